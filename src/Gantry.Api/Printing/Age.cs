@@ -1,0 +1,36 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Gantry.Api.Printing;
+
+/// <summary>Human durations as kubectl prints them (k8s.io/apimachinery/pkg/util/duration.HumanDuration).</summary>
+public static class Age
+{
+    /// <summary>The age of an object from its creationTimestamp, or "&lt;unknown&gt;".</summary>
+    public static string Since(JsonObject obj, DateTimeOffset now)
+    {
+        var text = obj["metadata"]?["creationTimestamp"]?.GetValue<string>();
+        if (text is null || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var created))
+            return "<unknown>";
+        return Human(now - created);
+    }
+
+    /// <summary>Formats a duration like HumanDuration: 5s, 3m20s, 2d3h, 4y12d.</summary>
+    public static string Human(TimeSpan d)
+    {
+        if (d < TimeSpan.FromSeconds(-1)) return "<invalid>";
+        if (d < TimeSpan.Zero) return "0s";
+        var seconds = (long)d.TotalSeconds;
+        if (seconds < 120) return $"{seconds}s";
+        var minutes = seconds / 60;
+        if (minutes < 10) return seconds % 60 == 0 ? $"{minutes}m" : $"{minutes}m{seconds % 60}s";
+        if (minutes < 180) return $"{minutes}m";
+        var hours = minutes / 60;
+        if (hours < 8) return minutes % 60 == 0 ? $"{hours}h" : $"{hours}h{minutes % 60}m";
+        if (hours < 48) return $"{hours}h";
+        if (hours < 24 * 8) return hours % 24 == 0 ? $"{hours / 24}d" : $"{hours / 24}d{hours % 24}h";
+        if (hours < 24 * 365 * 2) return $"{hours / 24}d";
+        if (hours < 24 * 365 * 8) return (hours / 24) % 365 == 0 ? $"{hours / 24 / 365}y" : $"{hours / 24 / 365}y{(hours / 24) % 365}d";
+        return $"{hours / 24 / 365}y";
+    }
+}

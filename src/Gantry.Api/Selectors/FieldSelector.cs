@@ -1,0 +1,19 @@
+namespace Gantry.Api.Selectors;
+
+/// <summary>A parsed field selector (placeholder until the selector work lands).</summary>
+public sealed class FieldSelector
+{
+    private FieldSelector(string text) => Text = text;
+
+    /// <summary>The selector text.</summary>
+    public string Text { get; }
+
+    /// <summary>True when the selector selects everything.</summary>
+    public bool IsEmpty => Text.Length == 0;
+
+    /// <summary>Parses field selector syntax.</summary>
+    public static FieldSelector Parse(string? text) => new((text ?? "").Trim());
+
+    /// <summary>Whether an object matches, given a way to read its selectable fields.</summary>
+    public bool Matches(Func<string, string?> field) => IsEmpty;
+}

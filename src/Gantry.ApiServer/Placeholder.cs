@@ -1,0 +1,1 @@
+namespace Gantry.ApiServer; internal static class Placeholder { }
