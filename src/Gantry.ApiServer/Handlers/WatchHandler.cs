@@ -1,0 +1,146 @@
+using System.Buffers;
+using System.Text.Json;
+using Gantry.Api.Errors;
+using Gantry.Api.Registry;
+using Gantry.ApiServer.Cache;
+using Gantry.ApiServer.Objects;
+using Microsoft.AspNetCore.Http;
+
+namespace Gantry.ApiServer.Handlers;
+
+/// <summary>
+/// Watch streams: newline-delimited JSON events served from the watch cache, with selector transitions (an object
+/// leaving the selection is DELETED for that watcher), bookmarks, Table events for kubectl get -w and 410 Expired as
+/// an ERROR event inside the 200 stream, as client-go reflectors expect.
+/// </summary>
+public sealed class WatchHandler(CacheSet caches, ServerOptions options, TimeProvider time)
+{
+    private const int WatcherCapacity = 10_000;
+
+    /// <summary>Serves one watch until the client leaves, the timeout passes or the server stops.</summary>
+    public async Task WatchAsync(HttpContext context, ResourceDefinition def, string? ns, string? name, CancellationToken serverStopping)
+    {
+        var query = ListQuery.Parse(context.Request, def);
+        var cache = caches.For(def);
+        var rv = query.ResourceVersion;
+        var initial = rv.Length == 0 || rv == "0";
+        var after = initial ? 0 : ObjectMeta.ParseResourceVersion(rv);
+        var table = TableWriter.Wanted(context.Request.Headers.Accept);
+        var response = context.Response;
+        response.StatusCode = 200;
+        response.ContentType = table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json";
+        response.Headers.CacheControl = "no-cache, private";
+        response.Headers["Transfer-Encoding"] = "chunked";
+        var watcher = cache.Watch(def.Namespaced ? ns : null, after, initial, WatcherCapacity);
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using var writer = new Utf8JsonWriter(buffer);
+        if (watcher is null)
+        {
+            var expired = ApiException.Expired($"too old resource version: {after} ({cache.Revision})");
+            await WriteEventAsync(context, buffer, writer, w =>
+            {
+                w.WriteString("type", "ERROR");
+                w.WritePropertyName("object");
+                expired.ToStatus().WriteTo(w);
+            });
+            return;
+        }
+        using var _ = watcher;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, serverStopping);
+        var timeout = query.TimeoutSeconds is > 0 ? TimeSpan.FromSeconds(query.TimeoutSeconds.Value) : TimeSpan.FromMinutes(30 + Random.Shared.Next(30));
+        stop.CancelAfter(timeout);
+        await response.StartAsync(stop.Token);
+        var printer = ResourceRegistry.PrinterFor(def);
+        var columnsSent = false;
+        var lastRevision = after;
+        var nextBookmark = time.GetUtcNow() + options.BookmarkInterval;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var waitTime = nextBookmark - time.GetUtcNow();
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+                wait.CancelAfter(waitTime > TimeSpan.Zero ? waitTime : TimeSpan.Zero);
+                bool ready;
+                try { ready = await watcher.Events.WaitToReadAsync(wait.Token); }
+                catch (OperationCanceledException) when (!stop.IsCancellationRequested) { ready = true; }
+                if (!ready) break;
+                while (watcher.Events.TryRead(out var e))
+                {
+                    lastRevision = e.Revision;
+                    var type = Transition(e, query, name);
+                    if (type is null) continue;
+                    var obj = e.Object;
+                    await WriteEventAsync(context, buffer, writer, w =>
+                    {
+                        w.WriteString("type", type);
+                        w.WritePropertyName("object");
+                        if (table)
+                        {
+                            TableWriter.Write(w, printer, [obj], (string?)context.Request.Query["includeObject"] ?? "PartialObjectMetadata",
+                                !columnsSent, obj.Revision, null, 0, time.GetUtcNow());
+                            columnsSent = true;
+                        }
+                        else w.WriteRawValue(ReadHandlers.Converted(def, obj.Json), skipInputValidation: true);
+                    }, flush: watcher.Events.Count == 0);
+                }
+                if (query.AllowBookmarks && time.GetUtcNow() >= nextBookmark)
+                {
+                    var bookmarkRevision = Math.Max(lastRevision, cache.Revision);
+                    await WriteEventAsync(context, buffer, writer, w =>
+                    {
+                        w.WriteString("type", "BOOKMARK");
+                        w.WriteStartObject("object");
+                        w.WriteString("kind", def.Kind);
+                        w.WriteString("apiVersion", def.ApiVersion);
+                        w.WriteStartObject("metadata");
+                        w.WriteString("resourceVersion", bookmarkRevision.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                        w.WriteEndObject();
+                        w.WriteEndObject();
+                    });
+                }
+                if (time.GetUtcNow() >= nextBookmark) nextBookmark = time.GetUtcNow() + options.BookmarkInterval;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (InvalidOperationException)
+        {
+            // The watcher fell behind and was closed: ending the stream makes the client relist, as in Kubernetes.
+        }
+    }
+
+    /// <summary>The event type this watcher sees, or null when the change is outside its selection.</summary>
+    private static string? Transition(CacheEvent e, ListQuery query, string? name)
+    {
+        if (name is not null && e.Object.Name != name) return null;
+        var now = e.Type != CacheEventType.Deleted && query.Matches(e.Object);
+        var before = e.Previous is not null && query.Matches(e.Previous);
+        return e.Type switch
+        {
+            CacheEventType.Deleted => before || query.Matches(e.Object) ? "DELETED" : null,
+            CacheEventType.Added => now ? "ADDED" : null,
+            _ => (before, now) switch
+            {
+                (true, true) => "MODIFIED",
+                (false, true) => "ADDED",
+                (true, false) => "DELETED",
+                _ => null,
+            },
+        };
+    }
+
+    private static async Task WriteEventAsync(HttpContext context, ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer, Action<Utf8JsonWriter> body, bool flush = true)
+    {
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        body(writer);
+        writer.WriteEndObject();
+        writer.Flush();
+        buffer.Write("\n"u8);
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
+        if (flush) await context.Response.Body.FlushAsync(context.RequestAborted);
+    }
+}

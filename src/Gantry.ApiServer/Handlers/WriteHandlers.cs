@@ -1,0 +1,142 @@
+using System.Text.Json.Nodes;
+using Gantry.Api.Errors;
+using Gantry.Api.Registry;
+using Gantry.ApiServer.Cache;
+using Gantry.ApiServer.Http;
+using Gantry.ApiServer.Objects;
+using Microsoft.AspNetCore.Http;
+
+namespace Gantry.ApiServer.Handlers;
+
+/// <summary>POST, PUT, PATCH, DELETE and DELETE-collection of resources and their status subresource.</summary>
+public sealed class WriteHandlers(ResourceService service, CacheSet caches, ResourceRegistry registry)
+{
+    /// <summary>The options every write reads from the query.</summary>
+    public static WriteOptions Options(HttpRequest request)
+    {
+        var q = request.Query;
+        var dryRun = q["dryRun"];
+        foreach (var d in dryRun)
+        {
+            if (d != "All") throw ApiException.BadRequest($"dryRun: Unsupported value: \"{d}\": supported values: \"All\"");
+        }
+        var validation = ((string?)q["fieldValidation"]) switch
+        {
+            null or "" or "Warn" => FieldValidation.Warn,
+            "Strict" => FieldValidation.Strict,
+            "Ignore" => FieldValidation.Ignore,
+            var other => throw ApiException.BadRequest($"fieldValidation: Unsupported value: \"{other}\": supported values: \"Ignore\", \"Strict\", \"Warn\""),
+        };
+        var manager = (string?)q["fieldManager"];
+        if (string.IsNullOrEmpty(manager))
+        {
+            var agent = request.Headers.UserAgent.ToString();
+            var slash = agent.IndexOf('/');
+            manager = slash > 0 ? agent[..slash] : agent.Length > 0 ? agent : "unknown";
+        }
+        if (manager.Length > 128) throw ApiException.BadRequest("fieldManager: Too long: must have at most 128 bytes");
+        return new WriteOptions { DryRun = dryRun.Count > 0, FieldValidation = validation, FieldManager = manager, Force = q["force"] == "true" };
+    }
+
+    /// <summary>POST a new object.</summary>
+    public async Task CreateAsync(HttpContext context, ResourceDefinition def, string? ns)
+    {
+        var options = Options(context.Request);
+        var obj = await RequestBody.ReadObjectAsync(context.Request, context.RequestAborted);
+        SchemaGate.Check(def, obj, options);
+        var stored = VersionConversion.StoredDefinition(def, registry);
+        var created = await service.CreateAsync(stored, ns, VersionConversion.ToStored(def, obj), options, context.RequestAborted);
+        await WriteAsync(context, 201, def, created, options);
+    }
+
+    /// <summary>PUT an object or its status.</summary>
+    public async Task UpdateAsync(HttpContext context, ResourceDefinition def, string? ns, string name, bool status)
+    {
+        var options = Options(context.Request);
+        var obj = await RequestBody.ReadObjectAsync(context.Request, context.RequestAborted);
+        SchemaGate.Check(def, obj, options);
+        var stored = VersionConversion.StoredDefinition(def, registry);
+        var updated = await service.UpdateAsync(stored, ns, name, VersionConversion.ToStored(def, obj), status, options, context.RequestAborted);
+        await WriteAsync(context, 200, def, updated, options);
+    }
+
+    /// <summary>PATCH an object or its status with any of the four patch types.</summary>
+    public async Task PatchAsync(HttpContext context, ResourceDefinition def, string? ns, string name, bool status)
+    {
+        var options = Options(context.Request);
+        var mediaType = RequestBody.MediaType(context.Request);
+        var bytes = await RequestBody.ReadBytesAsync(context.Request, context.RequestAborted);
+        if (mediaType == "application/apply-patch+yaml")
+        {
+            var applied = await ServerSideApplyHandler.ApplyAsync(service, def, ns, name, bytes, status, options, context.RequestAborted);
+            await WriteAsync(context, 200, def, applied.Object, options, applied.Created ? 201 : 200);
+            return;
+        }
+        if (mediaType is not ("application/json-patch+json" or "application/merge-patch+json" or "application/strategic-merge-patch+json"))
+            throw ApiException.UnsupportedMediaType(mediaType);
+        var patch = RequestBody.Decode(mediaType, bytes);
+        var patched = await service.GuaranteedUpdateAsync(def, ns, name, 0, (current, _) =>
+        {
+            var served = VersionConversion.ToServed(def, current);
+            var result = PatchApplier.Apply(mediaType, served, patch?.DeepClone(), def);
+            SchemaGate.Check(def, result, options);
+            return VersionConversion.ToStored(def, result);
+        }, status, options, context.RequestAborted);
+        await WriteAsync(context, 200, def, patched, options);
+    }
+
+    /// <summary>DELETE one object.</summary>
+    public async Task DeleteAsync(HttpContext context, ResourceDefinition def, string? ns, string name)
+    {
+        var request = await ReadDeleteOptionsAsync(context);
+        var (obj, deleted) = await service.DeleteAsync(VersionConversion.StoredDefinition(def, registry), ns, name, request, context.RequestAborted);
+        // Kubernetes answers 200 with the object when deletion finished or 202 when it is pending (finalizers, grace).
+        await WriteAsync(context, deleted || request.DryRun ? 200 : 202, def, obj, new WriteOptions());
+    }
+
+    /// <summary>DELETE a collection: every object the selectors pick, one by one.</summary>
+    public async Task DeleteCollectionAsync(HttpContext context, ResourceDefinition def, string? ns)
+    {
+        var request = await ReadDeleteOptionsAsync(context);
+        var query = ListQuery.Parse(context.Request, def);
+        var cache = caches.For(def);
+        await cache.WaitForRevisionAsync(service.Store.CurrentRevision, context.RequestAborted);
+        var (items, _) = cache.Snapshot(def.PrefixFor(ns));
+        var deleted = new JsonArray();
+        foreach (var item in items.Where(query.Matches))
+        {
+            try
+            {
+                var (obj, _) = await service.DeleteAsync(VersionConversion.StoredDefinition(def, registry), item.Namespace, item.Name, request, context.RequestAborted);
+                deleted.Add(VersionConversion.ToServed(def, obj));
+            }
+            catch (ApiException ex) when (ex.Code == 404)
+            {
+            }
+        }
+        await ResponseWriter.WriteJsonAsync(context, 200, new JsonObject
+        {
+            ["kind"] = def.ListKind,
+            ["apiVersion"] = def.ApiVersion,
+            ["metadata"] = new JsonObject { ["resourceVersion"] = service.Store.CurrentRevision.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            ["items"] = deleted,
+        });
+    }
+
+    private static async Task<DeleteRequest> ReadDeleteOptionsAsync(HttpContext context)
+    {
+        JsonObject? body = null;
+        if (context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding.Count > 0)
+        {
+            var bytes = await RequestBody.ReadBytesAsync(context.Request, context.RequestAborted);
+            if (bytes.Length > 0) body = RequestBody.Decode(RequestBody.MediaType(context.Request), bytes) as JsonObject;
+        }
+        return DeleteRequest.From(body, k => context.Request.Query.TryGetValue(k, out var v) ? (string?)v : null);
+    }
+
+    private static Task WriteAsync(HttpContext context, int code, ResourceDefinition def, JsonObject obj, WriteOptions options, int? overrideCode = null)
+    {
+        foreach (var warning in options.Warnings) context.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\"", "\\\"")}\"");
+        return ResponseWriter.WriteJsonAsync(context, overrideCode ?? code, VersionConversion.ToServed(def, obj));
+    }
+}

@@ -1,1 +1,0 @@
-namespace Gantry.ApiServer; internal static class Placeholder { }
