@@ -1,4 +1,6 @@
 using Gantry.Storage;
+using Gantry.Storage.Memory;
+using Gantry.Storage.Sqlite;
 
 namespace Gantry.ApiServer;
 

@@ -1,1 +1,6 @@
-return 0;
+using System.CommandLine;
+using Gantry.Cli;
+
+var root = new RootCommand("Gantry: a Kubernetes-compatible container orchestrator in one program.");
+root.Subcommands.Add(ServerCommand.Create());
+return await root.Parse(args).InvokeAsync();

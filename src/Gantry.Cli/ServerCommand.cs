@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Net;
+using Gantry.ApiServer;
+
+namespace Gantry.Cli;
+
+/// <summary><c>gantry server</c>: the control plane in the foreground (k3s-style flags).</summary>
+internal static class ServerCommand
+{
+    public static Command Create()
+    {
+        var dataDir = new Option<string>("--data-dir", "-d") { Description = "Folder for state, certificates and credentials", DefaultValueFactory = _ => DefaultDataDir() };
+        var bind = new Option<string>("--bind-address") { Description = "Address to listen on", DefaultValueFactory = _ => "0.0.0.0" };
+        var advertise = new Option<string?>("--advertise-address") { Description = "Address clients and agents use to reach the server" };
+        var tlsSan = new Option<string[]>("--tls-san") { Description = "Extra name or IP for the serving certificate (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var port = new Option<int>("--https-listen-port") { Description = "HTTPS port", DefaultValueFactory = _ => 6443 };
+        var kubeconfig = new Option<string?>("--write-kubeconfig", "-o") { Description = "Where to write the admin kubeconfig (default <data-dir>/kubeconfig.yaml)" };
+        var datastore = new Option<string?>("--datastore-endpoint") { Description = "Store: sqlite://PATH (default: SQLite in the data dir) or memory://" };
+        var command = new Command("server", "Run the control plane (API server on an embedded store) in the foreground")
+        {
+            dataDir, bind, advertise, tlsSan, port, kubeconfig, datastore,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (!IPAddress.TryParse(result.GetValue(bind), out var bindAddress))
+            {
+                Console.Error.WriteLine($"gantry: --bind-address \"{result.GetValue(bind)}\" is not an IP address");
+                return 2;
+            }
+            var options = new ServerOptions
+            {
+                DataDir = Path.GetFullPath(result.GetValue(dataDir)!),
+                BindAddress = bindAddress,
+                AdvertiseAddress = result.GetValue(advertise),
+                TlsSans = result.GetValue(tlsSan) ?? [],
+                HttpsPort = result.GetValue(port),
+                KubeconfigPath = result.GetValue(kubeconfig) is { } k ? Path.GetFullPath(k) : null,
+                DatastoreEndpoint = result.GetValue(datastore),
+            };
+            try
+            {
+                await using var host = await ApiServerHost.StartAsync(options, null, cancellationToken);
+                Console.WriteLine($"gantry: server ready at {host.Url}, kubeconfig {options.EffectiveKubeconfigPath}");
+                await host.WaitForShutdownAsync(cancellationToken);
+                return 0;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                Console.Error.WriteLine($"gantry: {ex.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static string DefaultDataDir() =>
+        Environment.UserName == "root" ? "/var/lib/gantry" : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".gantry");
+}

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Gantry.ApiServer.Tests.Harness;
+
+/// <summary>A real <c>gantry server</c> process on 127.0.0.1 with its own data dir, killed and removed on dispose.</summary>
+public sealed class GantryServer : IAsyncDisposable
+{
+    private readonly List<string> _output = [];
+    private Process? _process;
+
+    private GantryServer(string dataDir, int port)
+    {
+        DataDir = dataDir;
+        Port = port;
+    }
+
+    /// <summary>The server's data dir.</summary>
+    public string DataDir { get; }
+    /// <summary>The HTTPS port.</summary>
+    public int Port { get; }
+    /// <summary>The kubeconfig the server wrote.</summary>
+    public string Kubeconfig => Path.Combine(DataDir, "kubeconfig.yaml");
+    /// <summary>The base URL.</summary>
+    public string Url => $"https://127.0.0.1:{Port}";
+    /// <summary>Everything the process printed so far.</summary>
+    public string Output { get { lock (_output) return string.Join("\n", _output); } }
+
+    /// <summary>Starts a server in a fresh temporary data dir.</summary>
+    public static async Task<GantryServer> StartAsync(string? dataDir = null, int? port = null)
+    {
+        var server = new GantryServer(dataDir ?? Directory.CreateTempSubdirectory("gantry-test-").FullName, port ?? FreePort());
+        await server.StartProcessAsync();
+        return server;
+    }
+
+    /// <summary>Starts (or restarts) the process on the same data dir and port.</summary>
+    public async Task StartProcessAsync()
+    {
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { Paths.GantryDll, "server", "--data-dir", DataDir, "--bind-address", "127.0.0.1", "--https-listen-port", Port.ToString() })
+            psi.ArgumentList.Add(a);
+        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        void OnLine(string? line)
+        {
+            if (line is null) return;
+            lock (_output) _output.Add(line);
+            if (line.Contains("server ready", StringComparison.Ordinal)) ready.TrySetResult();
+        }
+        process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("gantry server exited:\n" + Output));
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+        await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Kills the process at once (SIGKILL), as a crash would.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is null || _process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Resident memory of the server process in bytes.</summary>
+    public long ResidentBytes()
+    {
+        _process!.Refresh();
+        return _process.WorkingSet64;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process?.Dispose();
+        try { Directory.Delete(DataDir, recursive: true); }
+        catch (IOException) { }
+    }
+}

@@ -1,0 +1,29 @@
+namespace Gantry.ApiServer.Tests.Harness;
+
+/// <summary>Locations of the repository, the built gantry program and kubectl.</summary>
+public static class Paths
+{
+    /// <summary>The repository root (the folder holding Gantry.slnx).</summary>
+    public static string RepoRoot { get; } = FindRoot();
+
+    /// <summary>Release or Debug, matching this test build.</summary>
+    public static string Configuration { get; } = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+
+    /// <summary>The built CLI (the test script builds the whole solution first).</summary>
+    public static string GantryDll { get; } = Path.Combine(RepoRoot, "src", "Gantry.Cli", "bin", Configuration, "net10.0", "gantry.dll");
+
+    /// <summary>kubectl of a given minor version, as installed on these machines.</summary>
+    public static string Kubectl(string minor = "32")
+    {
+        var path = $"/usr/lib/google-cloud-sdk/bin/kubectl.1.{minor}";
+        if (!File.Exists(path)) throw new FileNotFoundException($"kubectl 1.{minor} is required at {path}");
+        return path;
+    }
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gantry.slnx"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+}
