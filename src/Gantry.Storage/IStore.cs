@@ -18,15 +18,20 @@ public interface IStore : IAsyncDisposable
     ValueTask<StoredValue?> GetAsync(string key, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Lists the keys under <paramref name="prefix"/> in key order, optionally at an older revision and paged.
-    /// Throws <see cref="StoreCompactedException"/> when the requested revision was compacted.
+    /// Lists the keys under <paramref name="prefix"/> in ordinal key order, optionally at an older revision and paged.
+    /// Throws <see cref="StoreCompactedException"/> when the requested revision is at or below
+    /// <see cref="CompactedRevision"/>, and <see cref="ArgumentOutOfRangeException"/> when it is above
+    /// <see cref="CurrentRevision"/>. To page consistently, pass the first page's <see cref="ListResult.Revision"/>.
     /// </summary>
     ValueTask<ListResult> ListAsync(string prefix, ListRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Counts the live keys under a prefix at the newest revision.</summary>
     ValueTask<long> CountAsync(string prefix, CancellationToken cancellationToken = default);
 
-    /// <summary>Creates a key; throws <see cref="StoreKeyExistsException"/> when it exists. Returns once durable.</summary>
+    /// <summary>
+    /// Creates a key; throws <see cref="StoreKeyExistsException"/> when it exists. Returns once durable. The store
+    /// copies <paramref name="value"/>, so the caller may reuse its buffer.
+    /// </summary>
     ValueTask<StoredValue> CreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -44,13 +49,19 @@ public interface IStore : IAsyncDisposable
 
     /// <summary>
     /// Streams every change under <paramref name="prefix"/> with a revision greater than
-    /// <paramref name="afterRevision"/>, in revision order, until cancelled. Throws
-    /// <see cref="StoreCompactedException"/> when <paramref name="afterRevision"/> is older than the compacted revision.
-    /// The reader completes with an exception if the watcher falls too far behind.
+    /// <paramref name="afterRevision"/>, in revision order, until cancelled (older history is replayed first, then
+    /// live changes follow without gap or duplicate). Throws <see cref="StoreCompactedException"/> at once when
+    /// <paramref name="afterRevision"/> is below <see cref="CompactedRevision"/>. The reader completes normally when
+    /// the token is cancelled or the store is disposed, and with <see cref="StoreWatchOverflowException"/> if the
+    /// watcher falls too far behind (it must then relist).
     /// </summary>
     ChannelReader<StoreEvent> Watch(string prefix, long afterRevision, CancellationToken cancellationToken);
 
-    /// <summary>Discards history at or below <paramref name="revision"/> (the newest version of every live key stays).</summary>
+    /// <summary>
+    /// Discards history at or below <paramref name="revision"/> (the newest version of every live key stays).
+    /// A revision at or below <see cref="CompactedRevision"/> changes nothing; one above <see cref="CurrentRevision"/>
+    /// throws <see cref="ArgumentOutOfRangeException"/>.
+    /// </summary>
     ValueTask CompactAsync(long revision, CancellationToken cancellationToken = default);
 }
 

@@ -148,7 +148,7 @@ public sealed class SqliteStoreTests : StoreContractTests
         }
 
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (store.CompactedRevision == 0 && DateTime.UtcNow < deadline)
+        while (store.CompactedRevision < 20 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(20);
         }
@@ -178,5 +178,9 @@ public sealed class SqliteStoreTests : StoreContractTests
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM kv";
         Assert.Equal(1L, (long)command.ExecuteScalar()!);
+        command.CommandText = "PRAGMA auto_vacuum";
+        Assert.Equal(2L, (long)command.ExecuteScalar()!);
+        command.CommandText = "PRAGMA freelist_count";
+        Assert.Equal(0L, (long)command.ExecuteScalar()!);
     }
 }

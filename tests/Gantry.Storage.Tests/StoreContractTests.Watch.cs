@@ -177,6 +177,22 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task Watch_ReplayLongerThanTheBuffer_DeliversEveryEventToAPatientReader()
+    {
+        await Store.DisposeAsync();
+        Store = await OpenStoreAsync(watchCapacity: 10);
+        for (var i = 0; i < 50; i++)
+        {
+            await Store.CreateAsync($"/p/{i:D2}", Bytes("x"));
+        }
+        using var stop = new CancellationTokenSource();
+
+        var events = await ReadAsync(Store.Watch("/p/", 0, stop.Token), 50);
+
+        Assert.Equal(Enumerable.Range(1, 50).Select(i => (long)i), events.Select(e => e.Value.ModRevision));
+    }
+
+    [Fact]
     public async Task DisposingTheStore_CompletesItsWatches()
     {
         await Store.DisposeAsync();

@@ -9,7 +9,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
-    protected IStore Store { get; private set; } = null!;
+    protected IStore Store { get; set; } = null!;
 
     /// <summary>Opens a fresh, empty store.</summary>
     protected abstract Task<IStore> OpenStoreAsync(int watchCapacity = 10_000);

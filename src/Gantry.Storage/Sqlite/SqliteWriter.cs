@@ -117,48 +117,50 @@ internal sealed class SqliteWriter : IDisposable
         var startRevision = _revision;
         try
         {
-            using (var transaction = _connection.BeginTransaction())
-            {
-                _insert.Transaction = transaction;
-                foreach (var op in _batch)
-                {
-                    Apply(op);
-                }
-                if (_events.Count > 0)
-                {
-                    transaction.Commit();
-                    Interlocked.Increment(ref _commits);
-                }
-            }
-            _index.Apply(_changes.ToList(), _revision);
-            _hub.Publish(_events);
+            using var transaction = _connection.BeginTransaction();
+            _insert.Transaction = transaction;
             foreach (var op in _batch)
             {
-                if (op.Error is null)
-                {
-                    op.TrySetResult(op.Result);
-                }
-                else
-                {
-                    op.TrySetException(op.Error);
-                }
+                Apply(op);
+            }
+            if (_events.Count > 0)
+            {
+                transaction.Commit();
+                Interlocked.Increment(ref _commits);
             }
         }
         catch (Exception ex)
         {
-            // Nothing of the batch is durable: every caller learns it, and revisions are reused.
+            // Nothing of the batch is durable: every caller learns it, and the revisions will be reused.
             _revision = startRevision;
             foreach (var op in _batch)
             {
                 op.TrySetException(op.Error ?? ex);
             }
+            ClearBatch();
+            return;
         }
-        finally
+        _index.Apply(_changes.ToList(), _revision);
+        _hub.Publish(_events);
+        foreach (var op in _batch)
         {
-            _batch.Clear();
-            _events.Clear();
-            _changes.Clear();
+            if (op.Error is null)
+            {
+                op.TrySetResult(op.Result);
+            }
+            else
+            {
+                op.TrySetException(op.Error);
+            }
         }
+        ClearBatch();
+    }
+
+    private void ClearBatch()
+    {
+        _batch.Clear();
+        _events.Clear();
+        _changes.Clear();
     }
 
     private void Apply(SqliteOp op)
