@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace Gantry.Api.Printing;
@@ -7,13 +6,11 @@ namespace Gantry.Api.Printing;
 public static class Age
 {
     /// <summary>The age of an object from its creationTimestamp, or "&lt;unknown&gt;".</summary>
-    public static string Since(JsonObject obj, DateTimeOffset now)
-    {
-        var text = obj["metadata"]?["creationTimestamp"]?.GetValue<string>();
-        if (text is null || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var created))
-            return "<unknown>";
-        return Human(now - created);
-    }
+    public static string Since(JsonObject obj, DateTimeOffset now) => Since(JsonRead.Time(obj, "metadata.creationTimestamp"), now);
+
+    /// <summary>The time elapsed since a timestamp, or "&lt;unknown&gt;" when there is none (translateTimestampSince).</summary>
+    public static string Since(DateTimeOffset? timestamp, DateTimeOffset now) =>
+        timestamp is { } t ? Human(now - t) : "<unknown>";
 
     /// <summary>Formats a duration like HumanDuration: 5s, 3m20s, 2d3h, 4y12d.</summary>
     public static string Human(TimeSpan d)

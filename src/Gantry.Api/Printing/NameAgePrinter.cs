@@ -2,17 +2,12 @@ using System.Text.Json.Nodes;
 
 namespace Gantry.Api.Printing;
 
-/// <summary>The default Table of Kubernetes for kinds without their own columns: NAME and AGE.</summary>
+/// <summary>The default Table of custom resources without printer columns: NAME and AGE.</summary>
 public sealed class NameAgePrinter : IResourcePrinter
 {
     /// <inheritdoc />
-    public IReadOnlyList<TableColumn> Columns { get; } =
-    [
-        new("Name", "string", "name", "Name must be unique within a namespace."),
-        new("Age", "string", "", "CreationTimestamp is a timestamp representing the server time when this object was created."),
-    ];
+    public IReadOnlyList<TableColumn> Columns { get; } = [Col.Name, Col.Age];
 
     /// <inheritdoc />
-    public JsonArray Cells(JsonObject obj, DateTimeOffset now) =>
-        [obj["metadata"]?["name"]?.GetValue<string>(), Age.Since(obj, now)];
+    public JsonArray Cells(JsonObject obj, DateTimeOffset now) => [Col.NameOf(obj), Age.Since(obj, now)];
 }

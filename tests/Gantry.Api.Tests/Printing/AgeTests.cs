@@ -1,3 +1,4 @@
+using Xunit;
 using Gantry.Api.Printing;
 
 namespace Gantry.Api.Tests.Printing;
