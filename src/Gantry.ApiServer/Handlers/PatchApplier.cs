@@ -15,7 +15,7 @@ public static class PatchApplier
         {
             "application/json-patch+json" => JsonPatch.Apply(current, patch as JsonArray
                 ?? throw ApiException.BadRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch")),
-            "application/merge-patch+json" => MergePatch.Apply(current, patch as JsonObject
+            "application/merge-patch+json" => JsonMergePatch.Apply(current, patch as JsonObject
                 ?? throw ApiException.BadRequest("the merge patch must be a JSON object")),
             "application/strategic-merge-patch+json" => StrategicMergePatch.Apply(current, patch as JsonObject
                 ?? throw ApiException.BadRequest("the strategic merge patch must be a JSON object"), def.ApiVersion, def.Kind),

@@ -37,7 +37,7 @@ public sealed class ScaleHandler(ResourceService service)
                 {
                     "application/json-patch+json" => JsonPatch.Apply(scale, body as JsonArray ?? throw ApiException.BadRequest("json patch must be an array")) as JsonObject,
                     "application/merge-patch+json" or "application/strategic-merge-patch+json" =>
-                        MergePatch.Apply(scale, body as JsonObject ?? throw ApiException.BadRequest("merge patch must be an object")) as JsonObject,
+                        JsonMergePatch.Apply(scale, body as JsonObject ?? throw ApiException.BadRequest("merge patch must be an object")) as JsonObject,
                     _ => throw ApiException.UnsupportedMediaType(mediaType),
                 } ?? throw ApiException.BadRequest("the patched Scale is not an object"),
                 _ => throw ApiException.MethodNotAllowed(),
