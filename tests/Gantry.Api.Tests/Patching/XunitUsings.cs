@@ -1,0 +1,2 @@
+// The test project has no implicit xunit using; this makes the attributes resolve for every test file.
+global using Xunit;
