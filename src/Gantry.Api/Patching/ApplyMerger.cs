@@ -39,52 +39,72 @@ internal static class ApplyMerger
     }
 
     /// <summary>
-    /// Merges list items by identity: shared items follow the applied order, live-only items stay where they were,
-    /// applied-only items are inserted where the applied list has them.
+    /// Merges list items by identity, as structured-merge-diff orders them: items only in the live list keep their
+    /// place, items in the applied list follow the applied order, and items in both are merged where the applied
+    /// list puts them.
     /// </summary>
     private static JsonArray MergeList(JsonArray live, JsonArray applied, PatchField field)
     {
-        var liveItems = Identify(live, field);
-        var appliedItems = Identify(applied, field);
-        var liveKeys = liveItems.Select(i => i.Key).ToHashSet();
-        var appliedByKey = appliedItems.GroupBy(i => i.Key).ToDictionary(g => g.Key, g => g.First().Item);
-        var liveByKey = liveItems.GroupBy(i => i.Key).ToDictionary(g => g.Key, g => g.First().Item);
+        var liveOrder = Identify(live, field);
+        var appliedOrder = Identify(applied, field);
+        var liveByKey = liveOrder.ToDictionary(i => i.Key, i => i.Item);
+        var appliedByKey = appliedOrder.ToDictionary(i => i.Key, i => i.Item);
+        var shared = new Queue<string>(appliedOrder.Select(i => i.Key).Where(liveByKey.ContainsKey));
         var itemField = field.ListType is ApplyListType.Map ? new PatchField(field.Type, AtomicStruct: field.AtomicStruct) : null;
-
         var result = new JsonArray();
-        var emitted = new HashSet<string>();
-        void Emit(string key)
-        {
-            if (!emitted.Add(key)) return;
-            var hasLive = liveByKey.TryGetValue(key, out var l);
-            var hasApplied = appliedByKey.TryGetValue(key, out var a);
-            result.Add(hasLive && hasApplied ? Merge(l, a, itemField) : (hasApplied ? a : l)?.DeepClone());
-        }
 
-        int i = 0, j = 0;
-        while (i < liveItems.Count || j < appliedItems.Count)
+        JsonNode? MergeItem(string key) =>
+            liveByKey.TryGetValue(key, out var l) && appliedByKey.TryGetValue(key, out var a) ? Merge(l, a, itemField)
+            : (appliedByKey.TryGetValue(key, out var only) ? only : liveByKey[key])?.DeepClone();
+
+        int li = 0, ri = 0;
+        while (li < liveOrder.Count || ri < appliedOrder.Count)
         {
-            if (i < liveItems.Count && emitted.Contains(liveItems[i].Key)) i++;
-            else if (j < appliedItems.Count && emitted.Contains(appliedItems[j].Key)) j++;
-            else if (j >= appliedItems.Count) Emit(liveItems[i++].Key);
-            else if (i >= liveItems.Count) Emit(appliedItems[j++].Key);
-            else if (liveItems[i].Key == appliedItems[j].Key)
+            if (li < liveOrder.Count && ri < appliedOrder.Count)
             {
-                Emit(liveItems[i].Key);
-                i++;
-                j++;
+                var key = liveOrder[li].Key;
+                if (key == appliedOrder[ri].Key)
+                {
+                    result.Add(MergeItem(key));
+                    li++;
+                    ri++;
+                    if (shared.Count > 0 && shared.Peek() == key) shared.Dequeue();
+                    continue;
+                }
+                // A shared item that the applied list wants later is emitted when the applied side reaches it.
+                if (appliedByKey.ContainsKey(key) && shared.Count > 0 && shared.Peek() != key)
+                {
+                    li++;
+                    continue;
+                }
             }
-            else if (!appliedByKey.ContainsKey(liveItems[i].Key)) Emit(liveItems[i++].Key);
-            else if (!liveKeys.Contains(appliedItems[j].Key)) Emit(appliedItems[j++].Key);
-            else Emit(appliedItems[j++].Key);
+            if (li < liveOrder.Count && !appliedByKey.ContainsKey(liveOrder[li].Key))
+            {
+                result.Add(MergeItem(liveOrder[li++].Key));
+                continue;
+            }
+            if (ri < appliedOrder.Count)
+            {
+                var key = appliedOrder[ri++].Key;
+                result.Add(MergeItem(key));
+                if (shared.Count > 0 && shared.Peek() == key) shared.Dequeue();
+                continue;
+            }
+            // Only live items the applied list already placed remain.
+            li++;
         }
         return result;
     }
 
-    private static List<(string Key, JsonNode? Item)> Identify(JsonArray list, PatchField field) =>
-        [.. list.Select(item => (Key: ObjectFields.ItemElement(item, field), Item: item))
-            .Where(x => x.Key is not null)
-            .Select(x => (x.Key!, x.Item))];
+    /// <summary>The identified items of a list in order, without duplicates (the first one wins).</summary>
+    private static List<(string Key, JsonNode? Item)> Identify(JsonArray list, PatchField field)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var items = new List<(string Key, JsonNode? Item)>();
+        foreach (var item in list)
+            if (ObjectFields.ItemElement(item, field) is { } key && seen.Add(key)) items.Add((key, item));
+        return items;
+    }
 
     /// <summary>Removes every member of <paramref name="fields"/> (with what is below it) from <paramref name="target"/>.</summary>
     public static void Remove(JsonObject target, FieldSet fields, string rootType) =>

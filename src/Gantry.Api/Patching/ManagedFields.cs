@@ -43,8 +43,9 @@ public static class ManagedFields
             mine = writer;
             entries.Add(mine);
         }
-        // An ordinary write always wins: whoever owned the fields it changed loses them.
-        foreach (var entry in entries.Where(e => e != mine)) entry.Fields = entry.Fields.Difference(changed);
+        // An ordinary write always wins: whoever owned the fields it changed loses them, and removed fields are
+        // nobody's.
+        foreach (var entry in entries.Where(e => e != mine)) entry.Fields = entry.Fields.Difference(changed).Difference(removed);
         mine.Fields = mine.Fields.Difference(removed).Union(changed);
         if (!changed.IsEmpty) mine.Time = ManagerEntry.FormatTime(now);
         ManagerEntry.Write(updated, entries);

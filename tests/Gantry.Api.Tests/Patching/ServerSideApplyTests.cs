@@ -186,4 +186,34 @@ public sealed class ServerSideApplyTests
     {
         Assert.Equal(400, Assert.Throws<ApiException>(() => Apply(null, Deployment(), manager: "")).Code);
     }
+
+    [Fact]
+    public void Apply_MergesListItemsInStructuredMergeDiffOrder()
+    {
+        static JsonObject Pod(string names) => Json.Object("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[NAMES]}}"""
+            .Replace("NAMES", string.Join(",", names.Select(n => $"{{\"name\":\"{n}\"}}"))));
+        var live = ServerSideApply.Apply(null, Pod("abc"), "other", false, "v1", "Pod", T0).Object;
+        var result = ServerSideApply.Apply(live, Pod("cxa"), "me", false, "v1", "Pod", T0).Object;
+        Assert.Equal(["b", "c", "x", "a"], result["spec"]!["containers"]!.AsArray().Select(c => (string)c!["name"]!));
+    }
+
+    [Fact]
+    public void Apply_DroppingAFieldOnlyAnUpdaterAlsoOwns_RemovesIt()
+    {
+        var created = Deployment(extraLabel: ",\"tier\":\"front\"");
+        ManagedFields.RecordUpdate(null, created, "kubectl-create", "Update", "apps/v1", T0);
+        var applied = Apply(created, Deployment(extraLabel: ",\"tier\":\"front\"")).Object;
+        var result = Apply(applied, Deployment(), now: T1).Object;
+        Assert.Null(result["metadata"]!["labels"]!["tier"]);
+    }
+
+    [Fact]
+    public void Apply_WithNullInConfig_UnsetsTheField()
+    {
+        var live = Apply(null, Deployment()).Object;
+        var applied = Deployment();
+        applied["spec"]!["replicas"] = null;
+        var result = Apply(live, applied, now: T1).Object;
+        Assert.False(result["spec"]!.AsObject().ContainsKey("replicas"));
+    }
 }
