@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Gantry.Api.Patching;
 
 /// <summary>
@@ -106,6 +108,15 @@ internal static class PatchSchema
         ["ConditionsStatus"] = new() { ["conditions"] = Conditions },
         ["JobStatus"] = new() { ["conditions"] = new(MergeKey: "type", ApplyAtomic: true) },
     };
+
+    /// <summary>
+    /// Defaults of list-map key fields: an item that omits one is identified by the default (a container port
+    /// without protocol is <c>k:{"containerPort":80,"protocol":"TCP"}</c>).
+    /// </summary>
+    private static readonly Dictionary<string, string> KeyDefaults = new() { ["protocol"] = "TCP" };
+
+    /// <summary>The default of a list-map key field, or null when it has none.</summary>
+    public static JsonNode? KeyDefault(string keyField) => KeyDefaults.TryGetValue(keyField, out var value) ? JsonValue.Create(value) : null;
 
     /// <summary>The root type of an object of the given apiVersion and kind.</summary>
     public static string RootType(string apiVersion, string kind)
