@@ -95,8 +95,9 @@ public sealed class LabelSelector
     public static LabelSelector FromLabels(JsonObject? labels)
     {
         if (labels is null || labels.Count == 0) return Everything;
-        var errors = new List<string>();
-        var requirements = labels.Select(p => LabelRequirement.Create(p.Key, LabelOperator.Equals, [Text(p.Value)], errors));
+        // Like SelectorFromSet, the set is trusted (it comes from a validated object), so problems are not reported.
+        var ignored = new List<string>();
+        var requirements = labels.Select(p => LabelRequirement.Create(p.Key, LabelOperator.Equals, [Text(p.Value)], ignored));
         return new LabelSelector([.. requirements.OrderBy(r => r.Key, StringComparer.Ordinal)], false);
     }
 

@@ -89,6 +89,7 @@ public sealed class FieldCatalogTests
         const string newApi = """{"metadata":{"name":"e"},"regarding":{"kind":"Node","name":"n1"},"reportingController":"kubelet","reason":"Starting"}""";
         Assert.True(Selects("events.k8s.io", "events", "regarding.kind=Node,regarding.name=n1,reportingController=kubelet,reason=Starting", newApi));
         Assert.True(Selects("events.k8s.io", "events", "regarding.name=n1", core.Replace("web-1", "n1")));
+        Assert.True(Selects("events.k8s.io", "events", "source=kubelet", newApi));
     }
 
     [Fact]
