@@ -25,8 +25,11 @@ public sealed class FieldSelectorTests
     [InlineData("a=1,", "a=1")]
     [InlineData(@"a=x\,y\=z\\w", @"a=x\,y\=z\\w")]
     [InlineData("spec.nodeName=", "spec.nodeName=")]
-    public void Parse_ReadsTermsIntoCanonicalText(string text, string canonical) =>
+    public void Parse_ReadsTermsIntoCanonicalText(string text, string canonical)
+    {
         Assert.Equal(canonical, FieldSelector.Parse(text).ToString());
+        Assert.Equal(canonical, FieldSelector.Parse(text).Text);
+    }
 
     [Fact]
     public void Parse_UnescapesValuesAndSortsTerms()

@@ -42,8 +42,11 @@ public sealed class LabelSelectorParseTests
     [InlineData("x in ()", "x in ()")]
     [InlineData("x in (in),in=notin", "in=notin,x in (in)")]
     [InlineData("app.kubernetes.io/name=web,tier in (fe, be)", "app.kubernetes.io/name=web,tier in (be,fe)")]
-    public void Parse_ReadsKubectlSyntax_IntoCanonicalText(string text, string canonical) =>
+    public void Parse_ReadsKubectlSyntax_IntoCanonicalText(string text, string canonical)
+    {
         Assert.Equal(canonical, LabelSelector.Parse(text).ToString());
+        Assert.Equal(canonical, LabelSelector.Parse(text).Text);
+    }
 
     [Fact]
     public void Parse_ExposesSortedRequirements()
