@@ -204,6 +204,25 @@ public sealed class SchemaCheckerTests
         Assert.NotEmpty(report.TypeErrors);
     }
 
+    [Fact]
+    public void Check_AfterAFailedCheck_StartsFresh()
+    {
+        SchemaChecker.Check(Parse("""{"spec":{"containers":[{"name":"a","bogus":1,"ports":"x"}]}}"""), "v1", "Pod");
+        var report = SchemaChecker.Check(Parse("""{"spec":{"containers":[{"name":"a","other":1}]}}"""), "v1", "Pod");
+        Assert.Equal(["spec.containers[0].other"], report.UnknownFields);
+        Assert.Empty(report.TypeErrors);
+    }
+
+    [Fact]
+    public void Check_FromManyThreads_GivesEachItsOwnReport()
+    {
+        Parallel.For(0, 200, i =>
+        {
+            var obj = Parse("{\"spec\":{\"replicas\":" + i + ",\"field" + i + "\":true}}");
+            Assert.Equal([$"spec.field{i}"], SchemaChecker.Check(obj, "apps/v1", "Deployment").UnknownFields);
+        });
+    }
+
     private static JsonObject Nest(int depth)
     {
         var node = new JsonObject();
