@@ -61,7 +61,7 @@ public static class KubernetesProtobuf
             var number = WireFormat.GetTagFieldNumber(tag);
             var wireType = WireFormat.GetTagWireType(tag);
             if (number == typeMetaField.Number)
-                typeMeta = reader.ReadValue(typeMetaField, wireType, end, depth, out _) as JsonObject;
+                typeMeta = reader.ReadValue(typeMetaField, wireType, end, depth, keepZero: true, out _) as JsonObject;
             else if (number == rawField.Number)
             {
                 ProtobufObjectReader.ExpectWireType(rawField, wireType);
