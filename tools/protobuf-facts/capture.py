@@ -19,6 +19,7 @@ GROUPS = {
                                      ("clusterroles", "ClusterRole", False),
                                      ("clusterrolebindings", "ClusterRoleBinding", False)],
     "scheduling.k8s.io/v1": [("priorityclasses", "PriorityClass", False)],
+    "networking.k8s.io/v1": [("ingresses", "Ingress", True)],
     "authorization.k8s.io/v1": [("selfsubjectaccessreviews", "SelfSubjectAccessReview", False)],
     "authentication.k8s.io/v1": [("tokenreviews", "TokenReview", False)],
 }
