@@ -66,7 +66,6 @@ internal static class KubectlBodies
     // kubectl drain node-1 --grace-period=30 (a server without pods/eviction: DELETE of the pod)
     public static byte[] DeleteOptions => Convert.FromBase64String("azhzAAoTCgJ2MRINRGVsZXRlT3B0aW9ucxICCB4aACIA");
 
-
     // kubectl create configmap blobs --from-file=blob.bin -n default (blob.bin holds 00 01 02 ff "binary")
     public static byte[] ConfigMapFromBinaryFile => Convert.FromBase64String("azhzAAoPCgJ2MRIJQ29uZmlnTWFwEjYKHAoFYmxvYnMSABoHZGVmYXVsdCIAKgAyADgAQgAaFgoIYmxvYi5iaW4SCgABAv9iaW5hcnkaACIA");
 
