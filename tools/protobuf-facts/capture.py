@@ -2,7 +2,8 @@
 """Captures the protobuf request bodies the real kubectl sends, for decoder test fixtures.
 
 Serves just enough of the Kubernetes API (legacy discovery plus canned create responses) on 127.0.0.1 and
-saves every POST/PUT body to OUTPUT_DIR/<n>-<resource>.pb. Stdlib only.
+saves every POST/PUT/DELETE body to OUTPUT_DIR/<n>-<resource>.pb, with its method, path and Content-Type in
+the matching .txt. Stdlib only.
 
 Usage: python3 tools/protobuf-facts/capture.py OUTPUT_DIR PORT
 """
@@ -19,6 +20,7 @@ GROUPS = {
                                      ("clusterroles", "ClusterRole", False),
                                      ("clusterrolebindings", "ClusterRoleBinding", False)],
     "scheduling.k8s.io/v1": [("priorityclasses", "PriorityClass", False)],
+    "networking.k8s.io/v1": [("ingresses", "Ingress", True)],
     "authorization.k8s.io/v1": [("selfsubjectaccessreviews", "SelfSubjectAccessReview", False)],
     "authentication.k8s.io/v1": [("tokenreviews", "TokenReview", False)],
 }

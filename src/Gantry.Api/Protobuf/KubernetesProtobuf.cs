@@ -9,6 +9,16 @@ namespace Gantry.Api.Protobuf;
 /// Decodes Kubernetes protobuf request bodies (<c>application/vnd.kubernetes.protobuf</c>, which kubectl sends for
 /// create, auth can-i and drain) into the JSON object the same request would have carried as JSON.
 /// </summary>
+/// <remarks>
+/// Which fields appear follows from how Kubernetes' gogo marshaller writes them: a Go pointer field is on the wire
+/// only when set, so it is always kept (<c>replicas: 0</c>, <c>automountServiceAccountToken: false</c>,
+/// <c>emptyDir: {}</c>); a Go value field is always on the wire, so a zero scalar ("" / 0 / false) is dropped, as
+/// Go's omitempty does (value fields without omitempty, such as a PodDisruptionBudget's status counters, are
+/// dropped too: the same value to any Go reader). Present structs are always kept, like Go's JSON does; lists,
+/// map values and map keys keep zeros. Time and MicroTime write null when zero, Quantity its string,
+/// IntOrString a number or string, bytes base64, RawExtension its embedded object. Unknown fields are skipped;
+/// a field that occurs twice keeps its last value.
+/// </remarks>
 public static class KubernetesProtobuf
 {
     /// <summary>The Kubernetes protobuf media type.</summary>
@@ -61,7 +71,7 @@ public static class KubernetesProtobuf
             var number = WireFormat.GetTagFieldNumber(tag);
             var wireType = WireFormat.GetTagWireType(tag);
             if (number == typeMetaField.Number)
-                typeMeta = reader.ReadValue(typeMetaField, wireType, end, depth, out _) as JsonObject;
+                typeMeta = reader.ReadValue(typeMetaField, wireType, end, depth, keepZero: true, out _) as JsonObject;
             else if (number == rawField.Number)
             {
                 ProtobufObjectReader.ExpectWireType(rawField, wireType);

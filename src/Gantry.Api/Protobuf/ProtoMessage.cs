@@ -11,9 +11,6 @@ internal sealed class ProtoMessage
     /// <summary>The fully-qualified message name, e.g. k8s.io.api.apps.v1.Deployment.</summary>
     public string Name { get; }
 
-    /// <summary>True for the synthetic key/value message of a map field.</summary>
-    public bool IsMapEntry { get; set; }
-
     /// <summary>How the message is written in JSON.</summary>
     public ProtoMessageShape Shape { get; set; }
 

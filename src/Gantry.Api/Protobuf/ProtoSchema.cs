@@ -25,6 +25,9 @@ internal sealed class ProtoSchema
     // Every group version also serves these meta/v1 kinds (metav1.AddToGroupVersion registers them).
     private static readonly string[] OptionKinds = ["DeleteOptions", "CreateOptions", "UpdateOptions", "PatchOptions", "GetOptions", "ListOptions"];
 
+    // meta/v1 kinds Kubernetes registers as "unversioned", under apiVersion v1.
+    private static readonly string[] UnversionedKinds = ["Status", "APIVersions", "APIGroupList", "APIGroup", "APIResourceList"];
+
     // apimachinery types that marshal themselves to something other than an object.
     private static readonly Dictionary<string, ProtoMessageShape> Shapes = new(StringComparer.Ordinal)
     {
@@ -43,12 +46,10 @@ internal sealed class ProtoSchema
 
     private static readonly Lazy<ProtoSchema> Loaded = new(Load);
 
-    private readonly Dictionary<string, ProtoMessage> messages;
     private readonly Dictionary<(string ApiVersion, string Kind), ProtoMessage> kinds = [];
 
     private ProtoSchema(Dictionary<string, ProtoMessage> messages)
     {
-        this.messages = messages;
         var groupVersions = new HashSet<string>(StringComparer.Ordinal) { MetaGroupVersion };
         foreach (var message in messages.Values)
         {
@@ -63,6 +64,8 @@ internal sealed class ProtoSchema
         foreach (var groupVersion in groupVersions)
             foreach (var kind in OptionKinds)
                 kinds[(groupVersion, kind)] = messages[$"{MetaPackage}.{kind}"];
+        foreach (var kind in UnversionedKinds)
+            kinds[("v1", kind)] = messages[$"{MetaPackage}.{kind}"];
         Unknown = messages["k8s.io.apimachinery.pkg.runtime.Unknown"];
     }
 
@@ -74,9 +77,6 @@ internal sealed class ProtoSchema
 
     /// <summary>The message that encodes a kind, or null when the kind is not served in protobuf.</summary>
     public ProtoMessage? FindKind(string apiVersion, string kind) => kinds.GetValueOrDefault((apiVersion, kind));
-
-    /// <summary>A message by its fully-qualified name, or null.</summary>
-    public ProtoMessage? FindMessage(string name) => messages.GetValueOrDefault(name);
 
     // "k8s.io.api.rbac.v1" -> "rbac.authorization.k8s.io/v1"; "k8s.io.api.core.v1" -> "v1". Top-level
     // messages only: nested names (map entries) have a capitalised segment before the last dot.
@@ -105,11 +105,8 @@ internal sealed class ProtoSchema
                 message = new ProtoMessage(cells[0]) { Shape = Shapes.GetValueOrDefault(cells[0]) };
                 messages.Add(cells[0], message);
             }
-            if (cells[4] == "mapentry")
-            {
-                message.IsMapEntry = true;
-                continue;
-            }
+            // Map fields are typed "map" already; the entry marker row is there for the table's readers.
+            if (cells[4] == "mapentry") continue;
             message.Add(new ProtoField(
                 number: int.Parse(cells[1], System.Globalization.CultureInfo.InvariantCulture),
                 jsonName: cells[2],

@@ -40,47 +40,53 @@ internal sealed class ProtobufObjectReader(CodedInputStream input)
             else if (field.Inline) ReadInline(field, target, wireType, end, depth);
             else
             {
-                var value = ReadValue(field, wireType, end, depth, out var zero);
-                if (zero && !field.Pointer && !keepZeros) target.Remove(field.JsonName);
+                var keep = field.Pointer || keepZeros;
+                var value = ReadValue(field, wireType, end, depth, keep, out var zero);
+                if (zero && !keep) target.Remove(field.JsonName);
                 else target[field.JsonName] = value;
             }
             if (input.Position > end) throw Malformed($"a field of {message.Name} runs past the end of the message");
         }
     }
 
-    /// <summary>Reads one occurrence of a singular field (or one element of a repeated one).</summary>
-    public JsonNode? ReadValue(ProtoField field, WireFormat.WireType wireType, long end, int depth, out bool zero)
+    /// <summary>
+    /// Reads one occurrence of a field (or one element of a repeated one). A zero scalar sets
+    /// <paramref name="zero"/> and, unless <paramref name="keepZero"/>, returns null without building a node.
+    /// </summary>
+    public JsonNode? ReadValue(ProtoField field, WireFormat.WireType wireType, long end, int depth, bool keepZero, out bool zero)
     {
         ExpectWireType(field, wireType);
-        zero = false;
         switch (field.Type)
         {
             case ProtoFieldType.String:
                 var text = input.ReadString();
                 zero = text.Length == 0;
-                return JsonValue.Create(text);
+                return zero && !keepZero ? null : JsonValue.Create(text);
             case ProtoFieldType.Bytes:
                 var bytes = input.ReadBytes();
                 zero = bytes.IsEmpty;
-                return JsonValue.Create(bytes.ToBase64());
+                return zero && !keepZero ? null : JsonValue.Create(bytes.ToBase64());
             case ProtoFieldType.Bool:
                 var flag = input.ReadBool();
                 zero = !flag;
-                return JsonValue.Create(flag);
-            case ProtoFieldType.Int32: return Number(input.ReadInt32(), out zero);
-            case ProtoFieldType.SInt32: return Number(input.ReadSInt32(), out zero);
-            case ProtoFieldType.SFixed32: return Number(input.ReadSFixed32(), out zero);
-            case ProtoFieldType.Enum: return Number(input.ReadEnum(), out zero);
-            case ProtoFieldType.Int64: return Number(input.ReadInt64(), out zero);
-            case ProtoFieldType.SInt64: return Number(input.ReadSInt64(), out zero);
-            case ProtoFieldType.SFixed64: return Number(input.ReadSFixed64(), out zero);
-            case ProtoFieldType.UInt32: return Number(input.ReadUInt32(), out zero);
-            case ProtoFieldType.Fixed32: return Number(input.ReadFixed32(), out zero);
-            case ProtoFieldType.UInt64: return Unsigned(input.ReadUInt64(), out zero);
-            case ProtoFieldType.Fixed64: return Unsigned(input.ReadFixed64(), out zero);
-            case ProtoFieldType.Double: return Real(input.ReadDouble(), field, out zero);
-            case ProtoFieldType.Float: return Real(input.ReadFloat(), field, out zero);
-            default: return ReadMessage(field.Message!, end, depth + 1);
+                return zero && !keepZero ? null : JsonValue.Create(flag);
+            case ProtoFieldType.Int32: return Number(input.ReadInt32(), keepZero, out zero);
+            case ProtoFieldType.SInt32: return Number(input.ReadSInt32(), keepZero, out zero);
+            case ProtoFieldType.SFixed32: return Number(input.ReadSFixed32(), keepZero, out zero);
+            case ProtoFieldType.Enum: return Number(input.ReadEnum(), keepZero, out zero);
+            case ProtoFieldType.Int64: return Number(input.ReadInt64(), keepZero, out zero);
+            case ProtoFieldType.SInt64: return Number(input.ReadSInt64(), keepZero, out zero);
+            case ProtoFieldType.SFixed64: return Number(input.ReadSFixed64(), keepZero, out zero);
+            case ProtoFieldType.UInt32: return Number(input.ReadUInt32(), keepZero, out zero);
+            case ProtoFieldType.Fixed32: return Number(input.ReadFixed32(), keepZero, out zero);
+            case ProtoFieldType.UInt64: return Unsigned(input.ReadUInt64(), keepZero, out zero);
+            case ProtoFieldType.Fixed64: return Unsigned(input.ReadFixed64(), keepZero, out zero);
+            case ProtoFieldType.Double: return Real(input.ReadDouble(), field, keepZero, out zero);
+            case ProtoFieldType.Float: return Real(input.ReadFloat(), field, keepZero, out zero);
+            default:
+                // Go writes a present struct even when it is empty, so a message is never a dropped zero.
+                zero = false;
+                return ReadMessage(field.Message!, end, depth + 1);
         }
     }
 
@@ -168,13 +174,13 @@ internal sealed class ProtobufObjectReader(CodedInputStream input)
     {
         if (wireType == WireFormat.WireType.LengthDelimited && field.Packable)
         {
-            var packedEnd = ReadEnd(end, $"packed field {field.JsonName}");
+            var packedEnd = ReadEnd(end, field.JsonName);
             var elementType = WireTypeOf(field.Type);
-            while (input.Position < packedEnd) ListOf(field, target).Add(ReadValue(field, elementType, packedEnd, depth, out _));
+            while (input.Position < packedEnd) ListOf(field, target).Add(ReadValue(field, elementType, packedEnd, depth, keepZero: true, out _));
             if (input.Position != packedEnd) throw Malformed($"packed field {field.JsonName} runs past its length");
             return;
         }
-        ListOf(field, target).Add(ReadValue(field, wireType, end, depth, out _));
+        ListOf(field, target).Add(ReadValue(field, wireType, end, depth, keepZero: true, out _));
     }
 
     private static JsonArray ListOf(ProtoField field, JsonObject target)
@@ -200,10 +206,10 @@ internal sealed class ProtobufObjectReader(CodedInputStream input)
             var tag = ReadTag();
             var part = entry.Find(WireFormat.GetTagFieldNumber(tag));
             if (part is null || part.Repeated || part.Type == ProtoFieldType.Map) input.SkipLastField();
-            else if (part.JsonName == "key") key = ReadValue(part, WireFormat.GetTagWireType(tag), end, depth + 1, out _) is JsonValue k ? KeyText(k) : "";
+            else if (part.JsonName == "key") key = ReadValue(part, WireFormat.GetTagWireType(tag), end, depth + 1, keepZero: true, out _) is JsonValue k ? KeyText(k) : "";
             else
             {
-                value = ReadValue(part, WireFormat.GetTagWireType(tag), end, depth + 1, out _);
+                value = ReadValue(part, WireFormat.GetTagWireType(tag), end, depth + 1, keepZero: true, out _);
                 hasValue = true;
             }
             if (input.Position > end) throw Malformed($"a field of {entry.Name} runs past the end of the message");
@@ -227,22 +233,22 @@ internal sealed class ProtobufObjectReader(CodedInputStream input)
         _ => WireFormat.WireType.Varint,
     };
 
-    private static JsonValue Number(long value, out bool zero)
+    private static JsonValue? Number(long value, bool keepZero, out bool zero)
     {
         zero = value == 0;
-        return JsonValue.Create(value);
+        return zero && !keepZero ? null : JsonValue.Create(value);
     }
 
-    private static JsonValue Unsigned(ulong value, out bool zero)
+    private static JsonValue? Unsigned(ulong value, bool keepZero, out bool zero)
     {
         zero = value == 0;
-        return JsonValue.Create(value);
+        return zero && !keepZero ? null : JsonValue.Create(value);
     }
 
-    private static JsonValue Real(double value, ProtoField field, out bool zero)
+    private static JsonValue? Real(double value, ProtoField field, bool keepZero, out bool zero)
     {
         if (!double.IsFinite(value)) throw Malformed($"field {field.JsonName} is {value}, which JSON cannot represent");
         zero = value == 0;
-        return JsonValue.Create(value);
+        return zero && !keepZero ? null : JsonValue.Create(value);
     }
 }

@@ -65,4 +65,19 @@ internal static class KubectlBodies
 
     // kubectl drain node-1 --grace-period=30 (a server without pods/eviction: DELETE of the pod)
     public static byte[] DeleteOptions => Convert.FromBase64String("azhzAAoTCgJ2MRINRGVsZXRlT3B0aW9ucxICCB4aACIA");
+
+    // kubectl create configmap blobs --from-file=blob.bin -n default (blob.bin holds 00 01 02 ff "binary")
+    public static byte[] ConfigMapFromBinaryFile => Convert.FromBase64String("azhzAAoPCgJ2MRIJQ29uZmlnTWFwEjYKHAoFYmxvYnMSABoHZGVmYXVsdCIAKgAyADgAQgAaFgoIYmxvYi5iaW4SCgABAv9iaW5hcnkaACIA");
+
+    // kubectl create ingress web --rule=example.com/api*=web:8080 --class=nginx -n default
+    public static byte[] Ingress => Convert.FromBase64String("azhzAAofChRuZXR3b3JraW5nLms4cy5pby92MRIHSW5ncmVzcxJcChoKA3dlYhIAGgdkZWZhdWx0IgAqADIAOABCABI6GjEKC2V4YW1wbGUuY29tEiIKIAoeCgQvYXBpEg4iDAoDd2ViEgUKABCQPxoGUHJlZml4IgVuZ2lueBoCCgAaACIA");
+
+    // kubectl create pdb maxu --selector=app=web --max-unavailable=1 -n default
+    public static byte[] PodDisruptionBudgetWithMaxUnavailable => Convert.FromBase64String("azhzAAogCglwb2xpY3kvdjESE1BvZERpc3J1cHRpb25CdWRnZXQSQQobCgRtYXh1EgAaB2RlZmF1bHQiACoAMgA4AEIAEhYSDAoKCgNhcHASA3dlYhoGCAAQARoAGgoIABgAIAAoADAAGgAiAA==");
+
+    // kubectl create service externalname ext --external-name=db.example.com -n default
+    public static byte[] ExternalNameService => Convert.FromBase64String("azhzAAoNCgJ2MRIHU2VydmljZRJkCiYKA2V4dBIAGgdkZWZhdWx0IgAqADIAOABCAFoKCgNhcHASA2V4dBI2EgoKA2FwcBIDZXh0GgAiDEV4dGVybmFsTmFtZToAQgBSDmRiLmV4YW1wbGUuY29tWgBgAGgAGgIKABoAIgA=");
+
+    // kubectl create secret docker-registry regcred --docker-server=r.example.com --docker-username=u --docker-password=p -n default
+    public static byte[] DockerRegistrySecret => Convert.FromBase64String("azhzAAoMCgJ2MRIGU2VjcmV0EqABCh4KB3JlZ2NyZWQSABoHZGVmYXVsdCIAKgAyADgAQgASXgoRLmRvY2tlcmNvbmZpZ2pzb24SSXsiYXV0aHMiOnsici5leGFtcGxlLmNvbSI6eyJ1c2VybmFtZSI6InUiLCJwYXNzd29yZCI6InAiLCJhdXRoIjoiZFRwdyJ9fX0aHmt1YmVybmV0ZXMuaW8vZG9ja2VyY29uZmlnanNvbhoAIgA=");
 }
