@@ -42,7 +42,7 @@ public static class ServerSideApply
         var others = entries.Where(e => e != mine).ToList();
 
         var merged = ApplyMerger.Merge(live, applied, rootType);
-        if (mine is not null) Prune(merged, mine.Fields, appliedFields, others.Where(e => e.Operation == ManagerEntry.ApplyOperation), rootType);
+        if (mine is not null) Prune(merged, mine.Fields, appliedFields, others, rootType);
 
         var comparison = ObjectFields.Compare(live, merged, rootType);
         var changed = ManagedFields.Tracked(comparison.Added.Union(comparison.Modified));
@@ -72,12 +72,12 @@ public static class ServerSideApply
     }
 
     /// <summary>
-    /// Removes the fields the manager applied last time but not now, unless another applier owns them or something
-    /// still applied lies below them. Ownership through ordinary writes does not keep a field (as in Kubernetes).
+    /// Removes the fields the manager applied last time but not now, unless another manager (applier or updater)
+    /// owns them or something still owned lies below them.
     /// </summary>
-    private static void Prune(JsonObject merged, FieldSet previous, FieldSet applied, IEnumerable<ManagerEntry> otherAppliers, string rootType)
+    private static void Prune(JsonObject merged, FieldSet previous, FieldSet applied, List<ManagerEntry> others, string rootType)
     {
-        var kept = otherAppliers.Aggregate(applied, (set, e) => set.Union(e.Fields));
+        var kept = others.Aggregate(applied, (set, e) => set.Union(e.Fields));
         var dropped = new FieldSet();
         foreach (var path in previous.Members())
             if (!kept.Contains(path) && !kept.HasMembersBelow(path)) dropped.Insert(path);
