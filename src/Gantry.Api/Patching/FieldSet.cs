@@ -44,6 +44,14 @@ internal sealed class FieldSet
         node._children.Remove(path[^1]);
     }
 
+    /// <summary>A copy holding only the subtree under the top-level <paramref name="element"/>.</summary>
+    public FieldSet Only(string element)
+    {
+        var result = new FieldSet();
+        if (_children.TryGetValue(element, out var child)) result._children[element] = child.Copy();
+        return result;
+    }
+
     /// <summary>True when <paramref name="path"/> is a member.</summary>
     public bool Contains(IReadOnlyList<string> path)
     {

@@ -16,8 +16,9 @@ public static class ServerSideApply
     /// <summary>
     /// Applies <paramref name="applied"/> for <paramref name="manager"/> to <paramref name="live"/> (null when the
     /// object does not exist yet). Throws a 409 Conflict listing each conflicting field unless <paramref name="force"/>.
+    /// Through the <c>status</c> subresource only status fields are owned.
     /// </summary>
-    public static ApplyResult Apply(JsonObject? live, JsonObject applied, string manager, bool force, string apiVersion, string kind, DateTimeOffset now)
+    public static ApplyResult Apply(JsonObject? live, JsonObject applied, string manager, bool force, string apiVersion, string kind, DateTimeOffset now, string? subresource = null)
     {
         if (string.IsNullOrEmpty(manager)) throw ApiException.BadRequest("PATCH, application/apply-patch+yaml requires fieldManager");
         if (applied["metadata"]?["managedFields"] is JsonArray { Count: > 0 })
@@ -32,12 +33,13 @@ public static class ServerSideApply
                 Manager = BeforeFirstApplyManager,
                 Operation = ManagedFields.UpdateOperation,
                 ApiVersion = apiVersion,
-                Fields = ManagedFields.Tracked(ObjectFields.Of(live, rootType, strict: false)),
+                Subresource = subresource,
+                Fields = ManagedFields.Tracked(ObjectFields.Of(live, rootType, strict: false), subresource),
             });
         }
 
-        var appliedFields = ManagedFields.Tracked(ObjectFields.Of(applied, rootType, strict: true));
-        var applier = new ManagerEntry { Manager = manager, Operation = ManagerEntry.ApplyOperation, ApiVersion = apiVersion, Fields = new FieldSet() };
+        var appliedFields = ManagedFields.Tracked(ObjectFields.Of(applied, rootType, strict: true), subresource);
+        var applier = new ManagerEntry { Manager = manager, Operation = ManagerEntry.ApplyOperation, ApiVersion = apiVersion, Subresource = subresource, Fields = new FieldSet() };
         var mine = entries.Find(e => e.SameManager(applier));
         var others = entries.Where(e => e != mine).ToList();
 
@@ -45,7 +47,7 @@ public static class ServerSideApply
         if (mine is not null) Prune(merged, mine.Fields, appliedFields, others, rootType);
 
         var comparison = ObjectFields.Compare(live, merged, rootType);
-        var changed = ManagedFields.Tracked(comparison.Added.Union(comparison.Modified));
+        var changed = ManagedFields.Tracked(comparison.Added.Union(comparison.Modified), subresource);
         var conflicts = others
             .SelectMany(e => e.Fields.Intersection(changed).Members().Select(path => (Entry: e, Path: path)))
             .OrderBy(c => c.Entry.Manager, StringComparer.Ordinal)
