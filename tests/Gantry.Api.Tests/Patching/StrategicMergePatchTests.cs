@@ -333,4 +333,11 @@ public sealed class StrategicMergePatchTests
         Assert.Equal(400, Assert.Throws<ApiException>(() => StrategicMergePatch.Apply(original, "[1]", "v1", "ConfigMap")).Code);
         Assert.Equal(400, Assert.Throws<ApiException>(() => StrategicMergePatch.Apply(original, "{", "v1", "ConfigMap")).Code);
     }
+
+    [Fact]
+    public void ServiceAccountSecrets_MergeByName()
+    {
+        var result = Patch("""{"secrets":[{"name":"a"}]}""", """{"secrets":[{"name":"b"}]}""", "v1", "ServiceAccount");
+        Assert.Equal(["b", "a"], result["secrets"]!.AsArray().Select(c => (string)c!["name"]!));
+    }
 }
