@@ -119,8 +119,7 @@ internal static class ApplyMerger
                 case JsonObject o when element.StartsWith("f:", StringComparison.Ordinal):
                     var name = element[2..];
                     if (!o.TryGetPropertyValue(name, out var value)) break;
-                    if (child.Member) o.Remove(name);
-                    else if (value is JsonObject or JsonArray) RemoveFrom(value, child, PatchSchema.Field(field?.Type, name));
+                    if (child.Member || RemoveBelow(value, child, PatchSchema.Field(field?.Type, name))) o.Remove(name);
                     break;
                 case JsonArray a when field is not null && field.ListType is not ApplyListType.Atomic:
                     var index = a.ToList().FindIndex(x => ObjectFields.ItemElement(x, field) == element);
@@ -130,5 +129,17 @@ internal static class ApplyMerger
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// Removes fields below a value; true when that emptied it, so it goes too (a typed Kubernetes object drops
+    /// empty maps and lists the same way).
+    /// </summary>
+    private static bool RemoveBelow(JsonNode? value, FieldSet fields, PatchField? field)
+    {
+        if (value is not (JsonObject or JsonArray)) return false;
+        var wasEmpty = value is JsonObject { Count: 0 } or JsonArray { Count: 0 };
+        RemoveFrom(value, fields, field);
+        return !wasEmpty && value is JsonObject { Count: 0 } or JsonArray { Count: 0 };
     }
 }

@@ -44,6 +44,14 @@ internal sealed class FieldSet
         node._children.Remove(path[^1]);
     }
 
+    /// <summary>A copy holding only the subtree under the top-level <paramref name="element"/>.</summary>
+    public FieldSet Only(string element)
+    {
+        var result = new FieldSet();
+        if (_children.TryGetValue(element, out var child)) result._children[element] = child.Copy();
+        return result;
+    }
+
     /// <summary>True when <paramref name="path"/> is a member.</summary>
     public bool Contains(IReadOnlyList<string> path)
     {
@@ -165,7 +173,39 @@ internal sealed class FieldSet
             if (byKind != 0) return byKind;
             if (x is ['i', ':', ..] && y is ['i', ':', ..]
                 && int.TryParse(x.AsSpan(2), out var a) && int.TryParse(y.AsSpan(2), out var b)) return a.CompareTo(b);
+            if (x is ['k' or 'v', ':', ..] && y is ['k' or 'v', ':', ..])
+            {
+                try
+                {
+                    return CompareValues(JsonNode.Parse(x[2..]), JsonNode.Parse(y[2..]));
+                }
+                catch (System.Text.Json.JsonException)
+                {
+                    // Not JSON after all: fall back to the text.
+                }
+            }
             return string.CompareOrdinal(x, y);
+        }
+
+        /// <summary>Orders values as structured-merge-diff does: numbers by value, keys field by field.</summary>
+        private static int CompareValues(JsonNode? a, JsonNode? b)
+        {
+            switch (a, b)
+            {
+                case (JsonObject x, JsonObject y):
+                    foreach (var ((xName, xValue), (yName, yValue)) in x.Zip(y))
+                    {
+                        var byName = string.CompareOrdinal(xName, yName);
+                        if (byName != 0) return byName;
+                        var byValue = CompareValues(xValue, yValue);
+                        if (byValue != 0) return byValue;
+                    }
+                    return x.Count.CompareTo(y.Count);
+                case (JsonValue x, JsonValue y) when x.TryGetValue<double>(out var m) && y.TryGetValue<double>(out var n):
+                    return m.CompareTo(n);
+                default:
+                    return string.CompareOrdinal(a?.ToJsonString(), b?.ToJsonString());
+            }
         }
 
         private static int Rank(string? element) => element is null || element.Length < 2 ? 4 : element[0] switch

@@ -17,26 +17,27 @@ public static class ManagedFields
 
     /// <summary>
     /// Records that <paramref name="manager"/> wrote <paramref name="updated"/> (over <paramref name="old"/>, or
-    /// created it when null), updating <paramref name="updated"/>'s managedFields in place.
+    /// created it when null), updating <paramref name="updated"/>'s managedFields in place. A write through the
+    /// <c>status</c> subresource owns only status fields; a write to the main resource never owns status.
     /// </summary>
-    public static void RecordUpdate(JsonObject? old, JsonObject updated, string manager, string operation, string apiVersion, DateTimeOffset now)
+    public static void RecordUpdate(JsonObject? old, JsonObject updated, string manager, string operation, string apiVersion, DateTimeOffset now, string? subresource = null)
     {
         var rootType = PatchSchema.RootType(apiVersion, (string?)updated["kind"] ?? "");
         var entries = EntriesFor(old, updated);
         FieldSet changed, removed;
         if (old is null)
         {
-            changed = Tracked(ObjectFields.Of(updated, rootType, strict: false));
+            changed = Tracked(ObjectFields.Of(updated, rootType, strict: false), subresource);
             removed = new FieldSet();
         }
         else
         {
             var comparison = ObjectFields.Compare(old, updated, rootType);
-            changed = Tracked(comparison.Added.Union(comparison.Modified));
+            changed = Tracked(comparison.Added.Union(comparison.Modified), subresource);
             removed = comparison.Removed;
         }
 
-        var writer = new ManagerEntry { Manager = manager, Operation = operation, ApiVersion = apiVersion, Fields = new FieldSet() };
+        var writer = new ManagerEntry { Manager = manager, Operation = operation, ApiVersion = apiVersion, Subresource = subresource, Fields = new FieldSet() };
         var mine = entries.Find(e => e.SameManager(writer));
         if (mine is null)
         {
@@ -63,11 +64,13 @@ public static class ManagedFields
         return ManagerEntry.Read(old);
     }
 
-    /// <summary>Drops the fields that ownership never covers.</summary>
-    internal static FieldSet Tracked(FieldSet fields)
+    /// <summary>Drops the fields that ownership never covers, and those the subresource written through does not.</summary>
+    internal static FieldSet Tracked(FieldSet fields, string? subresource)
     {
+        var status = PathElement.Field("status");
+        if (subresource == "status") return fields.Only(status);
         var tracked = fields.Difference(Untracked);
-        tracked.RemoveSubtree(PathElement.Field("status"));
+        tracked.RemoveSubtree(status);
         return tracked;
     }
 

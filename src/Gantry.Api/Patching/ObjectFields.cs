@@ -16,7 +16,7 @@ internal static class ObjectFields
     public static FieldSet Of(JsonObject value, string rootType, bool strict)
     {
         var set = new FieldSet();
-        Visit(value, new PatchField(rootType), [], set, strict);
+        VisitMembers(value, rootType, [], set, strict);
         return set;
     }
 
@@ -112,6 +112,8 @@ internal static class ObjectFields
                 path.RemoveAt(path.Count - 1);
             }
         }
+        // The object itself is never a field.
+        if (path.Count == 0) return;
         if (!hasLeft) result.Added.Insert(path);
         else if (!hasRight) result.Removed.Insert(path);
     }

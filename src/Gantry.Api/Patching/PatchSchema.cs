@@ -31,6 +31,8 @@ internal static class PatchSchema
         [("batch", "CronJob")] = "CronJob",
         [("policy", "PodDisruptionBudget")] = "PodDisruptionBudget",
         [("autoscaling", "HorizontalPodAutoscaler")] = "StatusOnly",
+        [("", "ServiceAccount")] = "ServiceAccount",
+        [("apiextensions.k8s.io", "CustomResourceDefinition")] = "CustomResourceDefinition",
     };
 
     private static readonly PatchField Conditions = new(MergeKey: "type");
@@ -50,6 +52,10 @@ internal static class PatchSchema
         ["Job"] = new() { ["spec"] = new("WorkloadSpec"), ["status"] = new("JobStatus") },
         ["CronJob"] = new() { ["spec"] = new("CronJobSpec") },
         ["PodDisruptionBudget"] = new() { ["spec"] = new("SelectorSpec"), ["status"] = new("ConditionsStatus") },
+        ["ServiceAccount"] = new() { ["secrets"] = new(MergeKey: "name") },
+        // CRD conditions are listType=map without a patch strategy: merged by apply, replaced by strategic merge.
+        ["CustomResourceDefinition"] = new() { ["status"] = new("CustomResourceDefinitionStatus") },
+        ["CustomResourceDefinitionStatus"] = new() { ["conditions"] = new(ApplyKeys: ["type"]) },
 
         ["ObjectMeta"] = new()
         {

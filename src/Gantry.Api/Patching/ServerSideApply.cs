@@ -16,8 +16,9 @@ public static class ServerSideApply
     /// <summary>
     /// Applies <paramref name="applied"/> for <paramref name="manager"/> to <paramref name="live"/> (null when the
     /// object does not exist yet). Throws a 409 Conflict listing each conflicting field unless <paramref name="force"/>.
+    /// Through the <c>status</c> subresource only status fields are owned.
     /// </summary>
-    public static ApplyResult Apply(JsonObject? live, JsonObject applied, string manager, bool force, string apiVersion, string kind, DateTimeOffset now)
+    public static ApplyResult Apply(JsonObject? live, JsonObject applied, string manager, bool force, string apiVersion, string kind, DateTimeOffset now, string? subresource = null)
     {
         if (string.IsNullOrEmpty(manager)) throw ApiException.BadRequest("PATCH, application/apply-patch+yaml requires fieldManager");
         if (applied["metadata"]?["managedFields"] is JsonArray { Count: > 0 })
@@ -32,20 +33,21 @@ public static class ServerSideApply
                 Manager = BeforeFirstApplyManager,
                 Operation = ManagedFields.UpdateOperation,
                 ApiVersion = apiVersion,
-                Fields = ManagedFields.Tracked(ObjectFields.Of(live, rootType, strict: false)),
+                Subresource = subresource,
+                Fields = ManagedFields.Tracked(ObjectFields.Of(live, rootType, strict: false), subresource),
             });
         }
 
-        var appliedFields = ManagedFields.Tracked(ObjectFields.Of(applied, rootType, strict: true));
-        var applier = new ManagerEntry { Manager = manager, Operation = ManagerEntry.ApplyOperation, ApiVersion = apiVersion, Fields = new FieldSet() };
+        var appliedFields = ManagedFields.Tracked(ObjectFields.Of(applied, rootType, strict: true), subresource);
+        var applier = new ManagerEntry { Manager = manager, Operation = ManagerEntry.ApplyOperation, ApiVersion = apiVersion, Subresource = subresource, Fields = new FieldSet() };
         var mine = entries.Find(e => e.SameManager(applier));
         var others = entries.Where(e => e != mine).ToList();
 
         var merged = ApplyMerger.Merge(live, applied, rootType);
-        if (mine is not null) Prune(merged, mine.Fields, appliedFields, others.Where(e => e.Operation == ManagerEntry.ApplyOperation), rootType);
+        if (mine is not null) Prune(merged, mine.Fields, appliedFields, others, rootType);
 
         var comparison = ObjectFields.Compare(live, merged, rootType);
-        var changed = ManagedFields.Tracked(comparison.Added.Union(comparison.Modified));
+        var changed = ManagedFields.Tracked(comparison.Added.Union(comparison.Modified), subresource);
         var conflicts = others
             .SelectMany(e => e.Fields.Intersection(changed).Members().Select(path => (Entry: e, Path: path)))
             .OrderBy(c => c.Entry.Manager, StringComparer.Ordinal)
@@ -72,12 +74,12 @@ public static class ServerSideApply
     }
 
     /// <summary>
-    /// Removes the fields the manager applied last time but not now, unless another applier owns them or something
-    /// still applied lies below them. Ownership through ordinary writes does not keep a field (as in Kubernetes).
+    /// Removes the fields the manager applied last time but not now, unless another manager (applier or updater)
+    /// owns them or something still owned lies below them.
     /// </summary>
-    private static void Prune(JsonObject merged, FieldSet previous, FieldSet applied, IEnumerable<ManagerEntry> otherAppliers, string rootType)
+    private static void Prune(JsonObject merged, FieldSet previous, FieldSet applied, List<ManagerEntry> others, string rootType)
     {
-        var kept = otherAppliers.Aggregate(applied, (set, e) => set.Union(e.Fields));
+        var kept = others.Aggregate(applied, (set, e) => set.Union(e.Fields));
         var dropped = new FieldSet();
         foreach (var path in previous.Members())
             if (!kept.Contains(path) && !kept.HasMembersBelow(path)) dropped.Insert(path);

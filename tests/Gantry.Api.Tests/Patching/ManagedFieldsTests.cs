@@ -73,4 +73,17 @@ public sealed class ManagedFieldsTests
         ManagedFields.RecordUpdate(old, updated, "other", "Update", "v1", T0);
         Assert.Equal("other", (string?)Entries(updated).Single()!["manager"]);
     }
+
+    [Fact]
+    public void RecordUpdate_ThroughStatusSubresource_OwnsOnlyStatus()
+    {
+        var old = Json.Object("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"nodeName":"n"},"status":{"phase":"Pending"}}""");
+        var updated = (JsonObject)old.DeepClone();
+        updated["status"]!["phase"] = "Running";
+        updated["spec"]!["nodeName"] = "m";
+        ManagedFields.RecordUpdate(old, updated, "kubelet", "Update", "v1", T0, "status");
+        var entry = Entries(updated).Single()!;
+        Assert.Equal("status", (string?)entry["subresource"]);
+        Json.Same("""{"f:status":{"f:phase":{}}}""", entry["fieldsV1"]);
+    }
 }

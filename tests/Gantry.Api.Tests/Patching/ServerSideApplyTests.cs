@@ -198,13 +198,23 @@ public sealed class ServerSideApplyTests
     }
 
     [Fact]
-    public void Apply_DroppingAFieldOnlyAnUpdaterAlsoOwns_RemovesIt()
+    public void Apply_DroppingAFieldAnUpdaterAlsoOwns_KeepsIt()
     {
         var created = Deployment(extraLabel: ",\"tier\":\"front\"");
         ManagedFields.RecordUpdate(null, created, "kubectl-create", "Update", "apps/v1", T0);
         var applied = Apply(created, Deployment(extraLabel: ",\"tier\":\"front\"")).Object;
         var result = Apply(applied, Deployment(), now: T1).Object;
-        Assert.Null(result["metadata"]!["labels"]!["tier"]);
+        Assert.Equal("front", (string?)result["metadata"]!["labels"]!["tier"]);
+    }
+
+    [Fact]
+    public void Apply_DroppingTheLastEntryOfAMap_RemovesTheEmptyMap()
+    {
+        var config = Json.Object("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","annotations":{"a":"1"}},"data":{"k":"v"}}""");
+        var live = ServerSideApply.Apply(null, config, "m", false, "v1", "ConfigMap", T0).Object;
+        config["metadata"]!.AsObject().Remove("annotations");
+        var result = ServerSideApply.Apply(live, config, "m", false, "v1", "ConfigMap", T1).Object;
+        Assert.False(result["metadata"]!.AsObject().ContainsKey("annotations"));
     }
 
     [Fact]
