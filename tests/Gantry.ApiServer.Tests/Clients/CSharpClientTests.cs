@@ -199,7 +199,10 @@ public sealed class CSharpClientTests(ServerFixture fixture) : IDisposable
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var response = _client.CoreV1.ListNamespacedPodWithHttpMessagesAsync(
             ns, watch: true, resourceVersion: list.Metadata.ResourceVersion, timeoutSeconds: 30, cancellationToken: cts.Token);
+        // The callback Watch extension is what most users of this client call, even though it is marked obsolete.
+#pragma warning disable CS0618
         using var watcher = response.Watch<V1Pod, V1PodList>((type, pod) => events.Add((type, pod)), errors.Enqueue);
+#pragma warning restore CS0618
 
         await _client.CoreV1.CreateNamespacedPodAsync(Pod("watched", "w"), ns);
         await _client.CoreV1.PatchNamespacedPodAsync(new V1Patch("""{"metadata":{"labels":{"step":"2"}}}""", V1Patch.PatchType.MergePatch), "watched", ns);

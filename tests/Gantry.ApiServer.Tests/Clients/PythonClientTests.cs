@@ -59,6 +59,7 @@ public sealed class PythonClientTests(ServerFixture fixture)
         Assert.Equal("5", R("deploy.merge.replicas"));
         Assert.Equal("web", R("deploy.list"));
         Assert.Equal("0", R("deploy.list.after.delete"));
+        Assert.Equal("", R("watch.errors"));
         Assert.Equal("ADDED:watched,MODIFIED:watched,DELETED:watched", R("watch.events"));
         Assert.Equal("db-1,web-1", R("pod.list.final"));
         Assert.Equal("True", R("done"));

@@ -78,12 +78,18 @@ started = threading.Event()
 w = watch.Watch()
 
 
+watch_errors = []
+
+
 def run_watch():
     started.set()
-    for ev in w.stream(core.list_namespaced_pod, ns, resource_version=rv, timeout_seconds=20):
-        events.append((ev["type"], ev["object"].metadata.name))
-        if ev["type"] == "DELETED" and ev["object"].metadata.name == "watched":
-            w.stop()
+    try:
+        for ev in w.stream(core.list_namespaced_pod, ns, resource_version=rv, timeout_seconds=20):
+            events.append((ev["type"], ev["object"].metadata.name))
+            if ev["type"] == "DELETED" and ev["object"].metadata.name == "watched":
+                w.stop()
+    except Exception as e:  # reported to the test rather than lost with the thread
+        watch_errors.append(f"{type(e).__name__}: {e}")
 
 
 t = threading.Thread(target=run_watch)
@@ -94,6 +100,7 @@ core.patch_namespaced_pod("watched", ns, {"metadata": {"labels": {"step": "2"}}}
 core.delete_namespaced_pod("watched", ns, grace_period_seconds=0)
 t.join(30)
 out("watch.events", ",".join(f"{typ}:{name}" for typ, name in events))
+out("watch.errors", " | ".join(watch_errors).replace("\n", " "))
 
 # Deployments
 deployment = {
