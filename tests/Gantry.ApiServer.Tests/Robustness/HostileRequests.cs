@@ -134,6 +134,7 @@ public sealed class HostileRequests(string ns, int seed)
                 mutations.Add(("replicas is a string", o => o["spec"]!["replicas"] = "abc"));
                 mutations.Add(("replicas is fractional", o => o["spec"]!["replicas"] = 1.5));
                 mutations.Add(("replicas overflows int32", o => o["spec"]!["replicas"] = 4294967296L));
+                mutations.Add(("replicas overflows float64", o => o["spec"]!["replicas"] = JsonNode.Parse("1e400")));
                 mutations.Add(("selector is a string", o => o["spec"]!["selector"] = "app=h"));
                 mutations.Add(("template containers is an object", o => o["spec"]!["template"]!["spec"]!["containers"] = new JsonObject()));
                 break;
@@ -167,6 +168,14 @@ public sealed class HostileRequests(string ns, int seed)
         foreach (var name in names)
         {
             yield return Req("invalid name", "POST", r.Collection, Json, Bytes(r.Template(name).ToJsonString()), Invalid);
+        }
+        // PUT to a missing object is 404, or for kinds that allow create-on-update (services) a create that validates the name.
+        yield return Req("invalid name", "PUT", $"{r.Collection}/UpperCase", Json, Bytes(r.Template("UpperCase").ToJsonString()), [404, 422]);
+        var negative = r.Template(NewName());
+        if (r.Plural == "deployments")
+        {
+            negative["spec"]!["replicas"] = -1;
+            yield return Req("invalid value: negative replicas", "POST", r.Collection, Json, Bytes(negative.ToJsonString()), Invalid);
         }
         // The name in the body must match the URL.
         yield return Req("name mismatch", "PUT", r.Item, Json, Bytes(r.Template("someone-else").ToJsonString()), BadRequest);
