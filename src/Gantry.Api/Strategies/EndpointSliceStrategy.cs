@@ -13,7 +13,7 @@ internal sealed class EndpointSliceStrategy(ResourceDefinition definition) : Gen
 
     // The generation follows every change of the slice, not just a spec (slices have none).
     protected override bool ChangesGeneration(JsonObject obj, JsonObject old) =>
-        !JsonNode.DeepEquals(obj["endpoints"], old["endpoints"]) || !JsonNode.DeepEquals(obj["ports"], old["ports"]);
+        !JsonSemantics.Equal(obj["endpoints"], old["endpoints"]) || !JsonSemantics.Equal(obj["ports"], old["ports"]);
 
     public override void ApplyDefaults(JsonObject obj)
     {

@@ -28,7 +28,7 @@ public class GenericStrategy(ResourceDefinition definition, bool tracksGeneratio
     protected virtual bool ValidatesMetadata => true;
 
     /// <summary>Whether a change between the old and new object bumps metadata.generation (a spec change, by default).</summary>
-    protected virtual bool ChangesGeneration(JsonObject obj, JsonObject old) => !JsonNode.DeepEquals(obj["spec"], old["spec"]);
+    protected virtual bool ChangesGeneration(JsonObject obj, JsonObject old) => !JsonSemantics.Equal(obj["spec"], old["spec"]);
 
     /// <inheritdoc />
     public virtual void ApplyDefaults(JsonObject obj)
@@ -111,6 +111,6 @@ public class GenericStrategy(ResourceDefinition definition, bool tracksGeneratio
     /// <summary>Adds "field is immutable" when a field changed, rendering the new value with <paramref name="render"/>.</summary>
     protected static void Immutable(JsonNode? value, JsonNode? oldValue, string path, Func<JsonNode?, string> render, List<FieldError> errors)
     {
-        if (!JsonNode.DeepEquals(value, oldValue)) errors.Add(FieldError.InvalidRaw(path, render(value), "field is immutable"));
+        if (!JsonSemantics.Equal(value, oldValue)) errors.Add(FieldError.InvalidRaw(path, render(value), "field is immutable"));
     }
 }

@@ -56,7 +56,7 @@ internal sealed class NodeStrategy(ResourceDefinition definition) : GenericStrat
         ValidateObject(obj, errors);
         var spec = JsonRead.Obj(obj, "spec");
         var oldSpec = JsonRead.Obj(old, "spec");
-        if (JsonRead.Arr(oldSpec, "podCIDRs") is { Count: > 0 } oldCidrs && !JsonNode.DeepEquals(oldCidrs, JsonRead.Arr(spec, "podCIDRs")))
+        if (JsonRead.Arr(oldSpec, "podCIDRs") is { Count: > 0 } oldCidrs && !JsonSemantics.Equal(oldCidrs, JsonRead.Arr(spec, "podCIDRs")))
             errors.Add(FieldError.Forbidden("spec.podCIDRs", string.Format(System.Globalization.CultureInfo.InvariantCulture, SetOnceDetail, "podCIDR")));
         if (JsonRead.Str(oldSpec, "providerID") is { Length: > 0 } providerId && providerId != JsonRead.Str(spec, "providerID"))
             errors.Add(FieldError.Forbidden("spec.providerID", string.Format(System.Globalization.CultureInfo.InvariantCulture, SetOnceDetail, "providerID")));

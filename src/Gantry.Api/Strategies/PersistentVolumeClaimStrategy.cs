@@ -48,11 +48,15 @@ internal sealed class PersistentVolumeClaimStrategy(ResourceDefinition definitio
         var spec = (JsonRead.Obj(obj, "spec") ?? []).DeepClone().AsObject();
         var oldSpec = (JsonRead.Obj(old, "spec") ?? []).DeepClone().AsObject();
         // The volume binder sets volumeName once; a bound claim may change its storage request (expansion).
-        if (string.IsNullOrEmpty(JsonRead.Str(oldSpec, "volumeName"))) oldSpec["volumeName"] = spec["volumeName"]?.DeepClone();
+        if (string.IsNullOrEmpty(JsonRead.Str(oldSpec, "volumeName")))
+        {
+            oldSpec.Remove("volumeName");
+            if (spec["volumeName"] is { } volumeName) oldSpec["volumeName"] = volumeName.DeepClone();
+        }
         var bound = JsonRead.Str(JsonRead.Obj(old, "status"), "phase") == "Bound";
         if (bound && JsonRead.Obj(JsonRead.Obj(spec, "resources"), "requests") is { } requests)
             requests["storage"] = JsonRead.Obj(JsonRead.Obj(oldSpec, "resources"), "requests")?["storage"]?.DeepClone();
-        if (!JsonNode.DeepEquals(spec, oldSpec))
+        if (!JsonSemantics.Equal(spec, oldSpec))
             errors.Add(FieldError.Forbidden("spec", "spec is immutable after creation except resources.requests for bound claims"));
         if (bound && StorageOf(obj) is { } size && StorageOf(old) is { } oldSize && size < oldSize)
             errors.Add(FieldError.Forbidden("spec.resources.requests.storage", "field can not be less than previous value"));

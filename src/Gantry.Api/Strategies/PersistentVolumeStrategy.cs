@@ -47,7 +47,7 @@ internal sealed class PersistentVolumeStrategy(ResourceDefinition definition) : 
     protected override void ValidateObjectUpdate(JsonObject obj, JsonObject old, List<FieldError> errors)
     {
         ValidateObject(obj, errors);
-        if (!JsonNode.DeepEquals(Source(obj), Source(old)))
+        if (!JsonSemantics.Equal(Source(obj), Source(old)))
             errors.Add(FieldError.Forbidden("spec.persistentvolumesource", "spec.persistentvolumesource is immutable after creation"));
         Immutable(JsonRead.Str(JsonRead.Obj(obj, "spec"), "volumeMode"), JsonRead.Str(JsonRead.Obj(old, "spec"), "volumeMode"), "volumeMode", errors);
     }

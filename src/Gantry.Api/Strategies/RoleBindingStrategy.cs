@@ -43,7 +43,7 @@ internal sealed class RoleBindingStrategy(ResourceDefinition definition) : Gener
     protected override void ValidateObjectUpdate(JsonObject obj, JsonObject old, List<FieldError> errors)
     {
         ValidateObject(obj, errors);
-        if (!JsonNode.DeepEquals(JsonRead.Obj(obj, "roleRef"), JsonRead.Obj(old, "roleRef")))
+        if (!JsonSemantics.Equal(JsonRead.Obj(obj, "roleRef"), JsonRead.Obj(old, "roleRef")))
             errors.Add(FieldError.InvalidRaw("roleRef", GoValue.RoleRef(JsonRead.Obj(obj, "roleRef")), "cannot change roleRef"));
     }
 

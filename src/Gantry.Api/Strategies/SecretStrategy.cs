@@ -83,7 +83,7 @@ internal sealed class SecretStrategy(ResourceDefinition definition) : GenericStr
         const string detail = "field is immutable when `immutable` is set";
         if (JsonRead.Bool(obj, "immutable") != true) errors.Add(FieldError.Forbidden("immutable", detail));
         foreach (var field in dataFields)
-            if (!JsonNode.DeepEquals(EmptyAsNull(obj[field]), EmptyAsNull(old[field]))) errors.Add(FieldError.Forbidden(field, detail));
+            if (!JsonSemantics.Equal(EmptyAsNull(obj[field]), EmptyAsNull(old[field]))) errors.Add(FieldError.Forbidden(field, detail));
     }
 
     private static JsonNode? EmptyAsNull(JsonNode? node) => node is JsonObject { Count: 0 } ? null : node;

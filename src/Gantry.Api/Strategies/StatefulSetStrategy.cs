@@ -83,7 +83,7 @@ internal sealed class StatefulSetStrategy(ResourceDefinition definition) : Gener
             spec.Remove(field);
             oldSpec.Remove(field);
         }
-        if (!JsonNode.DeepEquals(spec, oldSpec))
+        if (!JsonSemantics.Equal(spec, oldSpec))
             errors.Add(FieldError.Forbidden("spec",
                 "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"));
     }

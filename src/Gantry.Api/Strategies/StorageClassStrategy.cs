@@ -28,7 +28,7 @@ internal sealed class StorageClassStrategy(ResourceDefinition definition) : Gene
     protected override void ValidateObjectUpdate(JsonObject obj, JsonObject old, List<FieldError> errors)
     {
         ValidateObject(obj, errors);
-        if (!JsonNode.DeepEquals(Parameters(obj), Parameters(old))) errors.Add(FieldError.Forbidden("parameters", "updates to parameters are forbidden."));
+        if (!JsonSemantics.Equal(Parameters(obj), Parameters(old))) errors.Add(FieldError.Forbidden("parameters", "updates to parameters are forbidden."));
         if (JsonRead.Str(obj, "provisioner") != JsonRead.Str(old, "provisioner")) errors.Add(FieldError.Forbidden("provisioner", "updates to provisioner are forbidden."));
         if (JsonRead.Str(obj, "reclaimPolicy") != JsonRead.Str(old, "reclaimPolicy")) errors.Add(FieldError.Forbidden("reclaimPolicy", "updates to reclaimPolicy are forbidden."));
         Immutable(JsonRead.Str(obj, "volumeBindingMode"), JsonRead.Str(old, "volumeBindingMode"), "volumeBindingMode", errors);

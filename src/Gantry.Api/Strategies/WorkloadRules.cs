@@ -42,7 +42,7 @@ internal static class WorkloadRules
     {
         var selector = JsonRead.Obj(JsonRead.Obj(obj, "spec"), "selector");
         var oldSelector = JsonRead.Obj(JsonRead.Obj(old, "spec"), "selector");
-        if (!JsonNode.DeepEquals(selector, oldSelector))
+        if (!JsonSemantics.Equal(selector, oldSelector))
             errors.Add(FieldError.InvalidRaw("spec.selector", GoValue.LabelSelector(selector), "field is immutable"));
     }
 

@@ -46,7 +46,7 @@ public static class PodUpdateRules
             munged["terminationGracePeriodSeconds"] = 1;
         if (RemovesOnlyGates(JsonRead.Arr(spec, "schedulingGates"), JsonRead.Arr(oldSpec, "schedulingGates")))
             munged["schedulingGates"] = spec["schedulingGates"]?.DeepClone();
-        if (!JsonNode.DeepEquals(Normalize(munged), Normalize(spec)))
+        if (!JsonSemantics.Equal(munged, spec))
             errors.Add(FieldError.Forbidden("spec", ForbiddenDetail));
     }
 
@@ -96,27 +96,5 @@ public static class PodUpdateRules
     {
         var old = JsonRead.Items(oldGates).Select(g => JsonRead.Str(g.Item, "name")).ToHashSet();
         return JsonRead.Items(gates).All(g => old.Contains(JsonRead.Str(g.Item, "name")));
-    }
-
-    // Kubernetes compares with semantic equality, where nil and empty lists, strings and maps are equal.
-    private static JsonNode? Normalize(JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject obj:
-                var result = new JsonObject();
-                foreach (var (key, value) in obj)
-                    if (Normalize(value) is { } normalized) result[key] = normalized;
-                return result;
-            case JsonArray array:
-                if (array.Count == 0) return null;
-                var items = new JsonArray();
-                foreach (var item in array) items.Add(Normalize(item) ?? JsonValue.Create((string?)null));
-                return items;
-            case JsonValue value when JsonRead.AsString(value) is "":
-                return null;
-            default:
-                return node?.DeepClone();
-        }
     }
 }
