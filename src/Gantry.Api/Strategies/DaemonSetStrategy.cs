@@ -26,12 +26,8 @@ internal sealed class DaemonSetStrategy(ResourceDefinition definition) : Generic
     protected override void ValidateObject(JsonObject obj, List<FieldError> errors)
     {
         var spec = JsonRead.Obj(obj, "spec");
-        WorkloadRules.SelectorAndTemplate(spec, "daemonset", errors);
-        var template = JsonRead.Obj(spec, "template");
-        var policy = JsonRead.Str(JsonRead.Obj(template, "spec"), "restartPolicy") ?? "";
-        if (policy != "Always") errors.Add(FieldError.NotSupported("spec.template.spec.restartPolicy", policy, ["Always"]));
-        if (JsonRead.Long(JsonRead.Obj(template, "spec"), "activeDeadlineSeconds") is { } deadline)
-            errors.Add(FieldError.Invalid("spec.template.spec.activeDeadlineSeconds", deadline, "activeDeadlineSeconds in DaemonSet is not Supported"));
+        WorkloadRules.SelectorAndTemplate(spec, "daemonset", validatePodSpec: true, errors, requireSelector: false);
+        PodSpecRules.RequireAlwaysRestart(JsonRead.Obj(spec, "template"), "spec.template", "DaemonSet", errors);
         WorkloadRules.NonNegative(spec, "minReadySeconds", "spec.minReadySeconds", errors);
         ValidateUpdateStrategy(JsonRead.Obj(spec, "updateStrategy"), errors);
         WorkloadRules.NonNegative(spec, "revisionHistoryLimit", "spec.revisionHistoryLimit", errors);
@@ -55,11 +51,18 @@ internal sealed class DaemonSetStrategy(ResourceDefinition definition) : Generic
                     errors.Add(FieldError.Required("spec.updateStrategy.rollingUpdate"));
                     break;
                 }
-                var unavailableZero = WorkloadRules.IntOrPercent(rollingUpdate["maxUnavailable"], "spec.updateStrategy.rollingUpdate.maxUnavailable", errors);
-                var surgeZero = WorkloadRules.IntOrPercent(rollingUpdate["maxSurge"], "spec.updateStrategy.rollingUpdate.maxSurge", errors);
-                if (unavailableZero && surgeZero)
-                    errors.Add(FieldError.InvalidRaw("spec.updateStrategy.rollingUpdate.maxUnavailable", WorkloadRules.Render(rollingUpdate["maxUnavailable"]),
-                        "may not be 0 when `maxSurge` is 0"));
+                const string path = "spec.updateStrategy.rollingUpdate";
+                WorkloadRules.IntOrPercent(rollingUpdate["maxUnavailable"], path + ".maxUnavailable", errors);
+                WorkloadRules.IntOrPercent(rollingUpdate["maxSurge"], path + ".maxSurge", errors);
+                WorkloadRules.NotMoreThan100Percent(rollingUpdate["maxUnavailable"], path + ".maxUnavailable", errors);
+                WorkloadRules.NotMoreThan100Percent(rollingUpdate["maxSurge"], path + ".maxSurge", errors);
+                // Exactly one of the two may be non-zero.
+                var hasUnavailable = WorkloadRules.Value(rollingUpdate["maxUnavailable"]) != 0;
+                var hasSurge = WorkloadRules.Value(rollingUpdate["maxSurge"]) != 0;
+                if (hasUnavailable && hasSurge)
+                    errors.Add(FieldError.InvalidRaw(path + ".maxSurge", WorkloadRules.Render(rollingUpdate["maxSurge"]), "may not be set when maxUnavailable is non-zero"));
+                else if (!hasUnavailable && !hasSurge)
+                    errors.Add(FieldError.Required(path + ".maxUnavailable", "cannot be 0 when maxSurge is 0"));
                 break;
             default:
                 errors.Add(new FieldError(FieldErrorType.NotSupported, "spec.updateStrategy", GoValue.Json(strategy),

@@ -33,7 +33,7 @@ internal sealed class DeploymentStrategy(ResourceDefinition definition) : Generi
     {
         var spec = JsonRead.Obj(obj, "spec");
         WorkloadRules.NonNegative(spec, "replicas", "spec.replicas", errors);
-        WorkloadRules.SelectorAndTemplate(spec, "deployment", errors);
+        WorkloadRules.SelectorAndTemplate(spec, "deployment", validatePodSpec: true, errors);
         PodSpecRules.RequireAlwaysRestart(JsonRead.Obj(spec, "template"), "spec.template", "ReplicaSet", errors);
         ValidateStrategy(JsonRead.Obj(spec, "strategy"), errors);
         WorkloadRules.NonNegative(spec, "minReadySeconds", "spec.minReadySeconds", errors);
@@ -63,16 +63,21 @@ internal sealed class DeploymentStrategy(ResourceDefinition definition) : Generi
                     errors.Add(FieldError.Forbidden("spec.strategy.rollingUpdate", "may not be specified when strategy `type` is 'Recreate'"));
                 break;
             case "RollingUpdate":
-                if (rollingUpdate is null) break;
-                var unavailableZero = WorkloadRules.IntOrPercent(rollingUpdate["maxUnavailable"], "spec.strategy.rollingUpdate.maxUnavailable", errors);
-                var surgeZero = WorkloadRules.IntOrPercent(rollingUpdate["maxSurge"], "spec.strategy.rollingUpdate.maxSurge", errors);
-                if (unavailableZero && surgeZero)
-                    errors.Add(FieldError.InvalidRaw("spec.strategy.rollingUpdate.maxUnavailable", WorkloadRules.Render(rollingUpdate["maxUnavailable"]),
-                        "may not be 0 when `maxSurge` is 0"));
+                if (rollingUpdate is null)
+                {
+                    errors.Add(FieldError.Required("spec.strategy.rollingUpdate", "this should be defaulted and never be nil"));
+                    break;
+                }
+                const string path = "spec.strategy.rollingUpdate";
+                WorkloadRules.IntOrPercent(rollingUpdate["maxUnavailable"], path + ".maxUnavailable", errors);
+                WorkloadRules.IntOrPercent(rollingUpdate["maxSurge"], path + ".maxSurge", errors);
+                if (WorkloadRules.Value(rollingUpdate["maxUnavailable"]) == 0 && WorkloadRules.Value(rollingUpdate["maxSurge"]) == 0)
+                    errors.Add(FieldError.InvalidRaw(path + ".maxUnavailable", WorkloadRules.Render(rollingUpdate["maxUnavailable"]), "may not be 0 when `maxSurge` is 0"));
+                WorkloadRules.NotMoreThan100Percent(rollingUpdate["maxUnavailable"], path + ".maxUnavailable", errors);
                 break;
             default:
-                errors.Add(type.Length == 0 ? FieldError.Required("spec.strategy.type")
-                    : FieldError.NotSupported("spec.strategy.type", type, ["Recreate", "RollingUpdate"]));
+                errors.Add(new FieldError(FieldErrorType.NotSupported, "spec.strategy", GoValue.Json(strategy),
+                    "supported values: \"Recreate\", \"RollingUpdate\"") { ValueIsRaw = true });
                 break;
         }
     }

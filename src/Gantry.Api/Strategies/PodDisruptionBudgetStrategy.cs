@@ -20,7 +20,11 @@ internal sealed class PodDisruptionBudgetStrategy(ResourceDefinition definition)
         if (spec?["minAvailable"] is not null && spec["maxUnavailable"] is not null)
             errors.Add(FieldError.InvalidRaw("spec", GoValue.Json(spec), "minAvailable and maxUnavailable cannot be both set"));
         foreach (var field in new[] { "minAvailable", "maxUnavailable" })
-            if (spec?[field] is { } value) WorkloadRules.IntOrPercent(value, "spec." + field, errors);
+            if (spec?[field] is { } value)
+            {
+                WorkloadRules.IntOrPercent(value, "spec." + field, errors);
+                WorkloadRules.NotMoreThan100Percent(value, "spec." + field, errors);
+            }
         if (JsonRead.Obj(spec, "selector") is { } selector) SelectorRules.Validate(selector, "spec.selector", errors);
         if (JsonRead.Str(spec, "unhealthyPodEvictionPolicy") is { } policy && policy is not ("AlwaysAllow" or "IfHealthyBudget"))
             errors.Add(FieldError.NotSupported("spec.unhealthyPodEvictionPolicy", policy, ["AlwaysAllow", "IfHealthyBudget"]));

@@ -20,7 +20,7 @@ internal sealed class ReplicaSetStrategy(ResourceDefinition definition) : Generi
         var spec = JsonRead.Obj(obj, "spec");
         WorkloadRules.NonNegative(spec, "replicas", "spec.replicas", errors);
         WorkloadRules.NonNegative(spec, "minReadySeconds", "spec.minReadySeconds", errors);
-        WorkloadRules.SelectorAndTemplate(spec, "deployment", errors);
+        WorkloadRules.SelectorAndTemplate(spec, "deployment", validatePodSpec: true, errors);
         PodSpecRules.RequireAlwaysRestart(JsonRead.Obj(spec, "template"), "spec.template", "ReplicaSet", errors);
     }
 

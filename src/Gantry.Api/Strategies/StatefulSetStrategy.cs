@@ -69,7 +69,8 @@ internal sealed class StatefulSetStrategy(ResourceDefinition definition) : Gener
         WorkloadRules.NonNegative(spec, "replicas", "spec.replicas", errors);
         WorkloadRules.NonNegative(spec, "minReadySeconds", "spec.minReadySeconds", errors);
         WorkloadRules.NonNegative(JsonRead.Obj(spec, "ordinals"), "start", "spec.ordinals.start", errors);
-        WorkloadRules.SelectorAndTemplate(spec, "statefulset", errors);
+        // Kubernetes checks only the metadata of a StatefulSet's template, not its pod spec.
+        WorkloadRules.SelectorAndTemplate(spec, "statefulset", validatePodSpec: false, errors);
         PodSpecRules.RequireAlwaysRestart(JsonRead.Obj(spec, "template"), "spec.template", "StatefulSet", errors);
     }
 

@@ -14,15 +14,20 @@ internal static class WorkloadRules
     }
 
     /// <summary>
-    /// The apps/v1 selector (required, valid, not empty) and the template it must select, at <c>spec.selector</c>
-    /// and <c>spec.template</c>.
+    /// The apps/v1 selector (valid, not empty; required unless <paramref name="requireSelector"/> is false, as for
+    /// DaemonSets) and the template it must select, at <c>spec.selector</c> and <c>spec.template</c>.
     /// </summary>
-    public static void SelectorAndTemplate(JsonObject? spec, string ownerWord, List<FieldError> errors)
+    /// <param name="spec">The workload spec.</param>
+    /// <param name="ownerWord">The word in "empty selector is invalid for ...".</param>
+    /// <param name="validatePodSpec">Whether the template's pod spec is validated (StatefulSets only check its metadata).</param>
+    /// <param name="errors">Where errors are added.</param>
+    /// <param name="requireSelector">Whether a missing selector is reported as Required.</param>
+    public static void SelectorAndTemplate(JsonObject? spec, string ownerWord, bool validatePodSpec, List<FieldError> errors, bool requireSelector = true)
     {
         var selector = JsonRead.Obj(spec, "selector");
         if (selector is null)
         {
-            errors.Add(FieldError.Required("spec.selector"));
+            if (requireSelector) errors.Add(FieldError.Required("spec.selector"));
         }
         else
         {
@@ -34,7 +39,16 @@ internal static class WorkloadRules
         Func<JsonObject?, bool>? matches = selector is null ? _ => false
             : SelectorRules.IsEmpty(selector) ? null
             : labels => SelectorRules.Matches(selector, labels);
-        PodSpecRules.ValidateTemplate(JsonRead.Obj(spec, "template"), matches, "spec.template", errors);
+        var template = JsonRead.Obj(spec, "template");
+        if (validatePodSpec)
+        {
+            PodSpecRules.ValidateTemplate(template, matches, "spec.template", errors);
+            return;
+        }
+        var labels = JsonRead.Obj(JsonRead.Obj(template, "metadata"), "labels");
+        if (matches is not null && !matches(labels))
+            errors.Add(FieldError.InvalidRaw("spec.template.metadata.labels", GoValue.StringMap(labels), "`selector` does not match template `labels`"));
+        if (template is not null) PodSpecRules.ValidateTemplateMetadata(template, "spec.template", errors);
     }
 
     /// <summary>The selector may not change after creation (apps/v1).</summary>
@@ -47,25 +61,32 @@ internal static class WorkloadRules
     }
 
     /// <summary>
-    /// An int-or-percent (maxSurge, maxUnavailable): a non-negative number or "N%" up to 100%. Returns whether it is zero.
+    /// An int-or-percent (maxSurge, maxUnavailable, minAvailable): a non-negative number or "N%" (ValidatePositiveIntOrPercent).
     /// </summary>
-    public static bool IntOrPercent(JsonNode? value, string path, List<FieldError> errors)
+    public static void IntOrPercent(JsonNode? value, string path, List<FieldError> errors)
     {
         if (JsonRead.AsString(value) is { } text)
         {
-            if (!text.EndsWith('%') || text.Length < 2 || !text[..^1].All(char.IsAsciiDigit))
-            {
-                errors.Add(FieldError.InvalidRaw(path, text, "must be an integer or percentage (e.g '5%')"));
-                return false;
-            }
-            var percent = long.Parse(text[..^1], System.Globalization.CultureInfo.InvariantCulture);
-            if (percent > 100) errors.Add(FieldError.InvalidRaw(path, text, "must not be greater than 100%"));
-            return percent == 0;
+            if (Percent(text) is null)
+                errors.Add(FieldError.InvalidRaw(path, text,
+                    "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"));
+            return;
         }
-        var number = JsonRead.AsLong(value) ?? 0;
-        if (number < 0) errors.Add(FieldError.Invalid(path, number, "must be greater than or equal to 0"));
-        return number == 0;
+        if (JsonRead.AsLong(value) is < 0 and var number) errors.Add(FieldError.Invalid(path, number, "must be greater than or equal to 0"));
     }
+
+    /// <summary>IsNotMoreThan100Percent: a percentage above 100% is invalid.</summary>
+    public static void NotMoreThan100Percent(JsonNode? value, string path, List<FieldError> errors)
+    {
+        if (JsonRead.AsString(value) is { } text && Percent(text) > 100)
+            errors.Add(FieldError.InvalidRaw(path, text, "must not be greater than 100%"));
+    }
+
+    /// <summary>The number of an int-or-percent (percent without its sign), 0 when unset or malformed.</summary>
+    public static long Value(JsonNode? value) => JsonRead.AsString(value) is { } text ? Percent(text) ?? 0 : JsonRead.AsLong(value) ?? 0;
+
+    private static long? Percent(string text) =>
+        text.Length >= 2 && text.EndsWith('%') && text[..^1].All(char.IsAsciiDigit) && long.TryParse(text[..^1], out var percent) ? percent : null;
 
     /// <summary>How an int-or-percent prints in messages (IntOrString's String(): no quotes).</summary>
     public static string Render(JsonNode? value) => JsonRead.AsString(value) ?? (JsonRead.AsLong(value) ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -56,10 +56,19 @@ public static class PodSpecRules
         var labels = JsonRead.Obj(JsonRead.Obj(template, "metadata"), "labels");
         if (selectorMatches is not null && !selectorMatches(labels))
             errors.Add(FieldError.InvalidRaw(path + ".metadata.labels", GoValue.StringMap(labels), "`selector` does not match template `labels`"));
-        var meta = JsonRead.Obj(template, "metadata");
-        MetadataRules.ValidateLabels(labels, path + ".metadata.labels", errors);
-        MetadataRules.ValidateAnnotations(JsonRead.Obj(meta, "annotations"), path + ".metadata.annotations", errors);
+        ValidateTemplateMetadata(template, path, errors);
         Validate(JsonRead.Obj(template, "spec"), path + ".spec", errors);
+    }
+
+    /// <summary>
+    /// Template labels and annotations; Kubernetes reports them at <c>template.labels</c> and <c>template.annotations</c>
+    /// (without "metadata").
+    /// </summary>
+    public static void ValidateTemplateMetadata(JsonObject template, string path, List<FieldError> errors)
+    {
+        var meta = JsonRead.Obj(template, "metadata");
+        MetadataRules.ValidateLabels(JsonRead.Obj(meta, "labels"), path + ".labels", errors);
+        MetadataRules.ValidateAnnotations(JsonRead.Obj(meta, "annotations"), path + ".annotations", errors);
     }
 
     /// <summary>Requires restartPolicy Always and no activeDeadlineSeconds (templates of long-running workloads).</summary>

@@ -159,4 +159,46 @@ public sealed class AppsStrategyTests
 
         Assert.Equal(["data: Required value: data is mandatory"], Api.Lines(errors));
     }
+
+    [Fact]
+    public void StatefulSet_Create_ChecksOnlyTheTemplateMetadataNotItsPodSpec()
+    {
+        var (_, errors) = Api.Create("apps/v1", "StatefulSet", Deployment.Replace("\"image\":\"nginx:1\"", "\"image\":\"\"").Replace("\"labels\":{\"app\":\"web\"}", "\"labels\":{\"app\":\"web\",\"-x\":\"y\"}"));
+
+        var line = Assert.Single(Api.Lines(errors));
+        Assert.StartsWith("spec.template.labels: Invalid value: \"-x\": name part must consist of", line);
+    }
+
+    [Fact]
+    public void DaemonSet_Create_AllowsOnlyOneOfSurgeAndUnavailable()
+    {
+        var (_, both) = Api.Create("apps/v1", "DaemonSet",
+            Deployment.Replace("\"selector\"", "\"updateStrategy\":{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"maxSurge\":1,\"maxUnavailable\":\"10%\"}},\"selector\""));
+        var (_, none) = Api.Create("apps/v1", "DaemonSet",
+            Deployment.Replace("\"selector\"", "\"updateStrategy\":{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"maxSurge\":0,\"maxUnavailable\":0}},\"selector\""));
+
+        Assert.Equal(["spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be set when maxUnavailable is non-zero"], Api.Lines(both));
+        Assert.Equal(["spec.updateStrategy.rollingUpdate.maxUnavailable: Required value: cannot be 0 when maxSurge is 0"], Api.Lines(none));
+    }
+
+    [Fact]
+    public void Deployment_Create_WithBadPercentages_IsInvalid()
+    {
+        var (_, errors) = Api.Create("apps/v1", "Deployment",
+            Deployment.Replace("\"selector\"", "\"strategy\":{\"rollingUpdate\":{\"maxSurge\":\"lots\",\"maxUnavailable\":\"120%\"}},\"selector\""));
+
+        Assert.Equal(
+        [
+            "spec.strategy.rollingUpdate.maxSurge: Invalid value: lots: a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
+            "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 120%: must not be greater than 100%",
+        ], Api.Lines(errors));
+    }
+
+    [Fact]
+    public void Deployment_Create_WithInvalidTemplateLabel_ReportsItAtTheTemplateLabelsPath()
+    {
+        var (_, errors) = Api.Create("apps/v1", "Deployment", Deployment.Replace("\"labels\":{\"app\":\"web\"}", "\"labels\":{\"app\":\"web\",\"x\":\"a b\"}"));
+
+        Assert.StartsWith("spec.template.labels: Invalid value: \"a b\": a valid label must be", Assert.Single(Api.Lines(errors)));
+    }
 }
