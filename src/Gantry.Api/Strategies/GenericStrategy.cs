@@ -38,6 +38,9 @@ public class GenericStrategy(ResourceDefinition definition, bool tracksGeneratio
     /// <inheritdoc />
     public virtual void PrepareForCreate(JsonObject obj)
     {
+        // Kubernetes defaults while decoding, before the strategy sees the object; doing the same here keeps the
+        // strategy's decisions (generation, generated selectors, QoS) identical. Defaulting is idempotent.
+        ApplyDefaults(obj);
         if (HasStatusSubresource) obj.Remove("status");
         if (tracksGeneration && obj["metadata"] is JsonObject meta) meta["generation"] = 1;
     }
@@ -45,6 +48,7 @@ public class GenericStrategy(ResourceDefinition definition, bool tracksGeneratio
     /// <inheritdoc />
     public virtual void PrepareForUpdate(JsonObject obj, JsonObject old)
     {
+        ApplyDefaults(obj);
         if (HasStatusSubresource)
         {
             obj.Remove("status");

@@ -81,6 +81,23 @@ public sealed class AppsStrategyTests
     }
 
     [Fact]
+    public void Deployment_Update_ReplacingWithTheSameManifest_KeepsTheGeneration()
+    {
+        var deployment = Api.Valid("apps/v1", "Deployment", Deployment);
+        var manifest = Api.Parse(Deployment);
+        manifest["metadata"] = deployment["metadata"]!.DeepClone();
+
+        var (replaced, errors) = Api.Update("apps/v1", "Deployment", deployment, d =>
+        {
+            d.Clear();
+            foreach (var (key, value) in manifest) d[key] = value?.DeepClone();
+        });
+
+        Assert.Empty(errors);
+        Assert.Equal("1", Api.At(replaced, "metadata.generation"));
+    }
+
+    [Fact]
     public void Deployment_Create_WithZeroSurgeAndUnavailable_IsInvalid()
     {
         var (_, errors) = Api.Create("apps/v1", "Deployment",

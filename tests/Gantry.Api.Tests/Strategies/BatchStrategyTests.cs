@@ -18,6 +18,14 @@ public sealed class BatchStrategyTests
     }
 
     [Fact]
+    public void Job_Create_WithTemplateLabels_CopiesOnlyThoseToTheJob()
+    {
+        var job = Api.Valid("batch/v1", "Job", Job.Replace("\"template\":{", "\"template\":{\"metadata\":{\"labels\":{\"app\":\"pi\"}},"));
+
+        Assert.Equal("""{"app":"pi"}""", Api.At(job, "metadata.labels"));
+    }
+
+    [Fact]
     public void Job_Create_FillsDefaults()
     {
         var job = Api.Valid("batch/v1", "Job", Job);
