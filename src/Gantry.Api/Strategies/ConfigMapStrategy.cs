@@ -25,7 +25,8 @@ internal sealed class ConfigMapStrategy(ResourceDefinition definition) : Generic
             if (data?.ContainsKey(key) == true) errors.Add(FieldError.Invalid($"binaryData[{key}]", key, "duplicate of key present in data"));
             total += value.Length / 4 * 3;
         }
-        if (total > SecretStrategy.MaxSize) errors.Add(FieldError.TooLong("", SecretStrategy.MaxSize));
+        // Kubernetes reports the whole object with an empty path, which prints as "[]".
+        if (total > SecretStrategy.MaxSize) errors.Add(FieldError.TooLong("[]", SecretStrategy.MaxSize));
     }
 
     protected override void ValidateObjectUpdate(JsonObject obj, JsonObject old, List<FieldError> errors)

@@ -138,7 +138,7 @@ public sealed class CoreStrategyTests
         [
             "data[k]: Invalid value: \"k\": duplicate of key present in binaryData",
             "binaryData[k]: Invalid value: \"k\": duplicate of key present in data",
-            ": Too long: must have at most 1048576 bytes",
+            "[]: Too long: must have at most 1048576 bytes",
         ], Api.Lines(errors));
     }
 
