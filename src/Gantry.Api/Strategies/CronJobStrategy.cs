@@ -53,7 +53,7 @@ internal sealed class CronJobStrategy(ResourceDefinition definition) : GenericSt
         else if (policy is not ("Allow" or "Forbid" or "Replace"))
             errors.Add(FieldError.NotSupported("spec.concurrencyPolicy", policy, ["Allow", "Forbid", "Replace"]));
         var jobSpec = JsonRead.Obj(JsonRead.Obj(spec, "jobTemplate"), "spec");
-        JobStrategy.ValidateSpec(jobSpec, "spec.jobTemplate.spec", requireSelectorMatch: false, errors);
+        JobStrategy.ValidateSpec(jobSpec, "spec.jobTemplate.spec", errors);
         if (jobSpec?["selector"] is { } selector)
             errors.Add(FieldError.InvalidRaw("spec.jobTemplate.spec.selector", GoValue.LabelSelector(selector as JsonObject), "`selector` will be auto-generated"));
         if (JsonRead.Bool(jobSpec, "manualSelector") == true)

@@ -47,17 +47,27 @@ internal sealed class JobStrategy(ResourceDefinition definition) : GenericStrate
     protected override void ValidateObject(JsonObject obj, List<FieldError> errors)
     {
         var spec = JsonRead.Obj(obj, "spec");
+        var name = JsonRead.Str(JsonRead.Obj(obj, "metadata"), "name") ?? "";
         if (JsonRead.Bool(spec, "manualSelector") != true)
         {
             var uid = JsonRead.Str(JsonRead.Obj(obj, "metadata"), "uid") ?? "";
             if (uid.Length == 0) errors.Add(FieldError.Required("metadata.uid"));
-            var selector = JsonRead.Obj(spec, "selector");
-            if (selector is not null && !SelectorRules.Matches(selector, new JsonObject { [ControllerUidLabel] = uid }))
-                errors.Add(FieldError.InvalidRaw("spec.selector", GoValue.LabelSelector(selector), "`selector` not auto-generated"));
+            var expected = new JsonObject { [ControllerUidLabel] = uid, [LegacyControllerUidLabel] = uid, [JobNameLabel] = name, [LegacyJobNameLabel] = name };
+            if (JsonRead.Obj(spec, "selector") is { } generated && !SelectorRules.Matches(generated, expected))
+                errors.Add(FieldError.InvalidRaw("spec.selector", GoValue.LabelSelector(generated), "`selector` not auto-generated"));
         }
-        if (JsonRead.Obj(spec, "selector") is { } jobSelector) SelectorRules.Validate(jobSelector, "spec.selector", errors);
-        else errors.Add(FieldError.Required("spec.selector"));
-        ValidateSpec(spec, "spec", requireSelectorMatch: true, errors);
+        ValidateSpec(spec, "spec", errors);
+        var selector = JsonRead.Obj(spec, "selector");
+        if (selector is null) errors.Add(FieldError.Required("spec.selector"));
+        else SelectorRules.Validate(selector, "spec.selector", errors);
+        // Whether generated or manual, the selector must match the pods the job makes; a missing one matches nothing.
+        var labels = JsonRead.Obj(JsonRead.Obj(JsonRead.Obj(spec, "template"), "metadata"), "labels");
+        if (selector is null || !SelectorRules.Matches(selector, labels))
+            errors.Add(FieldError.InvalidRaw("spec.template.metadata.labels", GoValue.StringMap(labels), "`selector` does not match template `labels`"));
+        // Indexed pods are named <job>-<index> and use that as their hostname.
+        if (JsonRead.Str(spec, "completionMode") == "Indexed" && JsonRead.Long(spec, "completions") is > 0 and var completions
+            && NameFormats.Dns1123Label($"{name}-{completions - 1}").Count > 0)
+            errors.Add(FieldError.Invalid("metadata.name", name, $"will not able to create pod with invalid DNS label: {name}-{completions - 1}"));
     }
 
     protected override void ValidateObjectUpdate(JsonObject obj, JsonObject old, List<FieldError> errors)
@@ -65,35 +75,43 @@ internal sealed class JobStrategy(ResourceDefinition definition) : GenericStrate
         ValidateObject(obj, errors);
         var spec = JsonRead.Obj(obj, "spec");
         var oldSpec = JsonRead.Obj(old, "spec");
+        // Elastic indexed jobs may scale completions together with parallelism.
+        var elastic = JsonRead.Str(spec, "completionMode") == "Indexed" && JsonRead.Long(spec, "completions") == JsonRead.Long(spec, "parallelism");
+        if (!elastic) Immutable(spec?["completions"], oldSpec?["completions"], "spec.completions", GoValue.Json, errors);
         Immutable(spec?["selector"], oldSpec?["selector"], "spec.selector", n => GoValue.LabelSelector(n as JsonObject), errors);
         Immutable(spec?["template"], oldSpec?["template"], "spec.template", GoValue.Json, errors);
         Immutable(JsonRead.Str(spec, "completionMode"), JsonRead.Str(oldSpec, "completionMode"), "spec.completionMode", errors);
-        if (JsonRead.Str(spec, "completionMode") != "Indexed" && JsonRead.Long(spec, "completions") != JsonRead.Long(oldSpec, "completions"))
-            errors.Add(FieldError.InvalidRaw("spec.completions", JsonRead.Long(spec, "completions")?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null", "field is immutable"));
+        Immutable(spec?["podFailurePolicy"], oldSpec?["podFailurePolicy"], "spec.podFailurePolicy", GoValue.Json, errors);
+        Immutable(spec?["backoffLimitPerIndex"], oldSpec?["backoffLimitPerIndex"], "spec.backoffLimitPerIndex", GoValue.Json, errors);
     }
 
     /// <summary>validateJobSpec: counts, completion mode, the template and its restart policy (shared with CronJob templates).</summary>
-    internal static void ValidateSpec(JsonObject? spec, string path, bool requireSelectorMatch, List<FieldError> errors)
+    internal static void ValidateSpec(JsonObject? spec, string path, List<FieldError> errors)
     {
-        foreach (var field in new[] { "parallelism", "completions", "activeDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished" })
+        foreach (var field in new[] { "parallelism", "completions", "activeDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished", "backoffLimitPerIndex", "maxFailedIndexes" })
             WorkloadRules.NonNegative(spec, field, $"{path}.{field}", errors);
-        var template = JsonRead.Obj(spec, "template");
-        if (requireSelectorMatch && JsonRead.Obj(spec, "selector") is { } selector)
-        {
-            var labels = JsonRead.Obj(JsonRead.Obj(template, "metadata"), "labels");
-            if (!SelectorRules.Matches(selector, labels))
-                errors.Add(FieldError.InvalidRaw(path + ".template.metadata.labels", GoValue.StringMap(labels), "`selector` does not match template `labels`"));
-        }
         var mode = JsonRead.Str(spec, "completionMode");
         if (mode is not null && mode is not ("NonIndexed" or "Indexed"))
             errors.Add(FieldError.NotSupported(path + ".completionMode", mode, ["NonIndexed", "Indexed"]));
         if (mode == "Indexed" && JsonRead.Long(spec, "completions") is null)
             errors.Add(FieldError.Required(path + ".completions", "when completion mode is Indexed"));
-        if (JsonRead.Str(spec, "podReplacementPolicy") is { } replacement && replacement is not ("TerminatingOrFailed" or "Failed"))
-            errors.Add(FieldError.NotSupported(path + ".podReplacementPolicy", replacement, ["Failed", "TerminatingOrFailed"]));
-        PodSpecRules.ValidateTemplate(template, null, path + ".template", errors);
+        var hasFailurePolicy = spec?["podFailurePolicy"] is not null;
+        if (JsonRead.Str(spec, "podReplacementPolicy") is { } replacement)
+        {
+            if (hasFailurePolicy && replacement != "Failed")
+                errors.Add(FieldError.NotSupported(path + ".podReplacementPolicy", replacement, ["Failed"]));
+            else if (replacement is not ("TerminatingOrFailed" or "Failed"))
+                errors.Add(FieldError.NotSupported(path + ".podReplacementPolicy", replacement, ["Failed", "TerminatingOrFailed"]));
+        }
+        var template = JsonRead.Obj(spec, "template");
+        PodSpecRules.ValidateTemplate(template ?? [], null, path + ".template", errors);
+        // Pod defaulting turns an unset restartPolicy into Always, so both mean "not chosen".
         var policy = JsonRead.Str(JsonRead.Obj(template, "spec"), "restartPolicy") ?? "";
-        if (policy is not ("OnFailure" or "Never"))
+        if (policy is "Always" or "")
+            errors.Add(FieldError.Required(path + ".template.spec.restartPolicy", "valid values: \"OnFailure\", \"Never\""));
+        else if (policy is not ("OnFailure" or "Never"))
             errors.Add(FieldError.NotSupported(path + ".template.spec.restartPolicy", policy, ["OnFailure", "Never"]));
+        else if (hasFailurePolicy && policy != "Never")
+            errors.Add(FieldError.Invalid(path + ".template.spec.restartPolicy", policy, "only \"Never\" is supported when podFailurePolicy is specified"));
     }
 }

@@ -48,11 +48,13 @@ public sealed class BatchStrategyTests
     }
 
     [Fact]
-    public void Job_Create_WithAlwaysRestart_IsUnsupported()
+    public void Job_Create_WithoutRestartPolicy_AsksForOnFailureOrNever()
     {
         var (_, errors) = Api.Create("batch/v1", "Job", Job.Replace("\"restartPolicy\":\"Never\",", ""));
+        var (_, odd) = Api.Create("batch/v1", "Job", Job.Replace("\"Never\"", "\"Sometimes\""));
 
-        Assert.Equal(["spec.template.spec.restartPolicy: Unsupported value: \"Always\": supported values: \"OnFailure\", \"Never\""], Api.Lines(errors));
+        Assert.Equal(["spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\""], Api.Lines(errors));
+        Assert.Contains("spec.template.spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"OnFailure\", \"Never\"", Api.Lines(odd));
     }
 
     [Fact]
