@@ -13,16 +13,12 @@ internal sealed class EventStrategy(ResourceDefinition definition) : GenericStra
 {
     protected override bool ValidatesMetadata => false;
 
-    protected override void ValidateObject(JsonObject obj, List<FieldError> errors) => ValidateLegacy(obj, "reportingComponent", errors);
+    protected override void ValidateObject(JsonObject obj, List<FieldError> errors) => ValidateLegacy(obj, errors);
 
-    protected override void ValidateObjectUpdate(JsonObject obj, JsonObject old, List<FieldError> errors)
-    {
-        MetadataRules.ValidateUpdate(obj, old, namespaced: true, errors);
-        ValidateLegacy(obj, "reportingComponent", errors);
-    }
+    protected override void ValidateObjectUpdate(JsonObject obj, JsonObject old, List<FieldError> errors) => ValidateLegacy(obj, errors);
 
-    /// <summary>legacyValidateEvent over a core/v1-shaped event; <paramref name="controllerField"/> names the reporting controller field.</summary>
-    internal static void ValidateLegacy(JsonObject coreEvent, string controllerField, List<FieldError> errors)
+    /// <summary>legacyValidateEvent over a core/v1-shaped event (errors use Kubernetes' internal field names).</summary>
+    internal static void ValidateLegacy(JsonObject coreEvent, List<FieldError> errors)
     {
         var ns = JsonRead.Str(JsonRead.Obj(coreEvent, "metadata"), "namespace") ?? "";
         var involvedNamespace = JsonRead.Str(JsonRead.Obj(coreEvent, "involvedObject"), "namespace") ?? "";
@@ -38,8 +34,8 @@ internal sealed class EventStrategy(ResourceDefinition definition) : GenericStra
             if (involvedNamespace.Length == 0 && ns is not ("default" or "kube-system"))
                 errors.Add(FieldError.Invalid("involvedObject.namespace", involvedNamespace, mismatch));
             var controller = JsonRead.Str(coreEvent, "reportingComponent") ?? "";
-            if (controller.Length == 0) errors.Add(FieldError.Required(controllerField));
-            foreach (var message in NameFormats.QualifiedName(controller)) errors.Add(FieldError.Invalid(controllerField, controller, message));
+            if (controller.Length == 0) errors.Add(FieldError.Required("reportingController"));
+            foreach (var message in NameFormats.QualifiedName(controller)) errors.Add(FieldError.Invalid("reportingController", controller, message));
             Bounded(coreEvent, "reportingInstance", "reportingInstance", 128, required: true, errors);
             Bounded(coreEvent, "action", "action", 128, required: true, errors);
             Bounded(coreEvent, "reason", "reason", 128, required: true, errors);

@@ -23,7 +23,8 @@ public class GenericStrategy(ResourceDefinition definition, bool tracksGeneratio
     protected virtual IReadOnlyList<string> ValidateName(string name) => NameFormats.Dns1123Subdomain(name);
 
     /// <summary>
-    /// Whether ObjectMeta is validated; false for the few kinds Kubernetes does not (core events, bindings, reviews).
+    /// Whether the kind validates ObjectMeta with its own name rule; false for the few kinds that Kubernetes leaves
+    /// to its generic checks (core events) or does not check at all (bindings, reviews).
     /// </summary>
     protected virtual bool ValidatesMetadata => true;
 
@@ -49,6 +50,7 @@ public class GenericStrategy(ResourceDefinition definition, bool tracksGeneratio
     public virtual void PrepareForUpdate(JsonObject obj, JsonObject old)
     {
         ApplyDefaults(obj);
+        KeepServerOwnedMetadata(obj, old);
         if (HasStatusSubresource)
         {
             obj.Remove("status");
@@ -73,6 +75,7 @@ public class GenericStrategy(ResourceDefinition definition, bool tracksGeneratio
             if (name is not ("status" or "metadata") && !old.ContainsKey(name)) obj.Remove(name);
         }
         if (status is null) obj.Remove("status"); else obj["status"] = status;
+        KeepServerOwnedMetadata(obj, old);
         if (obj["metadata"] is JsonObject meta && old["metadata"] is JsonObject oldMeta)
         {
             if (oldMeta["generation"] is { } generation) meta["generation"] = generation.DeepClone();
@@ -86,6 +89,10 @@ public class GenericStrategy(ResourceDefinition definition, bool tracksGeneratio
         var errors = new List<FieldError>();
         if (ValidatesMetadata) MetadataRules.ValidateCreate(obj, definition.Namespaced, ValidateName, errors);
         ValidateObject(obj, errors);
+        // Kubernetes' generic registry checks the ObjectMeta of every stored object once the kind's own rules pass,
+        // with the loosest name rule (a path segment); that is all the metadata checking some kinds (events) get.
+        if (errors.Count == 0 && !ValidatesMetadata && !definition.CreateOnly)
+            MetadataRules.ValidateCreate(obj, definition.Namespaced, NameFormats.PathSegmentName, errors);
         return errors;
     }
 
@@ -93,9 +100,21 @@ public class GenericStrategy(ResourceDefinition definition, bool tracksGeneratio
     public IReadOnlyList<FieldError> ValidateUpdate(JsonObject obj, JsonObject old)
     {
         var errors = new List<FieldError>();
-        if (ValidatesMetadata) MetadataRules.ValidateUpdate(obj, old, definition.Namespaced, errors);
+        if (!definition.CreateOnly) MetadataRules.ValidateUpdate(obj, old, definition.Namespaced, errors);
         ValidateObjectUpdate(obj, old, errors);
         return errors;
+    }
+
+    // What Kubernetes' BeforeUpdate does for every kind: clients need not send uid or timestamps back, and cannot
+    // change them.
+    private static void KeepServerOwnedMetadata(JsonObject obj, JsonObject old)
+    {
+        if (obj["metadata"] is not JsonObject meta || old["metadata"] is not JsonObject oldMeta) return;
+        if (string.IsNullOrEmpty(JsonRead.Str(meta, "uid")) && oldMeta["uid"] is { } uid) meta["uid"] = uid.DeepClone();
+        if (oldMeta["creationTimestamp"] is { } created) meta["creationTimestamp"] = created.DeepClone();
+        if (oldMeta["deletionTimestamp"] is { } deleted) meta["deletionTimestamp"] = deleted.DeepClone();
+        if (oldMeta["deletionGracePeriodSeconds"] is { } grace && meta["deletionGracePeriodSeconds"] is null)
+            meta["deletionGracePeriodSeconds"] = grace.DeepClone();
     }
 
     /// <summary>The kind's own rules for a new object (beyond metadata).</summary>

@@ -167,6 +167,27 @@ public sealed class OtherStrategyTests
              "type":"Odd","deprecatedCount":3,"regarding":{"namespace":"default"}}
             """);
 
-        Assert.Equal(["type: Invalid value: \"\": has invalid value: Odd", "deprecatedCount: Invalid value: \"\": needs to be unset"], Api.Lines(errors));
+        Assert.Equal(["type: Invalid value: \"\": has invalid value: Odd", "count: Invalid value: \"\": needs to be unset"], Api.Lines(errors));
+    }
+
+    [Fact]
+    public void EventsV1_Update_ChangingTheNote_IsImmutable()
+    {
+        var e = Api.Valid("events.k8s.io/v1", "Event", """
+            {"metadata":{"name":"e"},"eventTime":"2026-01-01T00:00:00.000000Z","reportingController":"gantry.io/scheduler","reportingInstance":"gantry-1",
+             "action":"Binding","reason":"Scheduled","type":"Normal","note":"a","regarding":{"kind":"Pod","name":"web","namespace":"default"}}
+            """);
+
+        var (_, errors) = Api.Update("events.k8s.io/v1", "Event", e, u => u["note"] = "b");
+
+        Assert.Equal(["message: Invalid value: \"b\": field is immutable"], Api.Lines(errors));
+    }
+
+    [Fact]
+    public void Event_Create_WithoutName_GetsTheGenericMetadataCheck()
+    {
+        var (_, errors) = Api.Create("v1", "Event", """{"metadata":{},"involvedObject":{"namespace":"default"}}""");
+
+        Assert.Equal(["metadata.name: Required value: name or generateName is required"], Api.Lines(errors));
     }
 }

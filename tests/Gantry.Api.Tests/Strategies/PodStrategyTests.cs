@@ -204,6 +204,22 @@ public sealed class PodStrategyTests
     }
 
     [Fact]
+    public void Update_WithoutUidOrTimestamps_KeepsTheStoredOnes()
+    {
+        var pod = Api.Valid("v1", "Pod", Pod);
+
+        var (updated, errors) = Api.Update("v1", "Pod", pod, p =>
+        {
+            p["metadata"]!.AsObject().Remove("uid");
+            p["metadata"]!.AsObject().Remove("creationTimestamp");
+        });
+
+        Assert.Empty(errors);
+        Assert.Equal(Api.At(pod, "metadata.uid"), Api.At(updated, "metadata.uid"));
+        Assert.Equal(Api.At(pod, "metadata.creationTimestamp"), Api.At(updated, "metadata.creationTimestamp"));
+    }
+
+    [Fact]
     public void StatusUpdate_KeepsTheSpecAndValidates()
     {
         var pod = Api.Valid("v1", "Pod", Pod);
