@@ -8,6 +8,8 @@ namespace Gantry.Api.Strategies;
 /// <summary>batch/v1 CronJobs: schedule and concurrency rules, history limits, a job template without a selector.</summary>
 internal sealed class CronJobStrategy(ResourceDefinition definition) : GenericStrategy(definition)
 {
+    protected override JsonObject? InitialStatus(JsonObject obj) => [];
+
     public override void ApplyDefaults(JsonObject obj)
     {
         var spec = JsonRead.Child(obj, "spec");
@@ -15,7 +17,9 @@ internal sealed class CronJobStrategy(ResourceDefinition definition) : GenericSt
         JsonRead.Default(spec, "suspend", false);
         JsonRead.Default(spec, "successfulJobsHistoryLimit", 3);
         JsonRead.Default(spec, "failedJobsHistoryLimit", 1);
-        PodDefaults.ApplyTemplate(JsonRead.Obj(JsonRead.Obj(JsonRead.Obj(spec, "jobTemplate"), "spec"), "template"));
+        var jobTemplate = JsonRead.Child(spec, "jobTemplate");
+        PodDefaults.EmbeddedMetadata(jobTemplate);
+        PodDefaults.ApplyTemplate(JsonRead.Obj(JsonRead.Obj(jobTemplate, "spec"), "template"));
     }
 
     protected override void ValidateObject(JsonObject obj, List<FieldError> errors)

@@ -8,6 +8,9 @@ namespace Gantry.Api.Strategies;
 /// <summary>apps/v1 DaemonSets: rolling updates one node at a time by default; selector, template and strategy rules.</summary>
 internal sealed class DaemonSetStrategy(ResourceDefinition definition) : GenericStrategy(definition)
 {
+    protected override JsonObject? InitialStatus(JsonObject obj) =>
+        new() { ["currentNumberScheduled"] = 0, ["numberMisscheduled"] = 0, ["desiredNumberScheduled"] = 0, ["numberReady"] = 0 };
+
     public override void ApplyDefaults(JsonObject obj)
     {
         var spec = JsonRead.Child(obj, "spec");

@@ -8,6 +8,8 @@ namespace Gantry.Api.Strategies;
 /// <summary>apps/v1 Deployments: replicas, rolling-update strategy and history defaults; selector and template rules.</summary>
 internal sealed class DeploymentStrategy(ResourceDefinition definition) : GenericStrategy(definition)
 {
+    protected override JsonObject? InitialStatus(JsonObject obj) => [];
+
     public override void ApplyDefaults(JsonObject obj)
     {
         var spec = JsonRead.Child(obj, "spec");

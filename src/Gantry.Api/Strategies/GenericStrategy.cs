@@ -31,6 +31,12 @@ public class GenericStrategy(ResourceDefinition definition, bool tracksGeneratio
     /// <summary>Whether a change between the old and new object bumps metadata.generation (a spec change, by default).</summary>
     protected virtual bool ChangesGeneration(JsonObject obj, JsonObject old) => !JsonSemantics.Equal(obj["spec"], old["spec"]);
 
+    /// <summary>
+    /// The status a new object starts with when status has its own subresource (what Kubernetes' zero status
+    /// serializes to); null for none.
+    /// </summary>
+    protected virtual JsonObject? InitialStatus(JsonObject obj) => null;
+
     /// <inheritdoc />
     public virtual void ApplyDefaults(JsonObject obj)
     {
@@ -42,7 +48,11 @@ public class GenericStrategy(ResourceDefinition definition, bool tracksGeneratio
         // Kubernetes defaults while decoding, before the strategy sees the object; doing the same here keeps the
         // strategy's decisions (generation, generated selectors, QoS) identical. Defaulting is idempotent.
         ApplyDefaults(obj);
-        if (HasStatusSubresource) obj.Remove("status");
+        if (HasStatusSubresource)
+        {
+            obj.Remove("status");
+            if (InitialStatus(obj) is { } status) obj["status"] = status;
+        }
         if (tracksGeneration && obj["metadata"] is JsonObject meta) meta["generation"] = 1;
     }
 

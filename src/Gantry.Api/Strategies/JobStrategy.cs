@@ -13,6 +13,8 @@ internal sealed class JobStrategy(ResourceDefinition definition) : GenericStrate
     internal const string JobNameLabel = "batch.kubernetes.io/job-name";
     internal const string LegacyJobNameLabel = "job-name";
 
+    protected override JsonObject? InitialStatus(JsonObject obj) => [];
+
     public override void ApplyDefaults(JsonObject obj)
     {
         var spec = JsonRead.Child(obj, "spec");

@@ -19,10 +19,11 @@ internal sealed class NamespaceStrategy(ResourceDefinition definition) : Generic
         if (JsonRead.Str(meta, "name") is { Length: > 0 } name) JsonRead.Child(meta, "labels")[NameLabel] = name;
     }
 
+    protected override JsonObject? InitialStatus(JsonObject obj) => new() { ["phase"] = "Active" };
+
     public override void PrepareForCreate(JsonObject obj)
     {
         base.PrepareForCreate(obj);
-        obj["status"] = new JsonObject { ["phase"] = "Active" };
         var spec = JsonRead.Child(obj, "spec");
         if (JsonRead.Arr(spec, "finalizers") is not { } finalizers)
             spec["finalizers"] = new JsonArray("kubernetes");

@@ -10,11 +10,7 @@ internal sealed class PersistentVolumeClaimStrategy(ResourceDefinition definitio
 {
     public override void ApplyDefaults(JsonObject obj) => JsonRead.Default(JsonRead.Child(obj, "spec"), "volumeMode", "Filesystem");
 
-    public override void PrepareForCreate(JsonObject obj)
-    {
-        base.PrepareForCreate(obj);
-        obj["status"] = new JsonObject { ["phase"] = "Pending" };
-    }
+    protected override JsonObject? InitialStatus(JsonObject obj) => new() { ["phase"] = "Pending" };
 
     protected override void ValidateObject(JsonObject obj, List<FieldError> errors)
     {

@@ -19,11 +19,7 @@ internal sealed class PersistentVolumeStrategy(ResourceDefinition definition) : 
         JsonRead.Default(spec, "volumeMode", "Filesystem");
     }
 
-    public override void PrepareForCreate(JsonObject obj)
-    {
-        base.PrepareForCreate(obj);
-        obj["status"] = new JsonObject { ["phase"] = "Pending" };
-    }
+    protected override JsonObject? InitialStatus(JsonObject obj) => new() { ["phase"] = "Pending" };
 
     protected override void ValidateObject(JsonObject obj, List<FieldError> errors)
     {

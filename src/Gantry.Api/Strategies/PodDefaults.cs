@@ -29,7 +29,18 @@ internal static class PodDefaults
     public static void ApplyTemplate(JsonObject? template)
     {
         if (template is null) return;
+        EmbeddedMetadata(template);
         ApplySpec(JsonRead.Child(template, "spec"));
+    }
+
+    /// <summary>
+    /// Gives an embedded object's metadata (templates) the <c>creationTimestamp: null</c> that Kubernetes' JSON
+    /// always writes for it, first as Go orders the fields.
+    /// </summary>
+    public static void EmbeddedMetadata(JsonObject holder)
+    {
+        var meta = JsonRead.Child(holder, "metadata");
+        if (!meta.ContainsKey("creationTimestamp")) meta.Insert(0, "creationTimestamp", null);
     }
 
     /// <summary>SetDefaults_PodSpec and everything below it.</summary>
@@ -40,6 +51,10 @@ internal static class PodDefaults
         JsonRead.Default(spec, "securityContext", new JsonObject());
         JsonRead.Default(spec, "terminationGracePeriodSeconds", 30);
         JsonRead.DefaultString(spec, "schedulerName", "default-scheduler");
+        // v1 keeps the deprecated serviceAccount in step with serviceAccountName (conversion does it in Kubernetes).
+        if (string.IsNullOrEmpty(JsonRead.Str(spec, "serviceAccountName")) && JsonRead.Str(spec, "serviceAccount") is { Length: > 0 } account)
+            spec["serviceAccountName"] = account;
+        if (JsonRead.Str(spec, "serviceAccountName") is { Length: > 0 } name) spec["serviceAccount"] = name;
         foreach (var list in new[] { "containers", "initContainers", "ephemeralContainers" })
             foreach (var (_, container) in JsonRead.Items(JsonRead.Arr(spec, list)))
                 ApplyContainer(container);

@@ -8,11 +8,7 @@ namespace Gantry.Api.Strategies;
 /// <summary>policy/v1 PodDisruptionBudgets: minAvailable or maxUnavailable (not both), selector and eviction policy rules.</summary>
 internal sealed class PodDisruptionBudgetStrategy(ResourceDefinition definition) : GenericStrategy(definition)
 {
-    public override void PrepareForCreate(JsonObject obj)
-    {
-        base.PrepareForCreate(obj);
-        obj["status"] = new JsonObject { ["currentHealthy"] = 0, ["desiredHealthy"] = 0, ["disruptionsAllowed"] = 0, ["expectedPods"] = 0 };
-    }
+    protected override JsonObject? InitialStatus(JsonObject obj) => new() { ["currentHealthy"] = 0, ["desiredHealthy"] = 0, ["disruptionsAllowed"] = 0, ["expectedPods"] = 0 };
 
     protected override void ValidateObject(JsonObject obj, List<FieldError> errors)
     {

@@ -10,11 +10,7 @@ internal sealed class PodStrategy(ResourceDefinition definition) : GenericStrate
 {
     public override void ApplyDefaults(JsonObject obj) => PodDefaults.ApplyPod(obj);
 
-    public override void PrepareForCreate(JsonObject obj)
-    {
-        base.PrepareForCreate(obj);
-        obj["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = QosClass(JsonRead.Obj(obj, "spec")) };
-    }
+    protected override JsonObject? InitialStatus(JsonObject obj) => new() { ["phase"] = "Pending", ["qosClass"] = QosClass(JsonRead.Obj(obj, "spec")) };
 
     protected override void ValidateObject(JsonObject obj, List<FieldError> errors) =>
         PodSpecRules.Validate(JsonRead.Obj(obj, "spec"), "spec", errors);

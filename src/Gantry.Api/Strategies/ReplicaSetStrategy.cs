@@ -8,6 +8,8 @@ namespace Gantry.Api.Strategies;
 /// <summary>apps/v1 ReplicaSets: one replica by default; selector, template and replica rules.</summary>
 internal sealed class ReplicaSetStrategy(ResourceDefinition definition) : GenericStrategy(definition)
 {
+    protected override JsonObject? InitialStatus(JsonObject obj) => new() { ["replicas"] = 0 };
+
     public override void ApplyDefaults(JsonObject obj)
     {
         var spec = JsonRead.Child(obj, "spec");

@@ -8,6 +8,8 @@ namespace Gantry.Api.Strategies;
 /// <summary>core/v1 ReplicationControllers: selector and labels default to the template labels; map selector rules.</summary>
 internal sealed class ReplicationControllerStrategy(ResourceDefinition definition) : GenericStrategy(definition)
 {
+    protected override JsonObject? InitialStatus(JsonObject obj) => new() { ["replicas"] = 0 };
+
     public override void ApplyDefaults(JsonObject obj)
     {
         var spec = JsonRead.Child(obj, "spec");

@@ -15,11 +15,7 @@ internal sealed class ResourceQuotaStrategy(ResourceDefinition definition) : Gen
         "requests.storage", "requests.ephemeral-storage", "limits.cpu", "limits.memory", "limits.ephemeral-storage",
     ];
 
-    public override void PrepareForCreate(JsonObject obj)
-    {
-        base.PrepareForCreate(obj);
-        obj["status"] = new JsonObject();
-    }
+    protected override JsonObject? InitialStatus(JsonObject obj) => [];
 
     protected override void ValidateObject(JsonObject obj, List<FieldError> errors)
     {

@@ -25,6 +25,11 @@ internal sealed class ServiceStrategy(ResourceDefinition definition) : GenericSt
             JsonRead.Default(clientIp, "timeoutSeconds", 10800);
         }
         JsonRead.DefaultString(spec, "type", "ClusterIP");
+        // clusterIP and clusterIPs[0] name the same address; keep them in step as the service registry does.
+        if (JsonRead.Str(spec, "clusterIP") is { Length: > 0 } clusterIp && JsonRead.Arr(spec, "clusterIPs") is not { Count: > 0 })
+            spec["clusterIPs"] = new JsonArray(clusterIp);
+        if (string.IsNullOrEmpty(JsonRead.Str(spec, "clusterIP")) && JsonRead.Arr(spec, "clusterIPs") is { Count: > 0 } clusterIps)
+            spec["clusterIP"] = clusterIps[0]?.DeepClone();
         foreach (var (_, port) in JsonRead.Items(JsonRead.Arr(spec, "ports")))
         {
             JsonRead.DefaultString(port, "protocol", "TCP");
@@ -38,11 +43,7 @@ internal sealed class ServiceStrategy(ResourceDefinition definition) : GenericSt
         if (type == "LoadBalancer") JsonRead.Default(spec, "allocateLoadBalancerNodePorts", true);
     }
 
-    public override void PrepareForCreate(JsonObject obj)
-    {
-        base.PrepareForCreate(obj);
-        obj["status"] = new JsonObject { ["loadBalancer"] = new JsonObject() };
-    }
+    protected override JsonObject? InitialStatus(JsonObject obj) => new() { ["loadBalancer"] = new JsonObject() };
 
     protected override void ValidateObject(JsonObject obj, List<FieldError> errors)
     {

@@ -13,6 +13,8 @@ internal sealed class StatefulSetStrategy(ResourceDefinition definition) : Gener
     // Pods are named <statefulset>-<ordinal> and use that as their hostname, so the name must be a DNS label.
     protected override IReadOnlyList<string> ValidateName(string name) => NameFormats.Dns1123Label(name);
 
+    protected override JsonObject? InitialStatus(JsonObject obj) => new() { ["replicas"] = 0, ["availableReplicas"] = 0 };
+
     public override void ApplyDefaults(JsonObject obj)
     {
         var spec = JsonRead.Child(obj, "spec");
@@ -33,6 +35,7 @@ internal sealed class StatefulSetStrategy(ResourceDefinition definition) : Gener
         PodDefaults.ApplyTemplate(JsonRead.Obj(spec, "template"));
         foreach (var (_, claim) in JsonRead.Items(JsonRead.Arr(spec, "volumeClaimTemplates")))
         {
+            PodDefaults.EmbeddedMetadata(claim);
             JsonRead.Default(JsonRead.Child(claim, "spec"), "volumeMode", "Filesystem");
             JsonRead.DefaultString(JsonRead.Child(claim, "status"), "phase", "Pending");
         }

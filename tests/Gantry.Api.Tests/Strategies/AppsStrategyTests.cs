@@ -20,6 +20,29 @@ public sealed class AppsStrategyTests
         Assert.Equal("1", Api.At(deployment, "metadata.generation"));
     }
 
+    [Theory]
+    [InlineData("apps/v1", "Deployment", "{}")]
+    [InlineData("apps/v1", "ReplicaSet", """{"replicas":0}""")]
+    [InlineData("apps/v1", "StatefulSet", """{"replicas":0,"availableReplicas":0}""")]
+    [InlineData("apps/v1", "DaemonSet", """{"currentNumberScheduled":0,"numberMisscheduled":0,"desiredNumberScheduled":0,"numberReady":0}""")]
+    [InlineData("v1", "ReplicationController", """{"replicas":0}""")]
+    public void Create_StartsWithKubernetesZeroStatusAndNullTemplateTimestamp(string apiVersion, string kind, string status)
+    {
+        var selector = kind == "ReplicationController" ? """{"app":"web"}""" : """{"matchLabels":{"app":"web"}}""";
+        var workload = Api.Valid(apiVersion, kind, $$$"""{"metadata":{"name":"web"},"status":{"replicas":9},"spec":{"selector":{{{selector}}},"template":{{{Template}}}}}""");
+
+        Assert.Equal(status, Api.At(workload, "status"));
+        Assert.Equal("""{"creationTimestamp":null,"labels":{"app":"web"}}""", Api.At(workload, "spec.template.metadata"));
+    }
+
+    [Fact]
+    public void Deployment_Create_MirrorsServiceAccountNameIntoTheDeprecatedField()
+    {
+        var deployment = Api.Valid("apps/v1", "Deployment", Deployment.Replace("\"containers\"", "\"serviceAccountName\":\"builder\",\"containers\""));
+
+        Assert.Equal("\"builder\"", Api.At(deployment, "spec.template.spec.serviceAccount"));
+    }
+
     [Fact]
     public void Deployment_Create_WithMismatchedTemplateLabels_IsInvalid()
     {

@@ -26,6 +26,14 @@ public sealed class CoreStrategyTests
     }
 
     [Fact]
+    public void Service_Create_KeepsClusterIpAndClusterIpsInStep()
+    {
+        var service = Api.Valid("v1", "Service", """{"metadata":{"name":"web"},"spec":{"clusterIP":"10.96.0.10","ports":[{"port":53}]}}""");
+
+        Assert.Equal("""["10.96.0.10"]""", Api.At(service, "spec.clusterIPs"));
+    }
+
+    [Fact]
     public void Service_Create_ReportsNamePortAndTypeErrors()
     {
         var (_, errors) = Api.Create("v1", "Service", """{"metadata":{"name":"1web"},"spec":{"type":"Magic","ports":[{"port":80},{"name":"a","port":0}]}}""");
