@@ -12,12 +12,21 @@ internal sealed class PodStrategy(ResourceDefinition definition) : GenericStrate
 
     protected override JsonObject? InitialStatus(JsonObject obj) => new() { ["phase"] = "Pending", ["qosClass"] = QosClass(JsonRead.Obj(obj, "spec")) };
 
-    protected override void ValidateObject(JsonObject obj, List<FieldError> errors) =>
-        PodSpecRules.Validate(JsonRead.Obj(obj, "spec"), "spec", errors);
+    protected override void ValidateObject(JsonObject obj, List<FieldError> errors)
+    {
+        var spec = JsonRead.Obj(obj, "spec");
+        PodSpecRules.Validate(spec, "spec", errors);
+        // Only on create (ValidatePodCreate): ephemeral containers come through their own subresource later, and a
+        // gated pod cannot be bound yet.
+        if (JsonRead.Arr(spec, "ephemeralContainers") is { Count: > 0 })
+            errors.Add(FieldError.Forbidden("spec.ephemeralContainers", "cannot be set on create"));
+        if (!string.IsNullOrEmpty(JsonRead.Str(spec, "nodeName")) && JsonRead.Arr(spec, "schedulingGates") is { Count: > 0 })
+            errors.Add(FieldError.Forbidden("spec.nodeName", "cannot be set until all schedulingGates have been cleared"));
+    }
 
     protected override void ValidateObjectUpdate(JsonObject obj, JsonObject old, List<FieldError> errors)
     {
-        ValidateObject(obj, errors);
+        PodSpecRules.Validate(JsonRead.Obj(obj, "spec"), "spec", errors);
         PodUpdateRules.Validate(obj, old, errors);
     }
 

@@ -149,6 +149,21 @@ public sealed class PodStrategyTests
     }
 
     [Fact]
+    public void Create_WithEphemeralContainersOrBoundWhileGated_IsForbidden()
+    {
+        var (_, errors) = Api.Create("v1", "Pod", """
+            {"metadata":{"name":"web"},"spec":{"nodeName":"n1","schedulingGates":[{"name":"wait"}],
+              "containers":[{"name":"c","image":"x"}],"ephemeralContainers":[{"name":"debug","image":"busybox"}]}}
+            """);
+
+        Assert.Equal(
+        [
+            "spec.ephemeralContainers: Forbidden: cannot be set on create",
+            "spec.nodeName: Forbidden: cannot be set until all schedulingGates have been cleared",
+        ], Api.Lines(errors));
+    }
+
+    [Fact]
     public void Update_ChangingTheImage_IsAllowed()
     {
         var pod = Api.Valid("v1", "Pod", Pod);
