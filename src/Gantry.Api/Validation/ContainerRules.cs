@@ -28,7 +28,22 @@ internal static class ContainerRules
             if (!names.Add(name)) errors.Add(FieldError.Duplicate(at + ".name", name));
             ValidateProbes(container, at, errors);
         }
+        CheckHostPortConflicts(containers, path, errors);
         return names;
+    }
+
+    // Two containers of a pod cannot bind the same host address, protocol and port.
+    private static void CheckHostPortConflicts(JsonArray containers, string path, List<FieldError> errors)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (i, container) in JsonRead.Items(containers))
+            foreach (var (j, port) in JsonRead.Items(JsonRead.Arr(container, "ports")))
+            {
+                var hostPort = JsonRead.Long(port, "hostPort") ?? 0;
+                if (hostPort == 0) continue;
+                var key = $"{JsonRead.Str(port, "hostIP")}/{JsonRead.Str(port, "protocol")}/{hostPort}";
+                if (!seen.Add(key)) errors.Add(FieldError.Duplicate($"{path}[{i}].ports[{j}].hostPort", key));
+            }
     }
 
     /// <summary>Validates init containers; names must be unique across init and regular containers.</summary>

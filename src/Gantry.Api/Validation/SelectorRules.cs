@@ -19,6 +19,8 @@ public static class SelectorRules
             {
                 case "In" or "NotIn":
                     if (valueCount == 0) errors.Add(FieldError.Required(at + ".values", "must be specified when `operator` is 'In' or 'NotIn'"));
+                    foreach (var (j, value) in JsonRead.Strings(JsonRead.Arr(requirement, "values")))
+                        foreach (var message in NameFormats.LabelValue(value)) errors.Add(FieldError.Invalid($"{at}.values[{j}]", value, message));
                     break;
                 case "Exists" or "DoesNotExist":
                     if (valueCount > 0) errors.Add(FieldError.Forbidden(at + ".values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));

@@ -120,6 +120,17 @@ public sealed class PodStrategyTests
     }
 
     [Fact]
+    public void Create_ReportsHostPortConflicts()
+    {
+        var (_, errors) = Api.Create("v1", "Pod", """
+            {"metadata":{"name":"web"},"spec":{"containers":[{"name":"a","image":"x","ports":[{"containerPort":80,"hostPort":8080}]},
+                                                             {"name":"b","image":"x","ports":[{"containerPort":81,"hostPort":8080}]}]}}
+            """);
+
+        Assert.Equal(["spec.containers[1].ports[0].hostPort: Duplicate value: \"/TCP/8080\""], Api.Lines(errors));
+    }
+
+    [Fact]
     public void Create_ReportsDuplicateContainerNames()
     {
         var (_, errors) = Api.Create("v1", "Pod", """{"metadata":{"name":"web"},"spec":{"containers":[{"name":"a","image":"x"},{"name":"a","image":"y"}]}}""");
