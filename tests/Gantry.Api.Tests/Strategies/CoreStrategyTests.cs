@@ -93,6 +93,15 @@ public sealed class CoreStrategyTests
     }
 
     [Fact]
+    public void ClusterScoped_Create_DropsANamespaceSentWithTheObject()
+    {
+        var (ns, errors) = Api.Create("v1", "Namespace", """{"metadata":{"name":"team-a","namespace":"default"}}""");
+
+        Assert.Empty(errors);
+        Assert.Equal("<absent>", Api.At(ns, "metadata.namespace"));
+    }
+
+    [Fact]
     public void Namespace_Create_WithSubdomainName_IsInvalid()
     {
         var (_, errors) = Api.Create("v1", "Namespace", """{"metadata":{"name":"a.b"}}""");
