@@ -100,8 +100,9 @@ internal static class ContainerRules
             var name = JsonRead.Str(port, "name") ?? "";
             if (name.Length > 0)
             {
-                foreach (var message in NameFormats.PortName(name)) errors.Add(FieldError.Invalid(at + ".name", name, message));
-                if (!names.Add(name)) errors.Add(FieldError.Duplicate(at + ".name", name));
+                var nameErrors = NameFormats.PortName(name);
+                foreach (var message in nameErrors) errors.Add(FieldError.Invalid(at + ".name", name, message));
+                if (nameErrors.Count == 0 && !names.Add(name)) errors.Add(FieldError.Duplicate(at + ".name", name));
             }
             var containerPort = JsonRead.Long(port, "containerPort") ?? 0;
             if (containerPort == 0) errors.Add(FieldError.Required(at + ".containerPort"));
