@@ -121,7 +121,7 @@ internal static class ContainerRules
             var at = $"{path}[{i}]";
             var name = JsonRead.Str(variable, "name") ?? "";
             if (name.Length == 0) errors.Add(FieldError.Required(at + ".name"));
-            else foreach (var message in NameFormats.EnvVarName(name)) errors.Add(FieldError.Invalid(at + ".name", name, message));
+            foreach (var message in NameFormats.EnvVarName(name)) errors.Add(FieldError.Invalid(at + ".name", name, message));
             if (JsonRead.Obj(variable, "valueFrom") is not { } from) continue;
             var sources = new[] { "fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef" }.Count(s => from[s] is not null);
             if (sources == 0)
