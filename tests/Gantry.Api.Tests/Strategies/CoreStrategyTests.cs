@@ -34,6 +34,20 @@ public sealed class CoreStrategyTests
     }
 
     [Fact]
+    public void Service_Update_ChangingTheClusterIp_IsRejected()
+    {
+        var service = Api.Valid("v1", "Service", """{"metadata":{"name":"web"},"spec":{"clusterIP":"10.96.0.10","ports":[{"port":80}]}}""");
+
+        var (_, errors) = Api.Update("v1", "Service", service, s =>
+        {
+            s["spec"]!["clusterIP"] = "None";
+            s["spec"]!.AsObject().Remove("clusterIPs");
+        });
+
+        Assert.Equal(["spec.clusterIPs[0]: Invalid value: []string{\"None\"}: may not change once set"], Api.Lines(errors));
+    }
+
+    [Fact]
     public void Service_Create_ReportsNamePortAndTypeErrors()
     {
         var (_, errors) = Api.Create("v1", "Service", """{"metadata":{"name":"1web"},"spec":{"type":"Magic","ports":[{"port":80},{"name":"a","port":0}]}}""");
