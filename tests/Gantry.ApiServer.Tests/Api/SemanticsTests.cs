@@ -21,7 +21,7 @@ public sealed class SemanticsTests(ServerFixture fixture) : IDisposable
     private static string Deployment(string name, int replicas) => $$$"""
         {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"{{{name}}}"},
          "spec":{"replicas":{{{replicas}}},"selector":{"matchLabels":{"app":"{{{name}}}"}},
-                 "template":{"metadata":{"labels":{"app":"{{{name}}}"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}},
+                 "template":{"metadata":{"labels":{"app":"{{{name}}}"}},"spec":{"containers":[{"name":"c","image":"busybox"}]} } },
          "status":{"replicas":99}}
         """;
 
