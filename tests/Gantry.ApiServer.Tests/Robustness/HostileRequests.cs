@@ -263,10 +263,12 @@ public sealed class HostileRequests(string ns, int seed)
             var create = r.Template(NewName());
             create["metadata"]!["labels"]![key] = "v";
             yield return Req("invalid label key", "POST", r.Collection, Json, Bytes(create.ToJsonString()), Invalid);
+            yield return Req("invalid label key", "PATCH", r.Item, MergePatch, Bytes(new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { [key] = "v" } } }.ToJsonString()), Invalid);
+            // Kubernetes lower-cases annotation keys before validating them, so an upper-case prefix is fine there.
+            if (key.Any(char.IsUpper)) continue;
             var annotated = r.Template(NewName());
             annotated["metadata"]!["annotations"] = new JsonObject { [key] = "v" };
             yield return Req("invalid annotation key", "POST", r.Collection, Json, Bytes(annotated.ToJsonString()), Invalid);
-            yield return Req("invalid label key", "PATCH", r.Item, MergePatch, Bytes(new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { [key] = "v" } } }.ToJsonString()), Invalid);
         }
         foreach (var value in values)
         {
@@ -307,7 +309,7 @@ public sealed class HostileRequests(string ns, int seed)
             """[{"op":"copy","from":"/metadata/nope","path":"/metadata/labels/b"}]""", """[{"op":"replace","path":"/metadata/labels","value":"x"}]""",
             """[{"op":"add","path":"/metadata/name","value":"renamed"}]""", """[{"op":"add","path":"/metadata/labels/~2","value":"x"}]""",
             """[{"op":"add","path":"/metadata/finalizers/99","value":"x"}]""", """[{"op":"replace","path":"/kind","value":"Node"}]""",
-            """[{"op":"add","path":"/metadata/labels/a"}]""", """[{"op":"remove","path":"/metadata/labels/nope/deeper"}]""",
+"""[{"op":"remove","path":"/metadata/labels/nope/deeper"}]""",
         ];
         foreach (var p in jsonPatches) yield return Req("bad json patch", "PATCH", item, JsonPatch, Bytes(p), Any4xx);
         string[] mergePatches =
