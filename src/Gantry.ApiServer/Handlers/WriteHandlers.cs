@@ -35,7 +35,12 @@ public sealed class WriteHandlers(ResourceService service, CacheSet caches, Reso
             manager = slash > 0 ? agent[..slash] : agent.Length > 0 ? agent : "unknown";
         }
         if (manager.Length > 128) throw ApiException.BadRequest("fieldManager: Too long: must have at most 128 bytes");
-        return new WriteOptions { DryRun = dryRun.Count > 0, FieldValidation = validation, FieldManager = manager, Force = q["force"] == "true" };
+        if (manager.Any(char.IsControl))
+            throw ApiException.Invalid("meta.k8s.io", "CreateOptions", "", [FieldError.Invalid("fieldManager", manager, "must only contain printable characters")]);
+        var force = (string?)q["force"];
+        if (force is not (null or "" or "true" or "false"))
+            throw ApiException.BadRequest($"invalid force \"{force}\": must be true or false");
+        return new WriteOptions { DryRun = dryRun.Count > 0, FieldValidation = validation, FieldManager = manager, Force = force == "true" };
     }
 
     /// <summary>POST a new object.</summary>
