@@ -10,7 +10,7 @@ Usage: python3 tools/protobuf-facts/gnostic.py [KUBECTL_BINARY]
 import sys
 from pathlib import Path
 
-from generate import LABELS, TYPES, fields, grouped
+from generate import LABELS, TYPES, grouped, varint
 
 DEFAULT_BINARY = "/usr/lib/google-cloud-sdk/bin/kubectl.1.28"
 FILE_NAME = b"openapiv2/OpenAPIv2.proto"
@@ -24,33 +24,26 @@ def raw_descriptor(binary):
     start = data.find(b"\x0a" + bytes([len(FILE_NAME)]) + FILE_NAME)
     if start < 0:
         raise SystemExit(f"{FILE_NAME.decode()} not found in {binary}")
-    end = start
     tail = data[start:start + 200_000]
-    try:
-        for _ in fields_with_end(tail):
-            end = _
-    except (ValueError, IndexError):
-        pass
-    return tail[:end]
+    return tail[:descriptor_length(tail)]
 
 
-def fields_with_end(buf):
-    """Yields the end offset of each top-level field while the field numbers are FileDescriptorProto's."""
-    from generate import varint
+def descriptor_length(buf):
+    """Where the descriptor ends: at the first bytes that are not a FileDescriptorProto field."""
     pos = 0
     while pos < len(buf):
         key, next_pos = varint(buf, pos)
         if key >> 3 not in FILE_FIELDS or key & 7 not in (0, 2):
-            return
+            break
         if key & 7 == 0:
             _, next_pos = varint(buf, next_pos)
         else:
             length, next_pos = varint(buf, next_pos)
             next_pos += length
         if next_pos > len(buf):
-            return
+            break
         pos = next_pos
-        yield pos
+    return pos
 
 
 def main():
