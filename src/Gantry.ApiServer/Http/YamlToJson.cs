@@ -30,7 +30,7 @@ public static class YamlToJson
             if (parser.Accept<DocumentStart>(out _)) throw ApiException.BadRequest("the request body contains more than one YAML document");
             return node;
         }
-        catch (YamlException ex)
+        catch (Exception ex) when (ex is YamlException or InvalidOperationException)
         {
             throw ApiException.BadRequest($"error converting YAML to JSON: {ex.Message}");
         }

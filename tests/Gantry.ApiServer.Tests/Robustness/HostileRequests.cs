@@ -346,7 +346,7 @@ public sealed class HostileRequests(string ns, int seed)
         yield return Req("bad apply patch", "PATCH", item, ApplyPatch, Bytes(whole.ToJsonString()), Invalid);
         string[] applies =
         [
-            "- a\n- b\n", "just a string", ": : :\n", "{\"metadata\":{\"name\":\"target\"}}", """{"apiVersion":"v1","kind":"Pod"}""",
+            "- a\n- b\n", "just a string", ": : :\n", "{\"metadata\":{\"name\":\"target\"}}", """{"apiVersion":"v1","kind":"Namespace"}""",
             r.Template("renamed").ToJsonString(), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: target\n  labels: [a\n",
         ];
         foreach (var p in applies) yield return Req("bad apply patch", "PATCH", item + "?fieldManager=test", ApplyPatch, Bytes(p), Any4xx);
