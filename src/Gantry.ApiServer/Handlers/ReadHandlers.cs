@@ -19,13 +19,13 @@ public sealed class ReadHandlers(ResourceService service, CacheSet caches, TimeP
         if (context.Request.Query["resourceVersion"] is { Count: > 0 } rv && rv[0] is { Length: > 0 } text && text != "0")
             ObjectMeta.ParseResourceVersion(text);
         var value = await service.Store.GetAsync(def.KeyFor(ns, name), context.RequestAborted) ?? throw ResourceService.NotFound(def, name);
-        var cached = CachedObject.From(value, value.ModRevision, _ => new Dictionary<string, string?>());
         if (TableWriter.Wanted(context.Request.Headers.Accept))
         {
+            var cached = CachedObject.From(value, value.ModRevision, _ => new Dictionary<string, string?>());
             await WriteTableAsync(context, def, [cached], cached.Revision, null, 0);
             return;
         }
-        await ResponseWriter.WriteBytesAsync(context, 200, Converted(def, cached.Json));
+        await ResponseWriter.WriteBytesAsync(context, 200, Converted(def, ResourceVersionStamp.Apply(value.Value.Span, value.ModRevision)));
     }
 
     /// <summary>LIST a collection with selectors and paging.</summary>
