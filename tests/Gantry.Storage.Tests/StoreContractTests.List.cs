@@ -163,6 +163,52 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task List_PagedAtOldRevisionAfterManyChanges_MatchesTheWholeListOfThatRevision()
+    {
+        var random = new Random(42);
+        for (var i = 0; i < 60; i++)
+        {
+            await Store.CreateAsync($"/p/{i:D2}", Bytes($"v{i}"));
+        }
+        var then = Store.CurrentRevision;
+        for (var i = 0; i < 150; i++)
+        {
+            var key = $"/p/{random.Next(80):D2}";
+            var current = await Store.GetAsync(key);
+            switch (random.Next(3))
+            {
+                case 0 when current is null:
+                    await Store.CreateAsync(key, Bytes("new"));
+                    break;
+                case 1 when current is not null:
+                    await Store.UpdateAsync(key, Bytes("changed"), current.ModRevision);
+                    break;
+                case 2 when current is not null:
+                    await Store.DeleteAsync(key, 0);
+                    break;
+            }
+        }
+        var whole = await Store.ListAsync("/p/", new ListRequest(Revision: then));
+
+        var paged = new List<StoredValue>();
+        var request = new ListRequest(7, null, then);
+        while (true)
+        {
+            var page = await Store.ListAsync("/p/", request);
+            paged.AddRange(page.Items);
+            Assert.Equal(whole.Items.Count - paged.Count, page.RemainingCount);
+            if (page.NextKey is null)
+            {
+                break;
+            }
+            request = request with { StartKey = page.NextKey };
+        }
+
+        Assert.Equal(60, whole.Items.Count);
+        Assert.Equal(whole.Items.Select(i => (i.Key, i.ModRevision)), paged.Select(i => (i.Key, i.ModRevision)));
+    }
+
+    [Fact]
     public async Task List_AtFutureRevision_IsRejected()
     {
         await SeedAsync("/p/a");

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Gantry.Api.Patching;
 
 /// <summary>
@@ -29,6 +31,8 @@ internal static class PatchSchema
         [("batch", "CronJob")] = "CronJob",
         [("policy", "PodDisruptionBudget")] = "PodDisruptionBudget",
         [("autoscaling", "HorizontalPodAutoscaler")] = "StatusOnly",
+        [("", "ServiceAccount")] = "ServiceAccount",
+        [("apiextensions.k8s.io", "CustomResourceDefinition")] = "CustomResourceDefinition",
     };
 
     private static readonly PatchField Conditions = new(MergeKey: "type");
@@ -48,6 +52,10 @@ internal static class PatchSchema
         ["Job"] = new() { ["spec"] = new("WorkloadSpec"), ["status"] = new("JobStatus") },
         ["CronJob"] = new() { ["spec"] = new("CronJobSpec") },
         ["PodDisruptionBudget"] = new() { ["spec"] = new("SelectorSpec"), ["status"] = new("ConditionsStatus") },
+        ["ServiceAccount"] = new() { ["secrets"] = new(MergeKey: "name") },
+        // CRD conditions are listType=map without a patch strategy: merged by apply, replaced by strategic merge.
+        ["CustomResourceDefinition"] = new() { ["status"] = new("CustomResourceDefinitionStatus") },
+        ["CustomResourceDefinitionStatus"] = new() { ["conditions"] = new(ApplyKeys: ["type"]) },
 
         ["ObjectMeta"] = new()
         {
@@ -106,6 +114,15 @@ internal static class PatchSchema
         ["ConditionsStatus"] = new() { ["conditions"] = Conditions },
         ["JobStatus"] = new() { ["conditions"] = new(MergeKey: "type", ApplyAtomic: true) },
     };
+
+    /// <summary>
+    /// Defaults of list-map key fields: an item that omits one is identified by the default (a container port
+    /// without protocol is <c>k:{"containerPort":80,"protocol":"TCP"}</c>).
+    /// </summary>
+    private static readonly Dictionary<string, string> KeyDefaults = new() { ["protocol"] = "TCP" };
+
+    /// <summary>The default of a list-map key field, or null when it has none.</summary>
+    public static JsonNode? KeyDefault(string keyField) => KeyDefaults.TryGetValue(keyField, out var value) ? JsonValue.Create(value) : null;
 
     /// <summary>The root type of an object of the given apiVersion and kind.</summary>
     public static string RootType(string apiVersion, string kind)

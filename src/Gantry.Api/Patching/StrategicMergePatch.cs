@@ -38,9 +38,14 @@ public static class StrategicMergePatch
         {
             throw ApiException.BadRequest(e.Message);
         }
-        if (parsed is not JsonObject patchObject)
-            throw ApiException.BadRequest("json: cannot unmarshal " + (parsed is JsonArray ? "array" : "value") + " into Go value of type map[string]interface {}");
-        return Apply(original, patchObject, apiVersion, kind);
+        return parsed switch
+        {
+            // Like Go's decoder, a JSON null leaves the patch empty.
+            null => (JsonObject)original.DeepClone(),
+            JsonObject patchObject => Apply(original, patchObject, apiVersion, kind),
+            JsonArray => throw ApiException.BadRequest("json: cannot unmarshal array into Go value of type map[string]interface {}"),
+            _ => throw ApiException.BadRequest($"json: cannot unmarshal {parsed.GetValueKind().ToString().ToLowerInvariant()} into Go value of type map[string]interface {{}}"),
+        };
     }
 
     private static JsonObject MergeMap(JsonObject original, JsonObject patch, string? type)

@@ -15,9 +15,10 @@ public static class Age
     /// <summary>Formats a duration like HumanDuration: 5s, 3m20s, 2d3h, 4y12d.</summary>
     public static string Human(TimeSpan d)
     {
-        if (d < TimeSpan.FromSeconds(-1)) return "<invalid>";
-        if (d < TimeSpan.Zero) return "0s";
+        // Whole seconds, truncated toward zero as Go's int(d.Seconds()): up to a second in the future reads "0s".
         var seconds = (long)d.TotalSeconds;
+        if (seconds < -1) return "<invalid>";
+        if (seconds < 0) return "0s";
         if (seconds < 120) return $"{seconds}s";
         var minutes = seconds / 60;
         if (minutes < 10) return seconds % 60 == 0 ? $"{minutes}m" : $"{minutes}m{seconds % 60}s";

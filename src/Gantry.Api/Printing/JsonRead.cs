@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -10,10 +11,14 @@ namespace Gantry.Api.Printing;
 /// </summary>
 internal static class JsonRead
 {
+    // Paths are literals in printers and field catalogs, so this cache stays small; it spares a split per read
+    // on the watch fan-out path, where field selectors run for every event.
+    private static readonly ConcurrentDictionary<string, string[]> Segments = new(StringComparer.Ordinal);
+
     /// <summary>The node at a dotted path of object fields, or null.</summary>
     public static JsonNode? At(JsonNode? node, string path)
     {
-        foreach (var part in path.Split('.'))
+        foreach (var part in Segments.GetOrAdd(path, p => p.Split('.')))
         {
             if (node is not JsonObject o) return null;
             node = o[part];

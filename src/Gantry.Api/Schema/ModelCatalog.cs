@@ -17,6 +17,7 @@ internal static partial class ModelCatalog
     public const string MicroTimeDefinition = "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime";
     public const string RawExtensionDefinition = "io.k8s.apimachinery.pkg.runtime.RawExtension";
     public const string FieldsV1Definition = "io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1";
+    public const string PatchDefinition = "io.k8s.apimachinery.pkg.apis.meta.v1.Patch";
 
     // Types of k8s.io/apimachinery/pkg/apis/meta/v1: the package assembly tags some of them as core kinds
     // (Status, DeleteOptions), and the rest are reached first from core kinds, so neither source tells.

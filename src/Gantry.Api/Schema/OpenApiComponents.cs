@@ -26,6 +26,9 @@ internal sealed class OpenApiComponents
             "RawExtension holds an embedded object of any kind as raw JSON."),
         [ModelCatalog.FieldsV1Definition] = Leaf("object", null,
             "FieldsV1 stores a set of fields in a data structure like a Trie, in JSON format."),
+        // The client model of the PATCH body carries client-side properties; on the wire it is any patch document.
+        [ModelCatalog.PatchDefinition] = Leaf("object", null,
+            "Patch is the body of a PATCH request: a JSON patch, merge patch, strategic merge patch or apply configuration, by content type."),
     };
 
     private readonly HashSet<Type> _types = [];
@@ -47,7 +50,8 @@ internal sealed class OpenApiComponents
         while (queue.Count > 0)
         {
             var type = queue.Dequeue();
-            written[ModelCatalog.DefinitionName(type)] = ModelSchema(type, t =>
+            var name = ModelCatalog.DefinitionName(type);
+            written[name] = Leaves.TryGetValue(name, out var leaf) ? (JsonObject)leaf.DeepClone() : ModelSchema(type, t =>
             {
                 if (seen.Add(t)) queue.Enqueue(t);
             });

@@ -28,12 +28,25 @@ public static partial class SchemaChecker
         var slash = apiVersion.IndexOf('/');
         var (group, version) = slash < 0 ? ("", apiVersion) : (apiVersion[..slash], apiVersion[(slash + 1)..]);
         if (SchemaTree.For(group, version, kind) is not { } root) return SchemaReport.Empty;
-        var walk = new Walk();
-        walk.Struct(obj, root, 0);
-        return walk.Unknown is null && walk.Errors is null
-            ? SchemaReport.Empty
-            : new SchemaReport(walk.Unknown ?? [], walk.Errors ?? []);
+        // One walker per thread, reused: its path stack is the only allocation a clean check would make.
+        var walk = t_walk ?? new Walk();
+        t_walk = null;
+        try
+        {
+            walk.Struct(obj, root, 0);
+            return walk.Unknown is null && walk.Errors is null
+                ? SchemaReport.Empty
+                : new SchemaReport(walk.Unknown ?? [], walk.Errors ?? []);
+        }
+        finally
+        {
+            walk.Reset();
+            t_walk = walk;
+        }
     }
+
+    [ThreadStatic]
+    private static Walk? t_walk;
 
     [GeneratedRegex("^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")]
     private static partial Regex QuantitySyntax();
@@ -50,13 +63,23 @@ public static partial class SchemaChecker
         public List<string>? Unknown { get; private set; }
         public List<string>? Errors { get; private set; }
 
+        public void Reset()
+        {
+            _path.Clear();
+            _struct = "";
+            Unknown = null;
+            Errors = null;
+        }
+
         public void Struct(JsonObject obj, SchemaNode node, int depth)
         {
             var properties = node.Properties!;
             List<string>? unknown = null;
             var outer = _struct;
-            foreach (var (name, value) in obj)
+            // Indexed access: enumerating a JsonObject boxes an enumerator per object, and every write passes here.
+            for (var i = 0; i < obj.Count; i++)
             {
+                var (name, value) = obj.GetAt(i);
                 if (!properties.TryGetValue(name, out var field))
                 {
                     (unknown ??= []).Add(name);
@@ -101,8 +124,9 @@ public static partial class SchemaChecker
                     }
                     return;
                 case SchemaNodeKind.Map when value is JsonObject m:
-                    foreach (var (key, item) in m)
+                    for (var i = 0; i < m.Count; i++)
                     {
+                        var (key, item) = m.GetAt(i);
                         _path.Add((key, -2));
                         Value(item, node.Element!, depth + 1);
                         _path.RemoveAt(_path.Count - 1);

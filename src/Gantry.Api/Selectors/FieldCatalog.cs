@@ -85,6 +85,7 @@ public static class FieldCatalog
             ["regarding.fieldPath"] = o => Regarding(o, "fieldPath"),
             ["reason"] = o => JsonRead.Text(o, "reason"),
             ["reportingController"] = ReportingController,
+            ["source"] = EventSource,
             ["type"] = o => JsonRead.Text(o, "type"),
         }),
         [("batch", "jobs")] = Supported(namespaced: true, new()

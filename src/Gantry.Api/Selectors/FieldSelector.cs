@@ -20,6 +20,9 @@ public sealed class FieldSelector
     /// <summary>The requirements, in the order of their sorted terms.</summary>
     public IReadOnlyList<FieldRequirement> Requirements { get; }
 
+    /// <summary>The canonical selector text (same as <see cref="ToString"/>).</summary>
+    public string Text => ToString();
+
     /// <summary>True when the selector selects everything.</summary>
     public bool IsEmpty => Requirements.Count == 0;
 

@@ -26,6 +26,9 @@ public sealed class LabelSelector
     /// <summary>The requirements, sorted by key.</summary>
     public IReadOnlyList<LabelRequirement> Requirements { get; }
 
+    /// <summary>The canonical selector text (same as <see cref="ToString"/>).</summary>
+    public string Text => ToString();
+
     /// <summary>True only for <see cref="Nothing"/>.</summary>
     public bool MatchesNothing { get; }
 
@@ -68,13 +71,13 @@ public sealed class LabelSelector
         var requirements = new List<LabelRequirement>();
         foreach (var (key, value) in matchLabels ?? [])
         {
-            requirements.Add(LabelRequirement.Create(key, LabelOperator.Equals, [Text(value)], errors));
+            requirements.Add(LabelRequirement.Create(key, LabelOperator.Equals, [ValueText(value)], errors));
             if (errors.Count > 0) throw ApiException.BadRequest(Aggregate(errors));
         }
         foreach (var expression in expressions ?? [])
         {
-            var key = Text(expression?["key"]);
-            var operatorName = Text(expression?["operator"]);
+            var key = ValueText(expression?["key"]);
+            var operatorName = ValueText(expression?["operator"]);
             LabelOperator op = operatorName switch
             {
                 "In" => LabelOperator.In,
@@ -84,7 +87,7 @@ public sealed class LabelSelector
                 _ => throw ApiException.BadRequest($"{LabelValidation.Quote(operatorName)} is not a valid label selector operator"),
             };
             // A missing values list is a nil slice in Go, which its error messages print differently from an empty one.
-            var values = expression?["values"] is JsonArray array ? array.Select(Text).ToList() : null;
+            var values = expression?["values"] is JsonArray array ? array.Select(ValueText).ToList() : null;
             requirements.Add(LabelRequirement.Create(key, op, values, errors));
             if (errors.Count > 0) throw ApiException.BadRequest(Aggregate(errors));
         }
@@ -95,8 +98,9 @@ public sealed class LabelSelector
     public static LabelSelector FromLabels(JsonObject? labels)
     {
         if (labels is null || labels.Count == 0) return Everything;
-        var errors = new List<string>();
-        var requirements = labels.Select(p => LabelRequirement.Create(p.Key, LabelOperator.Equals, [Text(p.Value)], errors));
+        // Like SelectorFromSet, the set is trusted (it comes from a validated object), so problems are not reported.
+        var ignored = new List<string>();
+        var requirements = labels.Select(p => LabelRequirement.Create(p.Key, LabelOperator.Equals, [ValueText(p.Value)], ignored));
         return new LabelSelector([.. requirements.OrderBy(r => r.Key, StringComparer.Ordinal)], false);
     }
 
@@ -121,7 +125,7 @@ public sealed class LabelSelector
     public static string FormatLabels(JsonNode? labels)
     {
         if (labels is not JsonObject map || map.Count == 0) return "<none>";
-        return string.Join(",", map.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={Text(p.Value)}"));
+        return string.Join(",", map.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={ValueText(p.Value)}"));
     }
 
     /// <summary>Whether an object's labels match; <see cref="Nothing"/> never matches.</summary>
@@ -143,7 +147,7 @@ public sealed class LabelSelector
         return distinct.Count == 1 ? distinct[0] : "[" + string.Join(", ", distinct) + "]";
     }
 
-    private static string Text(JsonNode? node) => node switch
+    private static string ValueText(JsonNode? node) => node switch
     {
         JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
         null => "",

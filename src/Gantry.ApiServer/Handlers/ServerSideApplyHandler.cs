@@ -14,7 +14,7 @@ public static class ServerSideApplyHandler
     public static async Task<(JsonObject Object, bool Created)> ApplyAsync(ResourceService service, ResourceDefinition def, string? ns, string name,
         byte[] body, bool status, WriteOptions options, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(options.FieldManager) || options.FieldManager == "unknown")
+        if (string.IsNullOrEmpty(options.FieldManager))
             throw ApiException.Invalid("meta.k8s.io", "PatchOptions", "", [FieldError.Required("fieldManager", "is required for apply patch")]);
         var applied = RequestBody.Decode("application/apply-patch+yaml", body) as JsonObject
             ?? throw ApiException.BadRequest("the apply patch must be an object");

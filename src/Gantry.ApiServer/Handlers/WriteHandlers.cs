@@ -68,7 +68,10 @@ public sealed class WriteHandlers(ResourceService service, CacheSet caches, Reso
         var bytes = await RequestBody.ReadBytesAsync(context.Request, context.RequestAborted);
         if (mediaType == "application/apply-patch+yaml")
         {
-            var applied = await ServerSideApplyHandler.ApplyAsync(service, def, ns, name, bytes, status, options, context.RequestAborted);
+            var applyOptions = new WriteOptions { DryRun = options.DryRun, FieldManager = (string?)context.Request.Query["fieldManager"] ?? "",
+                FieldValidation = options.FieldValidation, Force = options.Force, IsApply = true };
+            var applied = await ServerSideApplyHandler.ApplyAsync(service, def, ns, name, bytes, status, applyOptions, context.RequestAborted);
+            foreach (var w in applyOptions.Warnings) options.Warnings.Add(w);
             await WriteAsync(context, 200, def, applied.Object, options, applied.Created ? 201 : 200);
             return;
         }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gantry.Api.Errors;
+using Gantry.Api.Patching;
 using Gantry.Api.Registry;
 using Gantry.Api.Strategies;
 using Gantry.ApiServer.Admission;
@@ -64,6 +65,7 @@ public sealed partial class ResourceService
         var strategy = StrategyCatalog.For(def);
         strategy.PrepareForCreate(obj);
         strategy.ApplyDefaults(obj);
+        if (!options.IsApply) ManagedFields.RecordUpdate(null, obj, options.FieldManager, ManagedFields.UpdateOperation, def.ApiVersion, _time.GetUtcNow());
         var errors = strategy.ValidateCreate(obj);
         if (errors.Count > 0) throw ApiException.Invalid(def.Group, def.Kind, name, errors);
         if (def.Namespaced) await _namespaces.AdmitCreateAsync(def, ns!, name, cancellationToken);
@@ -132,6 +134,7 @@ public sealed partial class ResourceService
                 strategy.ApplyDefaults(updated);
                 var errors = strategy.ValidateUpdate(updated, old);
                 if (errors.Count > 0) throw ApiException.Invalid(def.Group, def.Kind, name, errors);
+                if (!options.IsApply) ManagedFields.RecordUpdate(old, updated, options.FieldManager, ManagedFields.UpdateOperation, def.ApiVersion, _time.GetUtcNow());
             }
             ObjectMeta.Of(updated).Remove("resourceVersion");
             ObjectMeta.Of(old).Remove("resourceVersion");

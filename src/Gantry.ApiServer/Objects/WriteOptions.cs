@@ -22,6 +22,8 @@ public sealed class WriteOptions
     public FieldValidation FieldValidation { get; init; } = FieldValidation.Warn;
     /// <summary>Server-side apply: take ownership of conflicting fields.</summary>
     public bool Force { get; init; }
+    /// <summary>Server-side apply records its own managedFields; other writes are recorded as "Update".</summary>
+    public bool IsApply { get; init; }
     /// <summary>Warnings to return in Warning headers.</summary>
     public List<string> Warnings { get; } = [];
 }

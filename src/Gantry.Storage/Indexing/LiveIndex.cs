@@ -77,16 +77,19 @@ internal sealed class LiveIndex
     }
 
     /// <summary>Counts live keys under a prefix.</summary>
-    public long Count(string prefix)
+    public long Count(string prefix) => Count(prefix, null).Count;
+
+    /// <summary>Counts live keys under a prefix from <paramref name="startKey"/> on, with the revision counted at.</summary>
+    public (long Count, long Revision) Count(string prefix, string? startKey)
     {
         lock (_gate)
         {
             long count = 0;
-            foreach (var _ in Range(prefix, null))
+            foreach (var _ in Range(prefix, startKey))
             {
                 count++;
             }
-            return count;
+            return (count, _revision);
         }
     }
 

@@ -9,22 +9,28 @@ namespace Gantry.Storage.Sqlite;
 /// compacted revision after its first row: compaction raises that revision before deleting, so a read that
 /// passes the check saw a snapshot older than the deletion.
 /// </summary>
-internal sealed class SqliteHistory(string connectionString, Func<long> compactedRevision)
+internal sealed class SqliteHistory(string connectionString, LiveIndex index, Func<long> compactedRevision)
 {
+    // Walks (name, id) in key order and keeps each key's newest row at or below the revision, so LIMIT stops
+    // the scan after one page instead of grouping the whole range first.
     private const string PageSql = """
-        SELECT kv.name, kv.value, kv.create_revision, kv.id
-        FROM kv JOIN (SELECT MAX(id) AS id FROM kv WHERE name >= $low AND name < $high AND id <= $revision GROUP BY name) newest
-          ON newest.id = kv.id
-        WHERE kv.deleted = 0
-        ORDER BY kv.name
+        SELECT k.name, k.value, k.create_revision, k.id
+        FROM kv AS k
+        WHERE k.name >= $low AND k.name < $high AND k.id <= $revision
+          AND k.id = (SELECT MAX(n.id) FROM kv AS n WHERE n.name = k.name AND n.id <= $revision)
+          AND k.deleted = 0
+        ORDER BY k.name
         LIMIT $limit
         """;
 
-    private const string CountSql = """
-        SELECT COUNT(*)
-        FROM kv JOIN (SELECT MAX(id) AS id FROM kv WHERE name >= $low AND name < $high AND id <= $revision GROUP BY name) newest
-          ON newest.id = kv.id
-        WHERE kv.deleted = 0
+    // The keys written after the listed revision, with whether each was live then (its first later row is not a
+    // creation) and whether it is live at the index's revision (its last row is not a deletion).
+    private const string ChangedSinceSql = """
+        SELECT first.created, last.deleted
+        FROM (SELECT MIN(id) AS first_id, MAX(id) AS last_id FROM kv
+              WHERE id > $revision AND id <= $now AND name >= $low AND name < $high GROUP BY name) AS changed
+        JOIN kv AS first ON first.id = changed.first_id
+        JOIN kv AS last ON last.id = changed.last_id
         """;
 
     private const string ReplaySql = """
@@ -37,14 +43,17 @@ internal sealed class SqliteHistory(string connectionString, Func<long> compacte
     /// <summary>Lists a page as of <see cref="ListRequest.Revision"/> (which must be non-zero).</summary>
     public async Task<ListResult> ListAsync(string prefix, ListRequest request, CancellationToken cancellationToken)
     {
+        var low = KeyRange.Start(prefix, request.StartKey);
+        var high = KeyRange.End(prefix);
+        // Counted before the transaction's first read: the snapshot then holds every row the count reflects.
+        var (liveNow, indexRevision) = request.Limit > 0 ? index.Count(prefix, low) : (0, 0);
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         // Deferred: a reader must not take the write lock, only a snapshot.
         await using var transaction = connection.BeginTransaction(deferred: true);
-        var high = KeyRange.End(prefix);
         var items = new List<StoredValue>();
         string? nextKey = null;
-        await using (var page = Command(connection, transaction, PageSql, KeyRange.Start(prefix, request.StartKey), high, request.Revision))
+        await using (var page = Command(connection, transaction, PageSql, low, high, request.Revision))
         {
             page.Parameters.AddWithValue("$limit", request.Limit > 0 ? request.Limit + 1L : -1L);
             await using var reader = await page.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -62,11 +71,32 @@ internal sealed class SqliteHistory(string connectionString, Func<long> compacte
         long remaining = 0;
         if (nextKey is not null)
         {
-            await using var count = Command(connection, transaction, CountSql, nextKey, high, request.Revision);
-            remaining = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            var liveThen = await CountLiveThenAsync(connection, transaction, low, high, request.Revision, liveNow, indexRevision, cancellationToken).ConfigureAwait(false);
+            remaining = liveThen - items.Count;
         }
         ThrowIfCompacted(request.Revision);
         return new ListResult(items, request.Revision, nextKey, remaining);
+    }
+
+    /// <summary>
+    /// Counts the keys in [low, high) live at an older revision without scanning them all: the index's count at
+    /// <paramref name="indexRevision"/>, corrected by the keys written since that older revision.
+    /// </summary>
+    private static async Task<long> CountLiveThenAsync(
+        SqliteConnection connection, SqliteTransaction transaction, string low, string high, long revision,
+        long liveNow, long indexRevision, CancellationToken cancellationToken)
+    {
+        var count = liveNow;
+        await using var command = Command(connection, transaction, ChangedSinceSql, low, high, revision);
+        command.Parameters.AddWithValue("$now", indexRevision);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var wasLive = reader.GetInt64(0) == 0;
+            var isLive = reader.GetInt64(1) == 0;
+            count += (wasLive ? 1 : 0) - (isLive ? 1 : 0);
+        }
+        return count;
     }
 
     /// <summary>Streams the recorded changes under a prefix in (after, upTo], in revision order.</summary>

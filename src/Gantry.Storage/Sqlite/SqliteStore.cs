@@ -31,7 +31,7 @@ public sealed class SqliteStore : IStore
         _index = index;
         _hub = new WatchHub(revision, options.WatchCapacity);
         _writer = new SqliteWriter(connection, index, _hub, revision, compacted, options.MaxBatchSize);
-        _history = new SqliteHistory(readerConnectionString, () => _writer.CompactedRevision);
+        _history = new SqliteHistory(readerConnectionString, index, () => _writer.CompactedRevision);
         _compaction = options.CompactInterval > TimeSpan.Zero
             ? CompactPeriodicallyAsync(options, _lifetime.Token)
             : Task.CompletedTask;

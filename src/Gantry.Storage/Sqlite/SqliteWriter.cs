@@ -140,20 +140,27 @@ internal sealed class SqliteWriter : IDisposable
             ClearBatch();
             return;
         }
-        _index.Apply(_changes.ToList(), _revision);
-        _hub.Publish(_events);
-        foreach (var op in _batch)
+        try
         {
-            if (op.Error is null)
-            {
-                op.TrySetResult(op.Result);
-            }
-            else
-            {
-                op.TrySetException(op.Error);
-            }
+            _index.Apply(_changes.ToList(), _revision);
+            _hub.Publish(_events);
         }
-        ClearBatch();
+        finally
+        {
+            // The batch is durable whatever happened after the commit, so its callers must hear back.
+            foreach (var op in _batch)
+            {
+                if (op.Error is null)
+                {
+                    op.TrySetResult(op.Result);
+                }
+                else
+                {
+                    op.TrySetException(op.Error);
+                }
+            }
+            ClearBatch();
+        }
     }
 
     private void ClearBatch()

@@ -294,4 +294,50 @@ public sealed class StrategicMergePatchTests
         Json.Same(TwoContainers, original);
         Json.Same("""{"spec":{"containers":[{"$patch":"delete","name":"a"}]}}""", patch);
     }
+
+    [Fact]
+    public void DeleteFromPrimitiveList_OfMissingList_AddsNothing()
+    {
+        Json.Equal("""{"metadata":{"name":"x"}}""", Patch("""{"metadata":{"name":"x"}}""", """{"metadata":{"$deleteFromPrimitiveList/finalizers":["a"]}}"""));
+    }
+
+    [Fact]
+    public void SetElementOrder_OfPrimitiveList_PlacesNewValues()
+    {
+        var result = Patch("""{"metadata":{"finalizers":["a","b"]}}""", """{"metadata":{"$setElementOrder/finalizers":["c","a","b"],"finalizers":["c"]}}""");
+        Assert.Equal(["c", "a", "b"], result["metadata"]!["finalizers"]!.AsArray().Select(f => (string)f!));
+    }
+
+    [Fact]
+    public void RetainKeys_AllowsNullsForDroppedMembers()
+    {
+        var result = Patch("""{"spec":{"strategy":{"type":"RollingUpdate","rollingUpdate":{"maxSurge":1}}}}""",
+            """{"spec":{"strategy":{"$retainKeys":["type"],"type":"Recreate","rollingUpdate":null}}}""", "apps/v1", "Deployment");
+        Json.Equal("""{"spec":{"strategy":{"type":"Recreate"}}}""", result);
+    }
+
+    [Fact]
+    public void DeleteDirective_OnAMemberOfAListItem_EmptiesIt()
+    {
+        var result = Patch("""{"spec":{"containers":[{"name":"a","livenessProbe":{"exec":{"command":["true"]}}}]}}""",
+            """{"spec":{"containers":[{"name":"a","livenessProbe":{"$patch":"delete"}}]}}""");
+        Json.Equal("""{"spec":{"containers":[{"name":"a","livenessProbe":{}}]}}""", result);
+    }
+
+    [Fact]
+    public void Apply_FromJsonText_ParsesAndRejectsNonObjects()
+    {
+        var original = Json.Object("""{"a":1}""");
+        Json.Equal("""{"a":2}""", StrategicMergePatch.Apply(original, """{"a":2}""", "v1", "ConfigMap"));
+        Json.Equal("""{"a":1}""", StrategicMergePatch.Apply(original, "null", "v1", "ConfigMap"));
+        Assert.Equal(400, Assert.Throws<ApiException>(() => StrategicMergePatch.Apply(original, "[1]", "v1", "ConfigMap")).Code);
+        Assert.Equal(400, Assert.Throws<ApiException>(() => StrategicMergePatch.Apply(original, "{", "v1", "ConfigMap")).Code);
+    }
+
+    [Fact]
+    public void ServiceAccountSecrets_MergeByName()
+    {
+        var result = Patch("""{"secrets":[{"name":"a"}]}""", """{"secrets":[{"name":"b"}]}""", "v1", "ServiceAccount");
+        Assert.Equal(["b", "a"], result["secrets"]!.AsArray().Select(c => (string)c!["name"]!));
+    }
 }

@@ -16,4 +16,26 @@ public sealed class AgeTests
     [InlineData(400 * 86400, "400d")]
     public void Human_FormatsLikeKubectl(int seconds, string expected) =>
         Assert.Equal(expected, Age.Human(TimeSpan.FromSeconds(seconds)));
+
+    [Theory]
+    [InlineData(-500, "0s")]
+    [InlineData(-1500, "0s")]
+    [InlineData(-2000, "<invalid>")]
+    public void Human_ToleratesUpToASecondOfClockSkew(int milliseconds, string expected) =>
+        Assert.Equal(expected, Age.Human(TimeSpan.FromMilliseconds(milliseconds)));
+
+    [Theory]
+    [InlineData(9 * 60 + 59, "9m59s")]
+    [InlineData(179 * 60, "179m")]
+    [InlineData(7 * 3600 + 59 * 60, "7h59m")]
+    [InlineData(8 * 86400, "8d")]
+    [InlineData(3 * 365 * 86400, "3y")]
+    [InlineData((3 * 365 + 5) * 86400, "3y5d")]
+    [InlineData(9 * 365 * 86400, "9y")]
+    public void Human_MatchesHumanDurationRanges(int seconds, string expected) =>
+        Assert.Equal(expected, Age.Human(TimeSpan.FromSeconds(seconds)));
+
+    [Fact]
+    public void Since_WithoutTimestamp_IsUnknown() =>
+        Assert.Equal("<unknown>", Age.Since((DateTimeOffset?)null, DateTimeOffset.UnixEpoch));
 }

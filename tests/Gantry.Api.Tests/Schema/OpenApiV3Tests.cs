@@ -107,6 +107,9 @@ public sealed class OpenApiV3Tests
         var labels = schemas["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"]!["properties"]!["labels"]!;
         Assert.Equal("string", labels["additionalProperties"]!["type"]!.GetValue<string>());
         Assert.Equal("object", labels["type"]!.GetValue<string>());
+        var patch = schemas["io.k8s.apimachinery.pkg.apis.meta.v1.Patch"]!.AsObject();
+        Assert.Equal("object", patch["type"]!.GetValue<string>());
+        Assert.False(patch.ContainsKey("properties"));
     }
 
     [Fact]

@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+
+namespace Gantry.Api.Patching;
+
+/// <summary>
+/// Keeps <c>metadata.managedFields</c> for ordinary writes (create, update, patch): the writing manager becomes the
+/// owner of every field it changed, as Kubernetes records "Update" operations, so that a later server-side apply
+/// conflicts where Kubernetes' would.
+/// </summary>
+public static class ManagedFields
+{
+    /// <summary>The operation name Kubernetes records for create, update and patch writes.</summary>
+    public const string UpdateOperation = "Update";
+
+    /// <summary>Fields no manager ever owns: identity and server-set metadata (status is reset on the main resource).</summary>
+    private static readonly FieldSet Untracked = BuildUntracked();
+
+    /// <summary>
+    /// Records that <paramref name="manager"/> wrote <paramref name="updated"/> (over <paramref name="old"/>, or
+    /// created it when null), updating <paramref name="updated"/>'s managedFields in place. A write through the
+    /// <c>status</c> subresource owns only status fields; a write to the main resource never owns status.
+    /// </summary>
+    public static void RecordUpdate(JsonObject? old, JsonObject updated, string manager, string operation, string apiVersion, DateTimeOffset now, string? subresource = null)
+    {
+        var rootType = PatchSchema.RootType(apiVersion, (string?)updated["kind"] ?? "");
+        var entries = EntriesFor(old, updated);
+        FieldSet changed, removed;
+        if (old is null)
+        {
+            changed = Tracked(ObjectFields.Of(updated, rootType, strict: false), subresource);
+            removed = new FieldSet();
+        }
+        else
+        {
+            var comparison = ObjectFields.Compare(old, updated, rootType);
+            changed = Tracked(comparison.Added.Union(comparison.Modified), subresource);
+            removed = comparison.Removed;
+        }
+
+        var writer = new ManagerEntry { Manager = manager, Operation = operation, ApiVersion = apiVersion, Subresource = subresource, Fields = new FieldSet() };
+        var mine = entries.Find(e => e.SameManager(writer));
+        if (mine is null)
+        {
+            mine = writer;
+            entries.Add(mine);
+        }
+        // An ordinary write always wins: whoever owned the fields it changed loses them, and removed fields are
+        // nobody's.
+        foreach (var entry in entries.Where(e => e != mine)) entry.Fields = entry.Fields.Difference(changed).Difference(removed);
+        mine.Fields = mine.Fields.Difference(removed).Union(changed);
+        if (!changed.IsEmpty) mine.Time = ManagerEntry.FormatTime(now);
+        ManagerEntry.Write(updated, entries);
+    }
+
+    /// <summary>
+    /// The entries a write starts from: the ones the client sent when it changed them (an empty list resets
+    /// ownership), otherwise the stored ones.
+    /// </summary>
+    private static List<ManagerEntry> EntriesFor(JsonObject? old, JsonObject updated)
+    {
+        var sent = updated["metadata"] is JsonObject metadata && metadata.ContainsKey("managedFields");
+        if (sent && !JsonNode.DeepEquals(updated["metadata"]!["managedFields"], old?["metadata"]?["managedFields"]))
+            return ManagerEntry.Read(updated);
+        return ManagerEntry.Read(old);
+    }
+
+    /// <summary>Drops the fields that ownership never covers, and those the subresource written through does not.</summary>
+    internal static FieldSet Tracked(FieldSet fields, string? subresource)
+    {
+        var status = PathElement.Field("status");
+        if (subresource == "status") return fields.Only(status);
+        var tracked = fields.Difference(Untracked);
+        tracked.RemoveSubtree(status);
+        return tracked;
+    }
+
+    private static FieldSet BuildUntracked()
+    {
+        var set = new FieldSet();
+        set.Insert([PathElement.Field("apiVersion")]);
+        set.Insert([PathElement.Field("kind")]);
+        set.Insert([PathElement.Field("metadata")]);
+        foreach (var name in new[] { "name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation", "managedFields", "resourceVersion" })
+            set.Insert([PathElement.Field("metadata"), PathElement.Field(name)]);
+        return set;
+    }
+}

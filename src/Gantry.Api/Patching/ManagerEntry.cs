@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Gantry.Api.Patching;
+
+/// <summary>One <c>metadata.managedFields</c> entry: a manager, how it wrote, and the fields it owns.</summary>
+internal sealed class ManagerEntry
+{
+    /// <summary>The operation of server-side apply.</summary>
+    public const string ApplyOperation = "Apply";
+
+    /// <summary>The field manager name.</summary>
+    public required string Manager { get; init; }
+
+    /// <summary>"Apply" or "Update".</summary>
+    public required string Operation { get; init; }
+
+    /// <summary>The apiVersion the fields were written with.</summary>
+    public required string ApiVersion { get; set; }
+
+    /// <summary>The RFC 3339 time of the last write that changed the entry, or null.</summary>
+    public string? Time { get; set; }
+
+    /// <summary>The subresource written through, or null for the main resource.</summary>
+    public string? Subresource { get; init; }
+
+    /// <summary>The owned fields.</summary>
+    public required FieldSet Fields { get; set; }
+
+    /// <summary>
+    /// True when both entries are the same manager: applies are one manager per name, updates one per name and
+    /// apiVersion (as Kubernetes keys them).
+    /// </summary>
+    public bool SameManager(ManagerEntry other) =>
+        Manager == other.Manager && Operation == other.Operation && Subresource == other.Subresource
+        && (Operation == ApplyOperation || ApiVersion == other.ApiVersion);
+
+    /// <summary>How conflict messages name the manager: <c>"kubectl-create" using apps/v1</c>.</summary>
+    public string Describe()
+    {
+        var text = $"\"{Manager}\"";
+        if (!string.IsNullOrEmpty(Subresource)) text += $" with subresource \"{Subresource}\"";
+        return Operation == ApplyOperation ? text : $"{text} using {ApiVersion}";
+    }
+
+    /// <summary>Formats a time the way Kubernetes serializes metav1.Time.</summary>
+    public static string FormatTime(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>The entries of an object's <c>metadata.managedFields</c> (entries in another format are skipped).</summary>
+    public static List<ManagerEntry> Read(JsonObject? obj)
+    {
+        var entries = new List<ManagerEntry>();
+        if (obj?["metadata"]?["managedFields"] is not JsonArray list) return entries;
+        foreach (var node in list)
+        {
+            if (node is not JsonObject e || Text(e, "manager") is not { } manager || Text(e, "operation") is not { } operation) continue;
+            if (Text(e, "fieldsType") is { } type && type != "FieldsV1") continue;
+            entries.Add(new ManagerEntry
+            {
+                Manager = manager,
+                Operation = operation,
+                ApiVersion = Text(e, "apiVersion") ?? "",
+                Time = Text(e, "time"),
+                Subresource = Text(e, "subresource"),
+                Fields = FieldSet.FromFieldsV1(e["fieldsV1"] as JsonObject),
+            });
+        }
+        return entries;
+    }
+
+    /// <summary>Stores the non-empty entries in Kubernetes' order (operation, time, manager, apiVersion).</summary>
+    public static void Write(JsonObject obj, IEnumerable<ManagerEntry> entries)
+    {
+        var sorted = entries.Where(e => !e.Fields.IsEmpty)
+            .OrderBy(e => e.Operation, StringComparer.Ordinal)
+            .ThenBy(e => e.Time ?? "", StringComparer.Ordinal)
+            .ThenBy(e => e.Manager, StringComparer.Ordinal)
+            .ThenBy(e => e.ApiVersion, StringComparer.Ordinal)
+            .ThenBy(e => e.Subresource ?? "", StringComparer.Ordinal)
+            .ToList();
+        if (obj["metadata"] is not JsonObject metadata) obj["metadata"] = metadata = new JsonObject();
+        if (sorted.Count == 0)
+        {
+            metadata.Remove("managedFields");
+            return;
+        }
+        var list = new JsonArray();
+        foreach (var e in sorted)
+        {
+            var json = new JsonObject { ["manager"] = e.Manager, ["operation"] = e.Operation, ["apiVersion"] = e.ApiVersion };
+            if (e.Time is not null) json["time"] = e.Time;
+            json["fieldsType"] = "FieldsV1";
+            json["fieldsV1"] = e.Fields.ToFieldsV1();
+            if (!string.IsNullOrEmpty(e.Subresource)) json["subresource"] = e.Subresource;
+            list.Add(json);
+        }
+        metadata["managedFields"] = list;
+    }
+
+    private static string? Text(JsonObject o, string name) =>
+        o[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+}
