@@ -11,8 +11,8 @@ internal static class GantryBuild
     public static async Task<string> EnsureBuiltAsync(TextWriter log)
     {
         var dll = Path.Combine(RepositoryRoot, "src", "Gantry.Cli", "bin", "Release", "net10.0", "gantry.dll");
-        if (File.Exists(dll)) return dll;
-        log.WriteLine($"# building {Path.GetRelativePath(RepositoryRoot, dll)}...");
+        if (File.Exists(dll) && !SourcesNewerThan(File.GetLastWriteTimeUtc(dll))) return dll;
+        log.WriteLine($"# building {Path.GetRelativePath(RepositoryRoot, dll)} (missing or older than src/)...");
         var project = Path.Combine(RepositoryRoot, "src", "Gantry.Cli", "Gantry.Cli.csproj");
         using var build = Process.Start(new ProcessStartInfo("dotnet", ["build", project, "-c", "Release", "-nologo", "-v", "q", "-clp:ErrorsOnly"])
         {
@@ -27,6 +27,17 @@ internal static class GantryBuild
             throw new InvalidOperationException($"building gantry failed ({build.ExitCode}): {await output}{await errors}");
         }
         return dll;
+    }
+
+    // Like the ./gantry launcher: a build older than any source would measure yesterday's server.
+    private static bool SourcesNewerThan(DateTime builtUtc)
+    {
+        var src = Path.Combine(RepositoryRoot, "src");
+        return Directory.EnumerateFiles(src, "*", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("/bin/", StringComparison.Ordinal) && !f.Contains("/obj/", StringComparison.Ordinal))
+            .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".csproj", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal) || f.EndsWith(".tsv", StringComparison.Ordinal))
+            .Any(f => File.GetLastWriteTimeUtc(f) > builtUtc)
+            || new[] { "Directory.Build.props", "Directory.Packages.props" }.Any(f => File.GetLastWriteTimeUtc(Path.Combine(RepositoryRoot, f)) > builtUtc);
     }
 
     private static string FindRoot()

@@ -88,6 +88,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     public (long Rss, long Peak) Memory()
     {
         long rss = 0, peak = 0;
+        if (Process.HasExited) throw new InvalidOperationException($"gantry server exited with {Process.ExitCode}: {Errors}");
         foreach (var line in File.ReadLines($"/proc/{Process.Id}/status"))
         {
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) rss = Kilobytes(line) * 1024;
