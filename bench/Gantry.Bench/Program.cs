@@ -20,7 +20,7 @@ if (rest.Length != 1 || !suites.Contains(rest[0]))
 var suite = rest[0];
 var settings = smoke ? BenchSettings.SmokeSizes : BenchSettings.Full;
 var report = new Report(Console.Out);
-report.Note($"gantry bench {suite}{(smoke ? " --smoke" : "")} at {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+report.Note($"gantry bench {suite}{(smoke ? " --smoke" : "")} at {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {LoadAverage()}");
 try
 {
     if (suite == "store")
@@ -42,9 +42,13 @@ catch (Exception ex) when (ex is InvalidOperationException or HttpRequestExcepti
 {
     report.Fail($"{suite}: {ex.Message}");
 }
+report.Note($"done at {DateTime.UtcNow:HH:mm:ss} UTC, load average {LoadAverage()}");
 if (report.Failures.Count > 0)
 {
     Console.Error.WriteLine($"bench: {report.Failures.Count} failure(s)");
     return 1;
 }
 return 0;
+
+// Other work on these shared cores skews every figure: the load average says how much.
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

@@ -46,6 +46,7 @@ internal static class ApiBenchmark
 
             var cpu = CpuMeter.Start(server.Process);
             var gets = await ClosedLoop.RunAsync(settings.GetConcurrency, settings.ThroughputDuration, get);
+            server.EnsureRunning();
             report.CheckErrors("api.get.throughput", gets);
             report.Figure("api.get.throughput",
                 $"{gets.Rate:F0} req/s ({settings.GetConcurrency} concurrent, {shape}, {gets.Succeeded} in {gets.Elapsed.TotalSeconds:F1} s, {gets.Latencies.Summary}; {cpu.Describe(gets.Succeeded)})",
@@ -53,6 +54,7 @@ internal static class ApiBenchmark
 
             cpu = CpuMeter.Start(server.Process);
             var creates = await ClosedLoop.RunAsync(settings.CreateConcurrency, settings.ThroughputDuration, create("tput"));
+            server.EnsureRunning();
             report.CheckErrors("api.create.throughput", creates);
             report.Figure("api.create.throughput",
                 $"{creates.Rate:F0} creates/s durable ({settings.CreateConcurrency} concurrent, {shape}, {creates.Succeeded} in {creates.Elapsed.TotalSeconds:F1} s, {creates.Latencies.Summary}; {cpu.Describe(creates.Succeeded)})",
@@ -82,6 +84,7 @@ internal static class ApiBenchmark
     {
         var cpu = CpuMeter.Start(server.Process);
         var result = await OpenLoop.RunAsync(rate, duration, operation);
+        server.EnsureRunning();
         report.CheckErrors(name, result);
         report.Figure(name,
             $"{result.Latencies.Summary} at {rate:F0}/s offered open loop ({result.Succeeded} ok in {result.Elapsed.TotalSeconds:F1} s; {cpu.Describe(result.Succeeded)})");

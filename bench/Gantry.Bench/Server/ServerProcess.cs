@@ -78,6 +78,12 @@ internal sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Throws, naming the exit code (137: killed, 134: crashed) and stderr, when the server is gone.</summary>
+    public void EnsureRunning()
+    {
+        if (Process.HasExited) throw new InvalidOperationException($"gantry server (pid {Process.Id}) exited with {Process.ExitCode}; stderr: {Errors}");
+    }
+
     /// <summary>What the server wrote to stderr so far.</summary>
     public string Errors
     {
@@ -88,7 +94,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     public (long Rss, long Peak) Memory()
     {
         long rss = 0, peak = 0;
-        if (Process.HasExited) throw new InvalidOperationException($"gantry server exited with {Process.ExitCode}: {Errors}");
+        EnsureRunning();
         foreach (var line in File.ReadLines($"/proc/{Process.Id}/status"))
         {
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) rss = Kilobytes(line) * 1024;

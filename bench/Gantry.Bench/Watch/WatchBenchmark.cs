@@ -54,6 +54,7 @@ internal static class WatchBenchmark
             var cpu = CpuMeter.Start(server.Process);
             var writes = await OpenLoop.RunAsync(settings.WatchWriteRate, settings.WatchDuration, i =>
                 ApiClient.PostAsync(writer, Collection, ConfigMap($"cm-watch-{i}", Stopwatch.GetTimestamp())));
+            server.EnsureRunning();
             report.CheckErrors("watch.writes", writes);
             var expected = writes.Succeeded * settings.Watchers;
             var draining = Stopwatch.StartNew();
