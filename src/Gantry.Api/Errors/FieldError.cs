@@ -31,11 +31,32 @@ public sealed record FieldError(FieldErrorType Type, string Field, string? BadVa
     /// <summary>The Status cause reason, e.g. FieldValueInvalid.</summary>
     public string Reason => "FieldValue" + Type;
 
+    /// <summary>
+    /// True when <see cref="BadValue"/> is already rendered the way Go prints a non-string value (a number, a map,
+    /// a struct), so it is shown without quotes.
+    /// </summary>
+    public bool ValueIsRaw { get; init; }
+
     /// <summary>Builds a Required error.</summary>
     public static FieldError Required(string field, string? detail = null) => new(FieldErrorType.Required, field, null, detail);
 
     /// <summary>Builds an Invalid error.</summary>
     public static FieldError Invalid(string field, string? value, string detail) => new(FieldErrorType.Invalid, field, value, detail);
+
+    /// <summary>Builds an Invalid error for a number (printed without quotes, as Kubernetes does).</summary>
+    public static FieldError Invalid(string field, long value, string detail) =>
+        new(FieldErrorType.Invalid, field, value.ToString(System.Globalization.CultureInfo.InvariantCulture), detail) { ValueIsRaw = true };
+
+    /// <summary>Builds an Invalid error whose value is already rendered (Go syntax for maps and structs, "null").</summary>
+    public static FieldError InvalidRaw(string field, string rendered, string detail) =>
+        new(FieldErrorType.Invalid, field, rendered, detail) { ValueIsRaw = true };
+
+    /// <summary>Builds a NotFound error.</summary>
+    public static FieldError NotFound(string field, string? value) => new(FieldErrorType.NotFound, field, value, null);
+
+    /// <summary>Builds a TooMany error for a list longer than allowed.</summary>
+    public static FieldError TooMany(string field, int actual, int max) =>
+        new(FieldErrorType.TooMany, field, actual.ToString(System.Globalization.CultureInfo.InvariantCulture), $"must have at most {max} items") { ValueIsRaw = true };
 
     /// <summary>Builds a Duplicate error.</summary>
     public static FieldError Duplicate(string field, string? value) => new(FieldErrorType.Duplicate, field, value, null);
@@ -68,7 +89,7 @@ public sealed record FieldError(FieldErrorType Type, string Field, string? BadVa
                 _ => "Invalid value",
             };
             var value = BadValue is null || Type is FieldErrorType.Required or FieldErrorType.Forbidden or FieldErrorType.TooLong
-                ? "" : $": \"{BadValue}\"";
+                ? "" : ValueIsRaw ? $": {BadValue}" : $": {Validation.GoValue.Quote(BadValue)}";
             var detail = string.IsNullOrEmpty(Detail) ? "" : ": " + Detail;
             return $"{head}{value}{detail}";
         }

@@ -12,13 +12,19 @@ public interface IResourceStrategy
     /// <summary>Whether status is written only through the status subresource.</summary>
     bool HasStatusSubresource { get; }
 
-    /// <summary>Fills unset fields with Kubernetes' defaults (on create and update).</summary>
+    /// <summary>Fills unset fields with Kubernetes' defaults (on create and update); idempotent, writes only missing fields.</summary>
     void ApplyDefaults(JsonObject obj);
 
-    /// <summary>Adjusts a new object before validation: drops status when it has its own subresource, sets generation 1.</summary>
+    /// <summary>
+    /// Adjusts a new object before validation: server-owned status (reset when it has its own subresource), generation 1
+    /// for kinds that track it, generated values (Job selectors, Namespace finalizers, Secret stringData folded into data).
+    /// </summary>
     void PrepareForCreate(JsonObject obj);
 
-    /// <summary>Adjusts an update of the main resource: keeps the old status, bumps generation when the spec changed.</summary>
+    /// <summary>
+    /// Adjusts an update of the main resource: keeps the old status and the server-owned metadata (uid, creation and
+    /// deletion timestamps), bumps generation when the spec changed.
+    /// </summary>
     void PrepareForUpdate(JsonObject obj, JsonObject old);
 
     /// <summary>Adjusts a status subresource update: keeps everything but status (and labels/annotations may change).</summary>

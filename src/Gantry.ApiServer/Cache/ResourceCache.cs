@@ -1,103 +1,67 @@
 using System.Text.Json.Nodes;
 using Gantry.Storage;
-using Microsoft.Extensions.Logging;
 
 namespace Gantry.ApiServer.Cache;
 
 /// <summary>
-/// The watch cache of one stored resource (Kubernetes' "cacher"): a single store watch keeps an in-memory copy of
-/// every object and a ring of recent events, so lists and all client watches are served from memory.
+/// The watch cache of one stored resource (Kubernetes' "cacher"): an in-memory copy of every object and a ring of
+/// recent events, fed by <see cref="CacheSet"/>'s store watch, so lists and all client watches are served from memory.
 /// </summary>
-public sealed partial class ResourceCache : IAsyncDisposable
+public sealed class ResourceCache
 {
-    private readonly IStore _store;
-    private readonly string _prefix;
     private readonly Func<JsonObject, IReadOnlyDictionary<string, string?>> _fields;
-    private readonly ILogger _logger;
+    private readonly CacheClock _clock;
     private readonly object _lock = new();
     private readonly SortedDictionary<string, CachedObject> _objects = new(StringComparer.Ordinal);
     private readonly CacheEvent?[] _ring;
     private readonly List<CacheWatcher> _watchers = [];
-    private readonly CancellationTokenSource _stop = new();
     private int _ringStart;
     private int _ringCount;
     private long _revision;
     private long _oldestWatchable;
-    private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task? _loop;
 
-    /// <summary>Creates a cache over the keys under <paramref name="prefix"/>.</summary>
-    public ResourceCache(IStore store, string prefix, Func<JsonObject, IReadOnlyDictionary<string, string?>> fields, int ringCapacity, ILogger logger)
+    /// <summary>Creates an empty cache of the keys under <paramref name="prefix"/>.</summary>
+    public ResourceCache(string prefix, Func<JsonObject, IReadOnlyDictionary<string, string?>> fields, int ringCapacity, CacheClock clock)
     {
-        _store = store;
-        _prefix = prefix;
+        Prefix = prefix;
         _fields = fields;
-        _logger = logger;
+        _clock = clock;
         _ring = new CacheEvent?[ringCapacity];
     }
 
-    /// <summary>The revision the cache has caught up to.</summary>
-    public long Revision => Volatile.Read(ref _revision);
+    /// <summary>The key prefix of the resource.</summary>
+    public string Prefix { get; }
 
-    /// <summary>Loads the current objects and starts following the store.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>The revision every change of this resource is known up to.</summary>
+    public long Revision
     {
-        var revision = await LoadAsync(cancellationToken);
-        _loop = Task.Run(() => FollowAsync(revision, _stop.Token), CancellationToken.None);
+        get { lock (_lock) return Math.Max(_revision, _clock.Revision); }
     }
 
-    private async Task<long> LoadAsync(CancellationToken cancellationToken)
+    /// <summary>Waits until the cache has seen <paramref name="revision"/>.</summary>
+    public Task WaitForRevisionAsync(long revision, CancellationToken cancellationToken) => _clock.WaitForAsync(revision, cancellationToken);
+
+    /// <summary>Replaces the contents with a fresh list at <paramref name="revision"/>; open watches end (clients relist).</summary>
+    internal void Load(IEnumerable<StoredValue> values, long revision)
     {
-        var list = await _store.ListAsync(_prefix, ListRequest.All, cancellationToken);
         lock (_lock)
         {
             _objects.Clear();
-            foreach (var value in list.Items) _objects[value.Key] = ToCached(value, value.ModRevision);
+            foreach (var value in values) _objects[value.Key] = CachedObject.From(value, value.ModRevision, _fields);
             _ringStart = 0;
             _ringCount = 0;
             Array.Clear(_ring);
             foreach (var w in _watchers) w.Close(new StoreWatchOverflowException());
             _watchers.Clear();
-            _oldestWatchable = list.Revision;
-            SetRevision(list.Revision);
-        }
-        return list.Revision;
-    }
-
-    private async Task FollowAsync(long revision, CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                var events = _store.Watch(_prefix, revision, cancellationToken);
-                while (await events.WaitToReadAsync(cancellationToken))
-                {
-                    while (events.TryRead(out var e))
-                    {
-                        Apply(e);
-                        revision = e.Value.ModRevision;
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // Lost events (overflow or compaction): start over from a fresh list; watchers must relist too.
-                LogRelist(_logger, _prefix, ex.Message);
-                try { revision = await LoadAsync(cancellationToken); }
-                catch (OperationCanceledException) { return; }
-                catch (Exception inner) { LogRelist(_logger, _prefix, inner.Message); await Task.Delay(500, cancellationToken); }
-            }
+            _oldestWatchable = revision;
+            _revision = revision;
         }
     }
 
-    private void Apply(StoreEvent e)
+    /// <summary>Applies one store change and fans it out to the watchers.</summary>
+    internal void Apply(StoreEvent e)
     {
-        var current = ToCached(e.Value, e.Value.ModRevision);
+        var current = CachedObject.From(e.Value, e.Value.ModRevision, _fields);
         lock (_lock)
         {
             _objects.TryGetValue(e.Value.Key, out var previous);
@@ -114,7 +78,7 @@ public sealed partial class ResourceCache : IAsyncDisposable
             }
             Append(cacheEvent);
             foreach (var w in _watchers) w.Offer(cacheEvent);
-            SetRevision(e.Value.ModRevision);
+            _revision = e.Value.ModRevision;
         }
     }
 
@@ -130,29 +94,6 @@ public sealed partial class ResourceCache : IAsyncDisposable
         _ringCount++;
     }
 
-    private void SetRevision(long revision)
-    {
-        Volatile.Write(ref _revision, revision);
-        var old = _progress;
-        _progress = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        old.TrySetResult();
-    }
-
-    /// <summary>Waits until the cache has seen <paramref name="revision"/> (for consistent reads after writes).</summary>
-    public async Task WaitForRevisionAsync(long revision, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            Task wait;
-            lock (_lock)
-            {
-                if (_revision >= revision) return;
-                wait = _progress.Task;
-            }
-            await wait.WaitAsync(TimeSpan.FromSeconds(3), cancellationToken);
-        }
-    }
-
     /// <summary>A point-in-time copy of the objects (of one namespace, or all), in key order, with its revision.</summary>
     public (List<CachedObject> Items, long Revision) Snapshot(string? keyPrefix)
     {
@@ -163,14 +104,8 @@ public sealed partial class ResourceCache : IAsyncDisposable
             {
                 if (keyPrefix is null || key.StartsWith(keyPrefix, StringComparison.Ordinal)) items.Add(value);
             }
-            return (items, _revision);
+            return (items, Math.Max(_revision, _clock.Revision));
         }
-    }
-
-    /// <summary>The newest version of one key as the cache has it.</summary>
-    public CachedObject? Get(string key)
-    {
-        lock (_lock) return _objects.GetValueOrDefault(key);
     }
 
     /// <summary>
@@ -206,21 +141,13 @@ public sealed partial class ResourceCache : IAsyncDisposable
         lock (_lock) _watchers.Remove(watcher);
     }
 
-    private CachedObject ToCached(StoredValue value, long revision) => CachedObject.From(value, revision, _fields);
-
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    /// <summary>Ends every watch (server shutdown).</summary>
+    internal void CloseWatchers()
     {
-        await _stop.CancelAsync();
-        if (_loop is not null) await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         lock (_lock)
         {
             foreach (var w in _watchers) w.Close();
             _watchers.Clear();
         }
-        _stop.Dispose();
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "watch cache {Prefix} relisting: {Reason}")]
-    private static partial void LogRelist(ILogger logger, string prefix, string reason);
 }

@@ -30,7 +30,6 @@ public sealed class WatchHandler(CacheSet caches, ServerOptions options, TimePro
         response.StatusCode = 200;
         response.ContentType = table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json";
         response.Headers.CacheControl = "no-cache, private";
-        response.Headers["Transfer-Encoding"] = "chunked";
         var watcher = cache.Watch(def.Namespaced ? ns : null, after, initial, WatcherCapacity);
         var buffer = new ArrayBufferWriter<byte>(4096);
         using var writer = new Utf8JsonWriter(buffer);
@@ -50,6 +49,8 @@ public sealed class WatchHandler(CacheSet caches, ServerOptions options, TimePro
         var timeout = query.TimeoutSeconds is > 0 ? TimeSpan.FromSeconds(query.TimeoutSeconds.Value) : TimeSpan.FromMinutes(30 + Random.Shared.Next(30));
         stop.CancelAfter(timeout);
         await response.StartAsync(stop.Token);
+        // Send the headers now: a client waiting on a quiet resource must see the stream open.
+        await response.Body.FlushAsync(stop.Token);
         var printer = ResourceRegistry.PrinterFor(def);
         var columnsSent = false;
         var lastRevision = after;

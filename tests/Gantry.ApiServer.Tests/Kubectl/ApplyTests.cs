@@ -56,7 +56,7 @@ public sealed class ApplyTests(ServerFixture fixture)
     public async Task UnknownField_IsRefusedByStrictValidation()
     {
         var ns = await K.NewNamespaceAsync("strict");
-        var manifest = Manifests.ConfigMap("cfg").Replace("data:", "bogus: 1\ndata:");
+        var manifest = Manifests.ConfigMap("cfg").Replace("\ndata:", "\nbogus: 1\ndata:");
         var result = await K.RunAsync(["apply", "-n", ns, "-f", "-"], manifest);
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("unknown field \"bogus\"", result.Stderr);
