@@ -81,7 +81,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>Throws, naming the exit code (137: killed, 134: crashed) and stderr, when the server is gone.</summary>
     public void EnsureRunning()
     {
-        if (Process.HasExited) throw new InvalidOperationException($"gantry server (pid {Process.Id}) exited with {Process.ExitCode}; stderr: {Errors}");
+        if (Process.HasExited) throw new InvalidOperationException($"gantry server (pid {Process.Id}) exited with {Process.ExitCode} (0: it was sent SIGTERM/SIGINT, not by this benchmark; 137: SIGKILL); stderr: {Errors}");
     }
 
     /// <summary>What the server wrote to stderr so far.</summary>

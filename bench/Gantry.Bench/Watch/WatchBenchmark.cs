@@ -38,9 +38,9 @@ internal static class WatchBenchmark
             var watches = Enumerable.Range(0, settings.Watchers)
                 .Select(i => Task.Run(() => WatchOneAsync(watchClients[i % watchClients.Length], $"{Collection}?watch=true&resourceVersion={rv}", i, state, stop.Token)))
                 .ToArray();
-            // The server sends a watch's response headers only with its first event, so the watches count as started
-            // once a primer object's event reached each of them (it carries no write time and is not measured).
-            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            // Each watch counts as started once a primer object's event reached it (the primer carries no write time and
+            // is not measured): that proves every stream delivers and warms the fan-out path before the measurement.
+            await Task.WhenAny(state.AllHeaders.Task, Task.Delay(TimeSpan.FromSeconds(30)));
             var primer = await ApiClient.PostAsync(writer, Collection, Encoding.UTF8.GetBytes($$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"primer"},"data":{"{{{PrimerKey}}}":"1"}}"""));
             if (primer is not null) throw new InvalidOperationException($"creating the primer: {primer}");
             var first = await Task.WhenAny(state.AllEstablished.Task, Task.WhenAll(watches), Task.Delay(TimeSpan.FromSeconds(60)));
@@ -49,7 +49,7 @@ internal static class WatchBenchmark
                 await stop.CancelAsync();
                 throw new InvalidOperationException($"only {state.Established} of {settings.Watchers} watches started: {state.FirstError}");
             }
-            report.Note($"{settings.Watchers} watches established (primer event received) in {connecting.Elapsed.TotalMilliseconds:F0} ms over {settings.Connections} client connection pools");
+            report.Note($"{settings.Watchers} watches established (headers and primer event received) in {connecting.Elapsed.TotalMilliseconds:F0} ms over {settings.Connections} client connection pools");
 
             var cpu = CpuMeter.Start(server.Process);
             var writes = await OpenLoop.RunAsync(settings.WatchWriteRate, settings.WatchDuration, i =>
@@ -86,7 +86,7 @@ internal static class WatchBenchmark
         {
             using var response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"watch answered {(int)response.StatusCode}");
-            if (Interlocked.Increment(ref state.Established) == state.Samples.Length) state.AllEstablished.TrySetResult();
+            if (Interlocked.Increment(ref state.Headers) == state.Samples.Length) state.AllHeaders.TrySetResult();
             await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
             var reader = PipeReader.Create(stream);
             while (true)
@@ -101,6 +101,10 @@ internal static class WatchBenchmark
                     {
                         samples.Add(received - written);
                         Interlocked.Increment(ref state.Delivered);
+                    }
+                    else if (Interlocked.Increment(ref state.Established) == state.Samples.Length)
+                    {
+                        state.AllEstablished.TrySetResult();
                     }
                     buffer = buffer.Slice(buffer.GetPosition(1, end));
                 }
@@ -147,7 +151,9 @@ internal static class WatchBenchmark
     private sealed class WatchState(int watchers)
     {
         public readonly List<long>[] Samples = Enumerable.Range(0, watchers).Select(_ => new List<long>(4096)).ToArray();
+        public readonly TaskCompletionSource AllHeaders = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public readonly TaskCompletionSource AllEstablished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int Headers;
         public int Established;
         public long Delivered;
         public string? FirstError;
