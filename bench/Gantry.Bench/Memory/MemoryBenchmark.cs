@@ -37,6 +37,7 @@ internal static class MemoryBenchmark
             Interlocked.CompareExchange(ref firstError, error, null);
         });
         var rate = settings.Pods / clock.Elapsed.TotalSeconds;
+        server.EnsureRunning();
         if (failed > 0) report.Fail($"memory.pods: {failed} of {settings.Pods} creates failed, first: {firstError}");
         await Task.Delay(Settle);
         var full = server.Memory();

@@ -43,12 +43,12 @@ internal sealed class ServerProcess : IAsyncDisposable
         var owns = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("gantry-bench-").FullName;
         var port = FreePort();
-        var info = new ProcessStartInfo("dotnet",
-            [gantryDll, "server", "--data-dir", dataDir, "--bind-address", "127.0.0.1", "--https-listen-port", port.ToString()])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        // The apphost next to gantry.dll is what ./gantry runs; "dotnet gantry.dll" only when there is none.
+        var apphost = Path.ChangeExtension(gantryDll, null);
+        string[] arguments = ["server", "--data-dir", dataDir, "--bind-address", "127.0.0.1", "--https-listen-port", port.ToString()];
+        var info = File.Exists(apphost) ? new ProcessStartInfo(apphost, arguments) : new ProcessStartInfo("dotnet", [gantryDll, .. arguments]);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
         var process = new Process { StartInfo = info };
         var server = new ServerProcess(process, dataDir, owns, port);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -63,8 +63,16 @@ internal sealed class ServerProcess : IAsyncDisposable
         };
         var clock = Stopwatch.StartNew();
         process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        try
+        {
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+        catch
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
         var exited = process.WaitForExitAsync();
         var first = await Task.WhenAny(ready.Task, exited, Task.Delay(ReadyTimeout));
         server.StartupTime = clock.Elapsed;
@@ -81,7 +89,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>Throws, naming the exit code (137: killed, 134: crashed) and stderr, when the server is gone.</summary>
     public void EnsureRunning()
     {
-        if (Process.HasExited) throw new InvalidOperationException($"gantry server (pid {Process.Id}) exited with {Process.ExitCode} (0: it was sent SIGTERM/SIGINT, not by this benchmark; 137: SIGKILL); stderr: {Errors}");
+        if (Process.HasExited) throw new ServerGoneException($"gantry server (pid {Process.Id}) exited with {Process.ExitCode} (0: it was sent SIGTERM/SIGINT, not by this benchmark; 137: SIGKILL); stderr: {Errors}");
     }
 
     /// <summary>What the server wrote to stderr so far.</summary>
