@@ -35,6 +35,9 @@ internal static class ApiBenchmark
             await ApiClient.CreateNamespaceAsync(clients[0], Namespace);
             var seed = await ApiClient.PostAsync(clients[0], Collection, ConfigMap("cm-get", "seed"));
             if (seed is not null) throw new InvalidOperationException($"creating the GET target: {seed}");
+            // A fast answer only counts if it is the object: check once what the measured GET returns.
+            var body = await clients[0].GetStringAsync(GetPath);
+            if (!body.Contains("\"name\":\"cm-get\"", StringComparison.Ordinal)) throw new InvalidOperationException($"GET {GetPath} returned {body}");
             var shape = $"{settings.Connections} connections";
 
             Func<long, Task<string?>> get = i => ApiClient.GetAsync(clients[i % clients.Length], GetPath);
