@@ -108,13 +108,13 @@ public sealed partial class ApiServerHost : IAsyncDisposable
                 return;
             }
             if (!Authenticate(context, admin)) throw ApiException.Unauthorized();
-            if (path == "/version")
+            if (path is "/version" or "/version/")
             {
                 await ResponseWriter.WriteJsonAsync(context, 200, VersionInfo.Json);
                 return;
             }
             if (await DiscoveryEndpoints.TryServeAsync(context, path, registry, discovery)) return;
-            var info = RequestInfoParser.Parse(context.Request.Method, path, context.Request.Query["watch"] is { Count: > 0 } w && w[0] is "true" or "1")
+            var info = RequestInfoParser.Parse(context.Request.Method, path, IsWatch(context.Request))
                 ?? throw ApiException.NotFoundPath();
             await dispatcher.DispatchAsync(context, info, stopping);
         }
@@ -135,6 +135,10 @@ public sealed partial class ApiServerHost : IAsyncDisposable
             await ResponseWriter.WriteErrorAsync(context, new ApiException(500, "InternalError", $"Internal error occurred: {ex.Message}"));
         }
     }
+
+    /// <summary>Like Kubernetes, any watch value but "false" or "0" asks for a watch.</summary>
+    private static bool IsWatch(HttpRequest request) =>
+        request.Query.TryGetValue("watch", out var w) && w.Count > 0 && !string.Equals(w[0], "false", StringComparison.OrdinalIgnoreCase) && w[0] != "0";
 
     private static bool Authenticate(HttpContext context, AdminCredentials admin)
     {

@@ -62,7 +62,12 @@ public static class JsonPatch
         var operations = new List<JsonObject>(array.Count);
         foreach (var item in array)
         {
-            if (item is null) continue;
+            // Go decodes a null element as an empty operation, which then fails as an unknown kind.
+            if (item is null)
+            {
+                operations.Add([]);
+                continue;
+            }
             if (item is not JsonObject operation)
                 throw ApiException.BadRequest($"json: cannot unmarshal {KindOf(item)} into Go value of type jsonpatch.Operation");
             operations.Add(operation);

@@ -74,6 +74,8 @@ public static class StrategicMergePatch
             {
                 key = key[DeleteFromPrimitiveListPrefix.Length..];
                 deleteList = true;
+                if (patchValue is not (null or JsonArray))
+                    throw ApiException.BadRequest($"invalid patch: {patchKey} must hold a list");
             }
 
             if (patchValue is null)

@@ -29,7 +29,7 @@ internal sealed class DeploymentStrategy(ResourceDefinition definition) : Generi
 
     // Rollbacks are annotation driven, so Kubernetes bumps the generation on annotation changes too.
     protected override bool ChangesGeneration(JsonObject obj, JsonObject old) =>
-        base.ChangesGeneration(obj, old) || !JsonSemantics.Equal(obj["metadata"]?["annotations"], old["metadata"]?["annotations"]);
+        base.ChangesGeneration(obj, old) || !JsonSemantics.Equal(JsonRead.Obj(JsonRead.Obj(obj, "metadata"), "annotations"), JsonRead.Obj(JsonRead.Obj(old, "metadata"), "annotations"));
 
     protected override void ValidateObject(JsonObject obj, List<FieldError> errors)
     {

@@ -48,6 +48,7 @@ public class GenericStrategy(ResourceDefinition definition, bool tracksGeneratio
         // Kubernetes defaults while decoding, before the strategy sees the object; doing the same here keeps the
         // strategy's decisions (generation, generated selectors, QoS) identical. Defaulting is idempotent.
         ApplyDefaults(obj);
+        ClearNamespaceOfClusterScoped(obj);
         if (HasStatusSubresource)
         {
             obj.Remove("status");
@@ -60,6 +61,7 @@ public class GenericStrategy(ResourceDefinition definition, bool tracksGeneratio
     public virtual void PrepareForUpdate(JsonObject obj, JsonObject old)
     {
         ApplyDefaults(obj);
+        ClearNamespaceOfClusterScoped(obj);
         KeepServerOwnedMetadata(obj, old);
         if (HasStatusSubresource)
         {
@@ -113,6 +115,12 @@ public class GenericStrategy(ResourceDefinition definition, bool tracksGeneratio
         if (!definition.CreateOnly) MetadataRules.ValidateUpdate(obj, old, definition.Namespaced, errors);
         ValidateObjectUpdate(obj, old, errors);
         return errors;
+    }
+
+    // Kubernetes' registry silently drops a namespace sent with a cluster-scoped object (kubectl -n on a ClusterRole).
+    private void ClearNamespaceOfClusterScoped(JsonObject obj)
+    {
+        if (!definition.Namespaced && obj["metadata"] is JsonObject meta) meta.Remove("namespace");
     }
 
     // What Kubernetes' BeforeUpdate does for every kind: clients need not send uid or timestamps back, and cannot

@@ -84,10 +84,14 @@ internal sealed class ServiceStrategy(ResourceDefinition definition) : GenericSt
     protected override void ValidateObjectUpdate(JsonObject obj, JsonObject old, List<FieldError> errors)
     {
         ValidateObject(obj, errors);
-        var clusterIp = JsonRead.Str(JsonRead.Obj(obj, "spec"), "clusterIP") ?? "";
-        var oldClusterIp = JsonRead.Str(JsonRead.Obj(old, "spec"), "clusterIP") ?? "";
-        if (clusterIp.Length > 0 && oldClusterIp.Length > 0 && clusterIp != oldClusterIp && JsonRead.Str(JsonRead.Obj(old, "spec"), "type") != "ExternalName")
-            errors.Add(FieldError.Invalid("spec.clusterIPs[0]", clusterIp, "may not change once set"));
+        var spec = JsonRead.Obj(obj, "spec");
+        var oldSpec = JsonRead.Obj(old, "spec");
+        // Allocated addresses stay; only a move to or from ExternalName may drop them. A request without them keeps them.
+        if (JsonRead.Str(spec, "type") == "ExternalName" || JsonRead.Str(oldSpec, "type") == "ExternalName") return;
+        var ips = JsonRead.Strings(JsonRead.Arr(spec, "clusterIPs")).Select(i => i.Value).ToList();
+        var oldIps = JsonRead.Strings(JsonRead.Arr(oldSpec, "clusterIPs")).Select(i => i.Value).ToList();
+        if (ips.Zip(oldIps).Any(pair => pair.First != pair.Second))
+            errors.Add(FieldError.InvalidRaw("spec.clusterIPs[0]", GoValue.StringSlice(JsonRead.Arr(spec, "clusterIPs")), "may not change once set"));
     }
 
     private static void ValidatePort(JsonObject port, bool requireName, HashSet<string> names, string path, List<FieldError> errors)

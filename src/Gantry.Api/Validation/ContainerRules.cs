@@ -100,8 +100,9 @@ internal static class ContainerRules
             var name = JsonRead.Str(port, "name") ?? "";
             if (name.Length > 0)
             {
-                foreach (var message in NameFormats.PortName(name)) errors.Add(FieldError.Invalid(at + ".name", name, message));
-                if (!names.Add(name)) errors.Add(FieldError.Duplicate(at + ".name", name));
+                var nameErrors = NameFormats.PortName(name);
+                foreach (var message in nameErrors) errors.Add(FieldError.Invalid(at + ".name", name, message));
+                if (nameErrors.Count == 0 && !names.Add(name)) errors.Add(FieldError.Duplicate(at + ".name", name));
             }
             var containerPort = JsonRead.Long(port, "containerPort") ?? 0;
             if (containerPort == 0) errors.Add(FieldError.Required(at + ".containerPort"));
@@ -120,7 +121,7 @@ internal static class ContainerRules
             var at = $"{path}[{i}]";
             var name = JsonRead.Str(variable, "name") ?? "";
             if (name.Length == 0) errors.Add(FieldError.Required(at + ".name"));
-            else foreach (var message in NameFormats.EnvVarName(name)) errors.Add(FieldError.Invalid(at + ".name", name, message));
+            foreach (var message in NameFormats.EnvVarName(name)) errors.Add(FieldError.Invalid(at + ".name", name, message));
             if (JsonRead.Obj(variable, "valueFrom") is not { } from) continue;
             var sources = new[] { "fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef" }.Count(s => from[s] is not null);
             if (sources == 0)

@@ -13,6 +13,8 @@ public static class MetadataRules
     public static void ValidateCreate(JsonObject obj, bool namespaced, Func<string, IReadOnlyList<string>> nameRule, List<FieldError> errors)
     {
         var meta = JsonRead.Obj(obj, "metadata");
+        if (JsonRead.Str(meta, "generateName") is { Length: > 0 } generateName)
+            foreach (var message in nameRule(MaskTrailingDash(generateName))) errors.Add(FieldError.Invalid("metadata.generateName", generateName, message));
         var name = JsonRead.Str(meta, "name") ?? "";
         if (name.Length == 0) errors.Add(FieldError.Required("metadata.name", "name or generateName is required"));
         else foreach (var message in nameRule(name)) errors.Add(FieldError.Invalid("metadata.name", name, message));
@@ -136,6 +138,10 @@ public static class MetadataRules
         if (values.Contains("orphan") && values.Contains("foregroundDeletion"))
             errors.Add(FieldError.InvalidRaw("metadata.finalizers", GoValue.StringSlice(finalizers), "finalizer orphan and foregroundDeletion cannot be both set"));
     }
+
+    // A generateName prefix may end in '-' (random characters follow); Kubernetes checks it with that dash masked.
+    private static string MaskTrailingDash(string prefix) =>
+        prefix.Length > 1 && prefix.EndsWith('-') ? prefix[..^2] + "a" : prefix;
 
     private static bool SameInstant(string? a, string? b)
     {

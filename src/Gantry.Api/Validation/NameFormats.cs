@@ -118,10 +118,14 @@ public static partial class NameFormats
     }
 
     /// <summary>An environment variable name under Kubernetes 1.32's relaxed rule (RelaxedEnvironmentVariableValidation, on by default).</summary>
-    public static IReadOnlyList<string> EnvVarName(string value) =>
-        value.All(c => c is >= ' ' and <= '~' && c != '=')
-            ? []
-            : ["a valid environment variable name must consist only of printable ASCII characters other than '='"];
+    public static IReadOnlyList<string> EnvVarName(string value)
+    {
+        var errors = new List<string>();
+        if (value.Length == 0) errors.Add("environment variable name must be non-empty");
+        if (!value.All(c => c is >= ' ' and <= '~' && c != '='))
+            errors.Add("a valid environment variable name must consist only of printable ASCII characters other than '='");
+        return errors;
+    }
 
     /// <summary>A name that is one URL path segment (RBAC objects): not '.' or '..', no '/' or '%'.</summary>
     public static IReadOnlyList<string> PathSegmentName(string value)

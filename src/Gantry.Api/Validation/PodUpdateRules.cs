@@ -39,7 +39,7 @@ public static class PodUpdateRules
         var munged = (JsonObject)oldSpec.DeepClone();
         foreach (var list in new[] { "containers", "initContainers" })
             foreach (var (i, container) in JsonRead.Items(JsonRead.Arr(munged, list)))
-                container["image"] = JsonRead.Arr(spec, list)![i]?["image"]?.DeepClone();
+                container["image"] = (JsonRead.Arr(spec, list)![i] as JsonObject)?["image"]?.DeepClone();
         munged["activeDeadlineSeconds"] = spec["activeDeadlineSeconds"]?.DeepClone();
         munged["tolerations"] = spec["tolerations"]?.DeepClone();
         if (JsonRead.Long(oldSpec, "terminationGracePeriodSeconds") < 0 && JsonRead.Long(spec, "terminationGracePeriodSeconds") == 1)

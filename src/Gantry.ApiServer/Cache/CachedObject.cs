@@ -1,3 +1,4 @@
+using Gantry.ApiServer.Http;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -47,7 +48,7 @@ public sealed class CachedObject
         var obj = (JsonObject)JsonNode.Parse(value.Value.Span)!;
         var meta = obj["metadata"] as JsonObject ?? [];
         meta["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture);
-        var json = JsonSerializer.SerializeToUtf8Bytes(obj);
+        var json = JsonSerializer.SerializeToUtf8Bytes(obj, ApiJson.Options);
         var labels = meta["labels"] as JsonObject;
         return new CachedObject(value.Key, revision, json, (string?)meta["namespace"], (string?)meta["name"] ?? "",
             (JsonObject?)labels?.DeepClone(), fields(obj));

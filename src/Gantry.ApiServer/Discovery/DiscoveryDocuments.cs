@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gantry.Api.Registry;
+using Gantry.ApiServer.Http;
 
 namespace Gantry.ApiServer.Discovery;
 
@@ -187,5 +188,5 @@ public sealed class DiscoveryDocuments
     private static string StorageVersionHash(ResourceDefinition r) =>
         Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes($"{r.Group}/{r.Version}/{r.Kind}")).AsSpan(0, 8));
 
-    private static byte[] Bytes(JsonObject obj) => JsonSerializer.SerializeToUtf8Bytes(obj);
+    private static byte[] Bytes(JsonObject obj) => JsonSerializer.SerializeToUtf8Bytes(obj, ApiJson.Options);
 }

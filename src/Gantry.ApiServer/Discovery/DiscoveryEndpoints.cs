@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Gantry.ApiServer.Discovery;
 
-/// <summary>Serves /api, /apis, group and group-version discovery and the OpenAPI v3 documents.</summary>
+/// <summary>Serves /api, /apis, group and group-version discovery and the OpenAPI v2 and v3 documents.</summary>
 public static class DiscoveryEndpoints
 {
     /// <summary>Answers the request when it is a discovery or OpenAPI path; false otherwise.</summary>
@@ -27,7 +27,16 @@ public static class DiscoveryEndpoints
                 await ResponseWriter.WriteJsonAsync(context, 200, OpenApiV3.Index());
                 return true;
             case "/openapi/v2":
-                throw ApiException.NotFoundPath();
+                context.Response.Headers.Vary = "Accept";
+                if (accept.Contains("protobuf", StringComparison.Ordinal))
+                    await ResponseWriter.WriteBytesAsync(context, 200, OpenApiV2.Protobuf(), OpenApiV2.ProtobufMediaType);
+                else
+                    await ResponseWriter.WriteBytesAsync(context, 200, OpenApiV2.Json());
+                return true;
+            case "/swagger-2.0.0.pb-v1":
+                // The protobuf path of API servers before 1.14, which client-go still falls back to.
+                await ResponseWriter.WriteBytesAsync(context, 200, OpenApiV2.Protobuf(), OpenApiV2.ProtobufMediaType);
+                return true;
         }
         if (trimmed.StartsWith("/openapi/v3/", StringComparison.Ordinal))
         {

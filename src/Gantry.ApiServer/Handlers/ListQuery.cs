@@ -1,3 +1,4 @@
+using Gantry.ApiServer.Http;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -59,12 +60,21 @@ public sealed class ListQuery
         if (q["continue"] is { Count: > 0 } cont && !string.IsNullOrEmpty(cont))
             (continueRevision, continueKey) = DecodeContinue(cont!);
         var timeout = (string?)q["timeoutSeconds"];
+        if (!string.IsNullOrEmpty(timeout) && !int.TryParse(timeout, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            throw ApiException.BadRequest($"invalid timeoutSeconds \"{timeout}\"");
+        var resourceVersion = (string?)q["resourceVersion"] ?? "";
+        if (resourceVersion.Length > 0 && resourceVersion != "0") Objects.ObjectMeta.ParseResourceVersion(resourceVersion);
+        var match = (string?)q["resourceVersionMatch"] ?? "";
+        if (match is not ("" or "Exact" or "NotOlderThan"))
+            throw ApiException.BadRequest($"resourceVersionMatch: Unsupported value: \"{match}\": supported values: \"Exact\", \"NotOlderThan\"");
+        if (match.Length > 0 && resourceVersion.Length == 0)
+            throw ApiException.BadRequest("resourceVersionMatch is forbidden unless resourceVersion is provided");
         return new ListQuery(LabelSelector.Parse(q["labelSelector"]), fields, catalog)
         {
             Limit = limit,
             ContinueRevision = continueRevision,
             ContinueKey = continueKey,
-            ResourceVersion = (string?)q["resourceVersion"] ?? "",
+            ResourceVersion = resourceVersion,
             AllowBookmarks = q["allowWatchBookmarks"] == "true",
             TimeoutSeconds = int.TryParse(timeout, out var t) ? t : null,
         };
@@ -88,7 +98,7 @@ public sealed class ListQuery
     /// <summary>Kubernetes' continue token: base64 of {"v":"meta.k8s.io/v1","rv":N,"start":"key"}.</summary>
     public static string EncodeContinue(long revision, string startKey)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = revision, ["start"] = startKey });
+        var json = JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = revision, ["start"] = startKey }, ApiJson.Options);
         return Convert.ToBase64String(json).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 

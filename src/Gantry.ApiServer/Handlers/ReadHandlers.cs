@@ -16,6 +16,8 @@ public sealed class ReadHandlers(ResourceService service, CacheSet caches, TimeP
     /// <summary>GET one object (JSON or a one-row Table).</summary>
     public async Task GetAsync(HttpContext context, ResourceDefinition def, string? ns, string name)
     {
+        if (context.Request.Query["resourceVersion"] is { Count: > 0 } rv && rv[0] is { Length: > 0 } text && text != "0")
+            ObjectMeta.ParseResourceVersion(text);
         var value = await service.Store.GetAsync(def.KeyFor(ns, name), context.RequestAborted) ?? throw ResourceService.NotFound(def, name);
         var cached = CachedObject.From(value, value.ModRevision, _ => new Dictionary<string, string?>());
         if (TableWriter.Wanted(context.Request.Headers.Accept))
@@ -67,7 +69,7 @@ public sealed class ReadHandlers(ResourceService service, CacheSet caches, TimeP
             return;
         }
         var buffer = new ArrayBufferWriter<byte>(64 * 1024);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, ApiJson.Writer))
         {
             writer.WriteStartObject();
             writer.WriteString("kind", def.ListKind);
@@ -108,7 +110,7 @@ public sealed class ReadHandlers(ResourceService service, CacheSet caches, TimeP
     {
         var include = (string?)context.Request.Query["includeObject"] ?? "PartialObjectMetadata";
         var buffer = new ArrayBufferWriter<byte>(16 * 1024);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, ApiJson.Writer))
             TableWriter.Write(writer, ResourceRegistry.PrinterFor(def), items, include, true, revision, continueToken, remaining, time.GetUtcNow());
         context.Response.StatusCode = 200;
         context.Response.ContentType = ResponseWriter.Json;

@@ -18,6 +18,9 @@ public static class ServerSideApplyHandler
             throw ApiException.Invalid("meta.k8s.io", "PatchOptions", "", [FieldError.Required("fieldManager", "is required for apply patch")]);
         var applied = RequestBody.Decode("application/apply-patch+yaml", body) as JsonObject
             ?? throw ApiException.BadRequest("the apply patch must be an object");
+        if (string.IsNullOrEmpty((string?)(applied["apiVersion"] as JsonValue)) || string.IsNullOrEmpty((string?)(applied["kind"] as JsonValue)))
+            throw ApiException.BadRequest("apiVersion and kind must be set in an apply patch");
+        WriteHandlers.CheckIdentity(def, ns, ObjectMeta.Get(applied, "name") ?? name, applied);
         SchemaGate.Check(def, applied, options);
         var appliedName = ObjectMeta.Get(applied, "name");
         if (appliedName is not null && appliedName != name)

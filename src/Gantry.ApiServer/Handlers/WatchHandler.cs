@@ -1,3 +1,4 @@
+using Gantry.ApiServer.Http;
 using System.Buffers;
 using System.Text.Json;
 using Gantry.Api.Errors;
@@ -32,7 +33,7 @@ public sealed class WatchHandler(CacheSet caches, ServerOptions options, TimePro
         response.Headers.CacheControl = "no-cache, private";
         var watcher = cache.Watch(def.Namespaced ? ns : null, after, initial, WatcherCapacity);
         var buffer = new ArrayBufferWriter<byte>(4096);
-        using var writer = new Utf8JsonWriter(buffer);
+        using var writer = new Utf8JsonWriter(buffer, ApiJson.Writer);
         if (watcher is null)
         {
             var expired = ApiException.Expired($"too old resource version: {after} ({cache.Revision})");

@@ -35,7 +35,12 @@ public sealed class WriteHandlers(ResourceService service, CacheSet caches, Reso
             manager = slash > 0 ? agent[..slash] : agent.Length > 0 ? agent : "unknown";
         }
         if (manager.Length > 128) throw ApiException.BadRequest("fieldManager: Too long: must have at most 128 bytes");
-        return new WriteOptions { DryRun = dryRun.Count > 0, FieldValidation = validation, FieldManager = manager, Force = q["force"] == "true" };
+        if (manager.Any(char.IsControl))
+            throw ApiException.Invalid("meta.k8s.io", "CreateOptions", "", [FieldError.Invalid("fieldManager", manager, "must only contain printable characters")]);
+        var force = (string?)q["force"];
+        if (force is not (null or "" or "true" or "false"))
+            throw ApiException.BadRequest($"invalid force \"{force}\": must be true or false");
+        return new WriteOptions { DryRun = dryRun.Count > 0, FieldValidation = validation, FieldManager = manager, Force = force == "true" };
     }
 
     /// <summary>POST a new object.</summary>
@@ -82,6 +87,7 @@ public sealed class WriteHandlers(ResourceService service, CacheSet caches, Reso
         {
             var served = VersionConversion.ToServed(def, current);
             var result = PatchApplier.Apply(mediaType, served, patch?.DeepClone(), def);
+            CheckIdentity(def, ns, name, result);
             SchemaGate.Check(def, result, options);
             return VersionConversion.ToStored(def, result);
         }, status, options, context.RequestAborted);
@@ -124,6 +130,21 @@ public sealed class WriteHandlers(ResourceService service, CacheSet caches, Reso
             ["metadata"] = new JsonObject { ["resourceVersion"] = service.Store.CurrentRevision.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             ["items"] = deleted,
         });
+    }
+
+    /// <summary>A patch may not rename an object or move it to another namespace, version or kind (400, as Kubernetes).</summary>
+    internal static void CheckIdentity(ResourceDefinition def, string? ns, string name, JsonObject patched)
+    {
+        if (ObjectMeta.Get(patched, "name") is { } patchedName && patchedName != name)
+            throw ApiException.BadRequest($"the name of the object ({patchedName}) does not match the name on the URL ({name})");
+        if (def.Namespaced && ObjectMeta.Get(patched, "namespace") is { Length: > 0 } patchedNs && patchedNs != ns)
+            throw ApiException.BadRequest($"the namespace of the object ({patchedNs}) does not match the namespace on the URL ({ns})");
+        var apiVersion = (string?)(patched["apiVersion"] as JsonValue);
+        if (apiVersion != def.ApiVersion)
+            throw ApiException.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({def.ApiVersion})");
+        var kind = (string?)(patched["kind"] as JsonValue);
+        if (kind != def.Kind)
+            throw ApiException.BadRequest($"the kind in the data ({kind}) does not match the expected kind ({def.Kind})");
     }
 
     private static async Task<DeleteRequest> ReadDeleteOptionsAsync(HttpContext context)

@@ -22,7 +22,7 @@ public static class ResponseWriter
 
     /// <summary>Serializes and writes a JSON node.</summary>
     public static Task WriteJsonAsync(HttpContext context, int status, JsonNode node) =>
-        WriteBytesAsync(context, status, JsonSerializer.SerializeToUtf8Bytes(node));
+        WriteBytesAsync(context, status, JsonSerializer.SerializeToUtf8Bytes(node, ApiJson.Options));
 
     /// <summary>Writes a failure Status.</summary>
     public static Task WriteErrorAsync(HttpContext context, ApiException error)

@@ -30,7 +30,7 @@ public static class YamlToJson
             if (parser.Accept<DocumentStart>(out _)) throw ApiException.BadRequest("the request body contains more than one YAML document");
             return node;
         }
-        catch (YamlException ex)
+        catch (Exception ex) when (ex is YamlException or InvalidOperationException)
         {
             throw ApiException.BadRequest($"error converting YAML to JSON: {ex.Message}");
         }
@@ -52,14 +52,14 @@ public static class YamlToJson
         if (parser.TryConsume<Scalar>(out var scalar))
         {
             result = ScalarValue(scalar);
-            anchor = scalar.Anchor.Value;
+            anchor = scalar.Anchor.IsEmpty ? "" : scalar.Anchor.Value;
         }
         else if (parser.TryConsume<SequenceStart>(out var seq))
         {
             var array = new JsonArray();
             while (!parser.TryConsume<SequenceEnd>(out _)) array.Add(Read(parser, anchors, ref budget, depth + 1));
             result = array;
-            anchor = seq.Anchor.Value;
+            anchor = seq.Anchor.IsEmpty ? "" : seq.Anchor.Value;
         }
         else if (parser.TryConsume<MappingStart>(out var map))
         {
@@ -82,7 +82,7 @@ public static class YamlToJson
                 obj[name] = value;
             }
             result = obj;
-            anchor = map.Anchor.Value;
+            anchor = map.Anchor.IsEmpty ? "" : map.Anchor.Value;
         }
         else throw ApiException.BadRequest("error converting YAML to JSON: unexpected YAML event");
         if (anchor.Length > 0) anchors[anchor] = result;

@@ -20,6 +20,18 @@ public sealed record DeleteRequest
     /// <summary>Reads DeleteOptions from a decoded body (may be null) and query values.</summary>
     public static DeleteRequest From(JsonObject? body, Func<string, string?> query)
     {
+        try
+        {
+            return Parse(body, query);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException)
+        {
+            throw ApiException.BadRequest($"error decoding DeleteOptions: {ex.Message}");
+        }
+    }
+
+    private static DeleteRequest Parse(JsonObject? body, Func<string, string?> query)
+    {
         long? grace = null;
         if (body?["gracePeriodSeconds"] is JsonValue g) grace = g.GetValue<long>();
         if (query("gracePeriodSeconds") is { } gq)

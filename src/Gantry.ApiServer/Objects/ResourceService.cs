@@ -1,3 +1,4 @@
+using Gantry.ApiServer.Http;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -189,7 +190,7 @@ public sealed partial class ResourceService
         var meta = ObjectMeta.Of(obj);
         var rv = meta["resourceVersion"];
         meta.Remove("resourceVersion");
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(obj);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(obj, ApiJson.Options);
         if (rv is not null) meta["resourceVersion"] = rv;
         return bytes;
     }

@@ -1,3 +1,4 @@
+using Gantry.ApiServer.Http;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gantry.Api.Conversion;
@@ -18,7 +19,7 @@ public static class VersionConversion
     public static byte[] ToServed(ResourceDefinition def, byte[] json)
     {
         if (!Needed(def)) return json;
-        return JsonSerializer.SerializeToUtf8Bytes(ToServed(def, (JsonObject)JsonNode.Parse(json)!));
+        return JsonSerializer.SerializeToUtf8Bytes(ToServed(def, (JsonObject)JsonNode.Parse(json)!), ApiJson.Options);
     }
 
     /// <summary>A stored object -> the served version.</summary>

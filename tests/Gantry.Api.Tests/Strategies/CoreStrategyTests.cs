@@ -34,6 +34,20 @@ public sealed class CoreStrategyTests
     }
 
     [Fact]
+    public void Service_Update_ChangingTheClusterIp_IsRejected()
+    {
+        var service = Api.Valid("v1", "Service", """{"metadata":{"name":"web"},"spec":{"clusterIP":"10.96.0.10","ports":[{"port":80}]}}""");
+
+        var (_, errors) = Api.Update("v1", "Service", service, s =>
+        {
+            s["spec"]!["clusterIP"] = "None";
+            s["spec"]!.AsObject().Remove("clusterIPs");
+        });
+
+        Assert.Equal(["spec.clusterIPs[0]: Invalid value: []string{\"None\"}: may not change once set"], Api.Lines(errors));
+    }
+
+    [Fact]
     public void Service_Create_ReportsNamePortAndTypeErrors()
     {
         var (_, errors) = Api.Create("v1", "Service", """{"metadata":{"name":"1web"},"spec":{"type":"Magic","ports":[{"port":80},{"name":"a","port":0}]}}""");
@@ -90,6 +104,15 @@ public sealed class CoreStrategyTests
         Assert.Empty(errors);
         Assert.Equal("""["kubernetes"]""", Api.At(updated, "spec.finalizers"));
         Assert.Equal("""{"x":"y","kubernetes.io/metadata.name":"team-a"}""", Api.At(updated, "metadata.labels"));
+    }
+
+    [Fact]
+    public void ClusterScoped_Create_DropsANamespaceSentWithTheObject()
+    {
+        var (ns, errors) = Api.Create("v1", "Namespace", """{"metadata":{"name":"team-a","namespace":"default"}}""");
+
+        Assert.Empty(errors);
+        Assert.Equal("<absent>", Api.At(ns, "metadata.namespace"));
     }
 
     [Fact]

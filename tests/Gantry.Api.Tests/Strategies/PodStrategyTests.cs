@@ -115,6 +115,7 @@ public sealed class PodStrategyTests
             "spec.containers[0].ports[1].hostPort: Invalid value: -1: must be between 1 and 65535, inclusive",
             "spec.containers[0].env[0].name: Invalid value: \"A=B\": a valid environment variable name must consist only of printable ASCII characters other than '='",
             "spec.containers[0].env[1].name: Required value",
+            "spec.containers[0].env[1].name: Invalid value: \"\": environment variable name must be non-empty",
             "spec.initContainers[0].name: Duplicate value: \"b\"",
         ], Api.Lines(errors));
     }

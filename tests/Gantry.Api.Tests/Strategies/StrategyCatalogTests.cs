@@ -44,4 +44,32 @@ public sealed class StrategyCatalogTests
         Assert.Equal(1, (int?)obj["metadata"]!["generation"]);
         Assert.Empty(strategy.ValidateCreate(obj));
     }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void EveryStrategy_WithOddlyTypedFields_ReportsErrorsInsteadOfThrowing(string apiVersion, string kind)
+    {
+        var definition = BuiltInResources.All.Single(d => d.ApiVersion == apiVersion && d.Kind == kind);
+        var strategy = StrategyCatalog.For(definition);
+        string[] shapes =
+        [
+            """{"metadata":{"name":"x","namespace":"default","labels":[1],"annotations":"a","finalizers":{"a":1},"ownerReferences":"o"},"spec":[]}""",
+            """{"metadata":{"name":"x","namespace":"default"},"spec":{"template":[],"selector":"s","containers":{"a":1},"ports":[1,"a",null],"replicas":"3","strategy":7,"rules":1},"data":[1],"rules":[1,{"verbs":"get"}],"subsets":"x","endpoints":[null],"roleRef":[],"subjects":{"a":1}}""",
+            """{"metadata":{"name":"x","namespace":"default"},"spec":{"containers":[1,null,{"name":3,"ports":{"a":1},"env":"e","resources":{"limits":[]}}],"volumes":[null,"v"],"tolerations":"t","jobTemplate":[],"hard":[],"limits":{}}}""",
+        ];
+
+        foreach (var shape in shapes)
+        {
+            var obj = JsonNode.Parse(shape)!.AsObject();
+            strategy.PrepareForCreate(obj);
+            strategy.ApplyDefaults(obj);
+            strategy.ValidateCreate(obj);
+            var update = JsonNode.Parse(shape)!.AsObject();
+            strategy.PrepareForUpdate(update, obj);
+            strategy.ApplyDefaults(update);
+            strategy.ValidateUpdate(update, obj);
+            strategy.PrepareForStatusUpdate(update, obj);
+            strategy.ValidateUpdate(update, obj);
+        }
+    }
 }

@@ -20,6 +20,14 @@ public sealed class MetadataRulesTests
     }
 
     [Fact]
+    public void ValidateCreate_ChecksGenerateNameWithItsTrailingDashAllowed()
+    {
+        Assert.Empty(Create("""{"metadata":{"generateName":"web-","name":"web-x1y2z","namespace":"d"}}"""));
+        Assert.StartsWith("metadata.generateName: Invalid value: \"Web-\": a lowercase RFC 1123 subdomain",
+            Create("""{"metadata":{"generateName":"Web-","name":"web-abcde","namespace":"d"}}""").Single());
+    }
+
+    [Fact]
     public void ValidateCreate_ForbidsNamespaceOnClusterScopedKinds()
     {
         Assert.Equal(["metadata.namespace: Forbidden: not allowed on this type"], Create("""{"metadata":{"name":"n","namespace":"default"}}""", namespaced: false));

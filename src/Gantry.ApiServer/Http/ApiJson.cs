@@ -1,0 +1,17 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Gantry.ApiServer.Http;
+
+/// <summary>
+/// JSON output settings: like Go's encoder, characters such as '+' and '\'' stay as they are (the default .NET
+/// encoder escapes them, which clients decode fine but humans and byte-level comparisons do not expect).
+/// </summary>
+public static class ApiJson
+{
+    /// <summary>Serializer options for responses and stored objects.</summary>
+    public static readonly JsonSerializerOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Writer options for streamed responses.</summary>
+    public static readonly JsonWriterOptions Writer = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+}
