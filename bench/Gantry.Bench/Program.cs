@@ -1,1 +1,68 @@
+using Gantry.Bench;
+using Gantry.Bench.Api;
+using Gantry.Bench.Measurement;
+using Gantry.Bench.Memory;
+using Gantry.Bench.Server;
+using Gantry.Bench.Store;
+using Gantry.Bench.Watch;
+
+// Usage: Gantry.Bench <store|api|watch|memory|all> [--smoke]
+// Prints one line per figure ("name: value ... [target ...: met|MISSED]"); exits 1 when a run broke (errors, lost
+// events), never because a target was missed: targets are for RESULTS.md, not for CI.
+var suites = new[] { "store", "api", "watch", "memory", "all" };
+var smoke = args.Contains("--smoke");
+var rest = args.Where(a => a != "--smoke").ToArray();
+if (rest.Length != 1 || !suites.Contains(rest[0]))
+{
+    Console.Error.WriteLine($"usage: Gantry.Bench <{string.Join('|', suites)}> [--smoke]");
+    return 2;
+}
+var suite = rest[0];
+var settings = smoke ? BenchSettings.SmokeSizes : BenchSettings.Full;
+var report = new Report(Console.Out);
+report.Note($"gantry bench {suite}{(smoke ? " --smoke" : "")} at {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {LoadAverage()}");
+try
+{
+    if (suite == "store")
+    {
+        var dir = Directory.CreateTempSubdirectory("gantry-bench-store-").FullName;
+        try { await RawStoreBenchmark.RunAsync(dir, settings.StoreWrites, settings.StoreConcurrency, Console.Out); }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+    else
+    {
+        var gantry = await GantryBuild.EnsureBuiltAsync(Console.Out);
+        // The api suite measures the raw store itself, right before the API creates, so "all" needs no store suite.
+        if (suite is "api" or "all") await RetryAsync("api", () => ApiBenchmark.RunAsync(gantry, settings, report));
+        if (suite is "watch" or "all") await RetryAsync("watch", () => WatchBenchmark.RunAsync(gantry, settings, report));
+        if (suite is "memory" or "all") await RetryAsync("memory", () => MemoryBenchmark.RunAsync(gantry, settings, report));
+    }
+}
+catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException or IOException)
+{
+    report.Fail($"{suite}: {ex.Message}");
+}
+report.Note($"done at {DateTime.UtcNow:HH:mm:ss} UTC, load average {LoadAverage()}");
+if (report.Failures.Count > 0)
+{
+    Console.Error.WriteLine($"bench: {report.Failures.Count} failure(s)");
+    return 1;
+}
 return 0;
+
+// On a shared machine another process may signal the server mid-suite: run that suite once more, and fail if it happens again.
+async Task RetryAsync(string name, Func<Task> run)
+{
+    try
+    {
+        await run();
+    }
+    catch (ServerGoneException ex)
+    {
+        report.Note($"{name}: {ex.Message}; running the suite again (figures above from this suite are void)");
+        await run();
+    }
+}
+
+// Other work on these shared cores skews every figure: the load average says how much.
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

@@ -12,8 +12,8 @@ internal static class RawStoreBenchmark
     // About the size of a small pod's JSON.
     private const int ValueSize = 1024;
 
-    /// <summary>Runs <paramref name="writes"/> creates against a fresh store in <paramref name="dir"/> and prints one line.</summary>
-    public static async Task RunAsync(string dir, int writes, int concurrency, TextWriter output)
+    /// <summary>Runs <paramref name="writes"/> creates against a fresh store in <paramref name="dir"/>, prints one line and returns the rate (writes/s).</summary>
+    public static async Task<double> RunAsync(string dir, int writes, int concurrency, TextWriter output)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(writes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
@@ -40,9 +40,11 @@ internal static class RawStoreBenchmark
             await Task.WhenAll(workers);
             total.Stop();
             Array.Sort(latencies);
+            var rate = writes / total.Elapsed.TotalSeconds;
             output.WriteLine(
-                $"store.sqlite.create: {writes} writes, {concurrency} concurrent, {writes / total.Elapsed.TotalSeconds:F0} writes/s, " +
+                $"store.sqlite.create: {writes} writes, {concurrency} concurrent, {rate:F0} writes/s, " +
                 $"p50 {Milliseconds(latencies[writes / 2]):F2} ms, p99 {Milliseconds(latencies[Math.Min(writes - 1, writes * 99 / 100)]):F2} ms");
+            return rate;
         }
         finally
         {

@@ -1,0 +1,98 @@
+using System.Text;
+using Gantry.Bench.Measurement;
+using Gantry.Bench.Server;
+using Gantry.Bench.Store;
+
+namespace Gantry.Bench.Api;
+
+/// <summary>
+/// The API server over HTTPS/HTTP/2: GET and create throughput (closed loop), their latency at half the target rates
+/// (open loop), and the create rate as a share of the raw SQLite store's, measured in the same run right before.
+/// </summary>
+internal static class ApiBenchmark
+{
+    private const string Namespace = "bench";
+    private const string Collection = "/api/v1/namespaces/" + Namespace + "/configmaps";
+    private const string GetPath = Collection + "/cm-get";
+
+    public static async Task RunAsync(string gantryDll, BenchSettings settings, Report report)
+    {
+        var scratch = Directory.CreateTempSubdirectory("gantry-bench-store-").FullName;
+        double storeRate;
+        try
+        {
+            storeRate = await RawStoreBenchmark.RunAsync(scratch, settings.StoreWrites, settings.StoreConcurrency, report.Output);
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+
+        await using var server = await ServerProcess.StartAsync(gantryDll);
+        var clients = Enumerable.Range(0, settings.Connections).Select(_ => ApiClient.Create(server)).ToArray();
+        try
+        {
+            await ApiClient.CreateNamespaceAsync(clients[0], Namespace);
+            var seed = await ApiClient.PostAsync(clients[0], Collection, ConfigMap("cm-get", "seed"));
+            if (seed is not null) throw new InvalidOperationException($"creating the GET target: {seed}");
+            // A fast answer only counts if it is the object: check once what the measured GET returns.
+            var body = await clients[0].GetStringAsync(GetPath);
+            if (!body.Contains("\"name\":\"cm-get\"", StringComparison.Ordinal)) throw new InvalidOperationException($"GET {GetPath} returned {body}");
+            var shape = $"{settings.Connections} connections";
+
+            Func<long, Task<string?>> get = i => ApiClient.GetAsync(clients[i % clients.Length], GetPath);
+            Func<string, Func<long, Task<string?>>> create = phase =>
+                i => ApiClient.PostAsync(clients[i % clients.Length], Collection, ConfigMap($"cm-{phase}-{i}", "value"));
+
+            await ClosedLoop.RunAsync(settings.GetConcurrency, settings.Warmup, get);
+            await ClosedLoop.RunAsync(settings.CreateConcurrency, settings.Warmup, create("warm"));
+
+            var cpu = CpuMeter.Start(server.Process);
+            var gets = await ClosedLoop.RunAsync(settings.GetConcurrency, settings.ThroughputDuration, get);
+            server.EnsureRunning();
+            report.CheckErrors("api.get.throughput", gets);
+            report.Figure("api.get.throughput",
+                $"{gets.Rate:F0} req/s ({settings.GetConcurrency} concurrent, {shape}, {gets.Succeeded} in {gets.Elapsed.TotalSeconds:F1} s, {gets.Latencies.Summary}; {cpu.Describe(gets.Succeeded)})",
+                gets.Rate >= settings.GetTarget, $">= {settings.GetTarget:F0}/s");
+
+            cpu = CpuMeter.Start(server.Process);
+            var creates = await ClosedLoop.RunAsync(settings.CreateConcurrency, settings.ThroughputDuration, create("tput"));
+            server.EnsureRunning();
+            report.CheckErrors("api.create.throughput", creates);
+            report.Figure("api.create.throughput",
+                $"{creates.Rate:F0} creates/s durable ({settings.CreateConcurrency} concurrent, {shape}, {creates.Succeeded} in {creates.Elapsed.TotalSeconds:F1} s, {creates.Latencies.Summary}; {cpu.Describe(creates.Succeeded)})",
+                creates.Rate >= settings.CreateTarget, $">= {settings.CreateTarget:F0}/s");
+            var ratio = creates.Rate / storeRate;
+            report.Figure("api.create.vs.store",
+                $"{ratio:P0} (API {creates.Rate:F0}/s vs raw store {storeRate:F0}/s measured right before)", ratio >= 0.5, ">= 50%");
+
+            await LatencyAsync(report, server, "api.get.latency", settings.GetTarget / 2, settings.LatencyDuration, get);
+            if (gets.Rate < settings.GetTarget)
+            {
+                await LatencyAsync(report, server, "api.get.latency.half-measured", gets.Rate / 2, settings.LatencyDuration, get);
+            }
+            await LatencyAsync(report, server, "api.create.latency", settings.CreateTarget / 2, settings.LatencyDuration, create("lat"));
+            if (creates.Rate < settings.CreateTarget)
+            {
+                await LatencyAsync(report, server, "api.create.latency.half-measured", creates.Rate / 2, settings.LatencyDuration, create("lat2"));
+            }
+        }
+        finally
+        {
+            foreach (var client in clients) client.Dispose();
+        }
+    }
+
+    private static async Task LatencyAsync(Report report, ServerProcess server, string name, double rate, TimeSpan duration, Func<long, Task<string?>> operation)
+    {
+        var cpu = CpuMeter.Start(server.Process);
+        var result = await OpenLoop.RunAsync(rate, duration, operation);
+        server.EnsureRunning();
+        report.CheckErrors(name, result);
+        report.Figure(name,
+            $"{result.Latencies.Summary} at {rate:F0}/s offered open loop ({result.Succeeded} ok in {result.Elapsed.TotalSeconds:F1} s; {cpu.Describe(result.Succeeded)})");
+    }
+
+    private static byte[] ConfigMap(string name, string value) =>
+        Encoding.UTF8.GetBytes($$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{{name}}}","labels":{"app":"bench"}},"data":{"key":"{{{value}}}"}}""");
+}

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Gantry.Bench.Server;
+
+/// <summary>
+/// A real <c>gantry server</c> process on 127.0.0.1 in its own data dir: started, awaited until it prints
+/// "server ready", measured (RSS from /proc), stopped with SIGTERM, its data dir removed.
+/// </summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+    private readonly bool _ownsDataDir;
+    private readonly StringBuilder _errors = new();
+
+    private ServerProcess(Process process, string dataDir, bool ownsDataDir, int port)
+    {
+        Process = process;
+        DataDir = dataDir;
+        _ownsDataDir = ownsDataDir;
+        Url = new Uri($"https://127.0.0.1:{port}/");
+    }
+
+    public Process Process { get; }
+
+    public string DataDir { get; }
+
+    public Uri Url { get; }
+
+    /// <summary>From <see cref="Process.Start()"/> to the "server ready" line.</summary>
+    public TimeSpan StartupTime { get; private set; }
+
+    public string Token { get; private set; } = "";
+
+    public string CaPem { get; private set; } = "";
+
+    /// <summary>Starts a server in <paramref name="dataDir"/> (a new temp dir when null, removed on dispose).</summary>
+    public static async Task<ServerProcess> StartAsync(string gantryDll, string? dataDir = null)
+    {
+        var owns = dataDir is null;
+        dataDir ??= Directory.CreateTempSubdirectory("gantry-bench-").FullName;
+        var port = FreePort();
+        // The apphost next to gantry.dll is what ./gantry runs; "dotnet gantry.dll" only when there is none.
+        var apphost = Path.ChangeExtension(gantryDll, null);
+        string[] arguments = ["server", "--data-dir", dataDir, "--bind-address", "127.0.0.1", "--https-listen-port", port.ToString()];
+        var info = File.Exists(apphost) ? new ProcessStartInfo(apphost, arguments) : new ProcessStartInfo("dotnet", [gantryDll, .. arguments]);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        var process = new Process { StartInfo = info };
+        var server = new ServerProcess(process, dataDir, owns, port);
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("server ready", StringComparison.Ordinal) == true) ready.TrySetResult();
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (server._errors) server._errors.AppendLine(e.Data);
+        };
+        var clock = Stopwatch.StartNew();
+        process.Start();
+        try
+        {
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+        catch
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        var exited = process.WaitForExitAsync();
+        var first = await Task.WhenAny(ready.Task, exited, Task.Delay(ReadyTimeout));
+        server.StartupTime = clock.Elapsed;
+        if (first != ready.Task)
+        {
+            var why = first == exited ? $"exited with {process.ExitCode}" : $"not ready after {ReadyTimeout.TotalSeconds} s";
+            await server.DisposeAsync();
+            throw new InvalidOperationException($"gantry server {why}: {server.Errors}");
+        }
+        server.ReadKubeconfig();
+        return server;
+    }
+
+    /// <summary>Throws, naming the exit code (137: killed, 134: crashed) and stderr, when the server is gone.</summary>
+    public void EnsureRunning()
+    {
+        if (Process.HasExited) throw new ServerGoneException($"gantry server (pid {Process.Id}) exited with {Process.ExitCode} (0: it was sent SIGTERM/SIGINT, not by this benchmark; 137: SIGKILL); stderr: {Errors}");
+    }
+
+    /// <summary>What the server wrote to stderr so far.</summary>
+    public string Errors
+    {
+        get { lock (_errors) return _errors.ToString(); }
+    }
+
+    /// <summary>Resident set size now (VmRSS) and its peak (VmHWM), in bytes.</summary>
+    public (long Rss, long Peak) Memory()
+    {
+        long rss = 0, peak = 0;
+        EnsureRunning();
+        foreach (var line in File.ReadLines($"/proc/{Process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) rss = Kilobytes(line) * 1024;
+            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal)) peak = Kilobytes(line) * 1024;
+        }
+        return (rss, peak);
+
+        static long Kilobytes(string line) => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!Process.HasExited)
+        {
+            _ = Kill(Process.Id, 15);
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try { await Process.WaitForExitAsync(grace.Token); }
+            catch (OperationCanceledException) { Process.Kill(entireProcessTree: true); await Process.WaitForExitAsync(); }
+        }
+        Process.Dispose();
+        if (_ownsDataDir && Directory.Exists(DataDir)) Directory.Delete(DataDir, recursive: true);
+    }
+
+    private void ReadKubeconfig()
+    {
+        foreach (var raw in File.ReadLines(Path.Combine(DataDir, "kubeconfig.yaml")))
+        {
+            var line = raw.Trim();
+            if (line.StartsWith("token:", StringComparison.Ordinal)) Token = line["token:".Length..].Trim();
+            else if (line.StartsWith("certificate-authority-data:", StringComparison.Ordinal))
+            {
+                CaPem = Encoding.UTF8.GetString(Convert.FromBase64String(line["certificate-authority-data:".Length..].Trim()));
+            }
+        }
+        if (Token.Length == 0 || CaPem.Length == 0) throw new InvalidOperationException("kubeconfig.yaml lacks a token or CA");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}
