@@ -107,6 +107,12 @@ public sealed class Informer<T> : IInformer where T : class, IKubernetesObject<V
             {
                 break;
             }
+            catch (ApiClientException ex) when (ex.IsGone)
+            {
+                // Some servers refuse a too-old watch with an HTTP 410 instead of an ERROR event: relist at once all the same.
+                InformerLog.WatchExpired(_logger, _name, ex.Message);
+                needList = true;
+            }
             catch (Exception ex)
             {
                 var delay = backoff.Next();

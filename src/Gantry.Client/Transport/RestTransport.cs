@@ -19,8 +19,6 @@ internal sealed class RestTransport : IDisposable
             BaseAddress = server,
             // Watches last minutes; ordinary requests get their own deadline in SendAsync.
             Timeout = Timeout.InfiniteTimeSpan,
-            DefaultRequestVersion = HttpVersion.Version20,
-            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         _http.DefaultRequestHeaders.UserAgent.ParseAdd(options.UserAgent);
@@ -80,6 +78,9 @@ internal sealed class RestTransport : IDisposable
 
     private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken token, CancellationToken caller)
     {
+        // DefaultRequestVersion only applies to HttpClient's shortcut methods, not to messages built by hand.
+        request.Version = HttpVersion.Version20;
+        request.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
         try
         {
             return await _http.SendAsync(request, completion, token).ConfigureAwait(false);

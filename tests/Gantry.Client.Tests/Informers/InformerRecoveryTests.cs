@@ -48,7 +48,8 @@ public sealed class InformerRecoveryTests
         await maps.CreateAsync(Objects.ConfigMap(ns, "seed"));
 
         var gated = new GatedResourceClient<V1ConfigMap>(maps);
-        var informer = new Informer<V1ConfigMap>(gated, new InformerOptions { Namespace = ns });
+        var logs = new CapturingLoggerFactory();
+        var informer = new Informer<V1ConfigMap>(gated, new InformerOptions { Namespace = ns }, loggers: logs);
         using var cts = new CancellationTokenSource();
         var run = informer.RunAsync(cts.Token);
         await informer.WaitForSyncAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
@@ -60,6 +61,7 @@ public sealed class InformerRecoveryTests
 
         await Eventually.TrueAsync(() => informer.Cache.Count == 21, "all objects after relist", 20);
         Assert.Equal(2, gated.Lists);
+        Assert.Contains(logs.Messages, m => m.Contains("watch expired", StringComparison.Ordinal));
         await maps.CreateAsync(Objects.ConfigMap(ns, "after"));
         await Eventually.TrueAsync(() => informer.Get(ns, "after") is not null, "watch resumed");
         await cts.CancelAsync();
