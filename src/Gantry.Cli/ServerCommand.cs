@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Net;
 using Gantry.ApiServer;
+using Gantry.Client;
+using Gantry.Controllers;
 
 namespace Gantry.Cli;
 
@@ -40,8 +42,15 @@ internal static class ServerCommand
             try
             {
                 await using var host = await ApiServerHost.StartAsync(options, null, cancellationToken);
+                // Controllers talk to the API like any other client, here over loopback HTTPS with the admin kubeconfig.
+                using var client = ApiClient.FromKubeconfig(options.EffectiveKubeconfigPath);
+                await using var controllers = new ControllerManager(client, ControllerCatalog.All.Values);
+                using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var running = controllers.RunAsync(stopping.Token);
                 Console.WriteLine($"gantry: server ready at {host.Url}, kubeconfig {options.EffectiveKubeconfigPath}");
                 await host.WaitForShutdownAsync(cancellationToken);
+                await stopping.CancelAsync();
+                await running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 return 0;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)

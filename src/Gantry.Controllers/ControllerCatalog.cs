@@ -1,0 +1,11 @@
+namespace Gantry.Controllers;
+
+/// <summary>Every controller <c>gantry server</c> and <c>gantry controllers</c> run, by name.</summary>
+public static class ControllerCatalog
+{
+    /// <summary>Factories of all controllers, keyed by name.</summary>
+    public static IReadOnlyDictionary<string, Func<ControllerContext, IController>> All { get; } =
+        new Dictionary<string, Func<ControllerContext, IController>>
+        {
+        };
+}
