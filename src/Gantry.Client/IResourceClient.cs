@@ -7,7 +7,9 @@ namespace Gantry.Client;
 /// Typed access to one resource. <c>ns</c> is ignored for cluster-scoped resources; a null <c>ns</c> on a list or watch
 /// of a namespaced resource means all namespaces. Failures throw <see cref="ApiClientException"/> (409 Conflict as
 /// <see cref="ConflictException"/>), except that a missing object is <c>null</c> from <see cref="GetAsync"/> and
-/// <c>false</c> from <see cref="DeleteAsync"/>.
+/// <c>false</c> from <see cref="DeleteAsync"/>. Transport failures surface as <see cref="HttpRequestException"/>, and a
+/// request without an answer within <see cref="ApiClientOptions.RequestTimeout"/> as <see cref="TimeoutException"/>.
+/// Objects read through a list or watch always carry kind and apiVersion.
 /// </summary>
 public interface IResourceClient<T> where T : class, IKubernetesObject<V1ObjectMeta>
 {

@@ -25,6 +25,7 @@ internal sealed class ResourceClient<T>(RestTransport transport, ResourceInfo re
             var path = new QueryString(collection).Add(options).ToString();
             var page = await transport.SendAsync<ListBody<T>>(HttpMethod.Get, path, null, nullOnNotFound: false, cancellationToken).ConfigureAwait(false);
             var pageItems = page!.Items ?? [];
+            foreach (var item in pageItems) WithType(item);
             if (items is null) items = pageItems;
             else items.AddRange(pageItems);
             var next = page.Metadata?.ContinueProperty;
@@ -44,7 +45,11 @@ internal sealed class ResourceClient<T>(RestTransport transport, ResourceInfo re
             .Add("allowWatchBookmarks", allowBookmarks ? "true" : null).Add("timeoutSeconds", timeout.ToString(CultureInfo.InvariantCulture)).ToString();
         using var response = await transport.OpenStreamAsync(path, cancellationToken).ConfigureAwait(false);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await foreach (var e in WatchStreamReader.ReadAsync<T>(stream, cancellationToken).ConfigureAwait(false)) yield return e;
+        await foreach (var e in WatchStreamReader.ReadAsync<T>(stream, cancellationToken).ConfigureAwait(false))
+        {
+            if (e.Object is not null) WithType(e.Object);
+            yield return e;
+        }
     }
 
     public Task<T> CreateAsync(T obj, string? ns = null, CancellationToken cancellationToken = default)
@@ -110,6 +115,13 @@ internal sealed class ResourceClient<T>(RestTransport transport, ResourceInfo re
 
     /// <summary>The meta/v1 DeleteOptions body of options; none when there is nothing to say.</summary>
     private static HttpContent? Body(DeleteOptions? options) => options is null ? null : RestTransport.Json(options.ToModel());
+
+    /// <summary>Lists leave kind and apiVersion out of their items; typed callers (owner references, events) want them.</summary>
+    private void WithType(T obj)
+    {
+        obj.Kind ??= resource.Definition.Kind;
+        obj.ApiVersion ??= resource.Definition.ApiVersion;
+    }
 
     private static async Task<TResult> Required<TResult>(Task<TResult?> call) where TResult : class => (await call.ConfigureAwait(false))!;
 }

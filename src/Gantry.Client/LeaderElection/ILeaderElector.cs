@@ -13,7 +13,8 @@ public interface ILeaderElector
     /// Campaigns until leading, then runs <paramref name="onStartedLeading"/> with a token that is cancelled when
     /// leadership is lost or <paramref name="cancellationToken"/> is cancelled. Returns after leadership ends (lost or
     /// cancelled) and <paramref name="onStoppedLeading"/> ran; a component that lost leadership should exit or campaign
-    /// again. An exception of <paramref name="onStartedLeading"/> is rethrown after that.
+    /// again. An exception of <paramref name="onStartedLeading"/> is rethrown after that. Cancelled before it ever led,
+    /// it returns without calling either callback.
     /// </summary>
     Task RunAsync(Func<CancellationToken, Task> onStartedLeading, Action? onStoppedLeading, CancellationToken cancellationToken);
 }

@@ -80,6 +80,8 @@ public sealed class ResourceClientTests(ServerFixture fixture)
         Assert.Null(all.Continue);
         Assert.False(string.IsNullOrEmpty(all.ResourceVersion));
 
+        Assert.All(all.Items, p => Assert.Equal(("Pod", "v1"), (p.Kind, p.ApiVersion)));
+
         var firstPage = await pods.ListAsync(ns, new ListOptions { Limit = 2, ListAllPages = false });
         Assert.Equal(2, firstPage.Items.Count);
         Assert.NotNull(firstPage.Continue);
