@@ -1,6 +1,5 @@
 using Gantry.Api.Registry;
 using Gantry.Api.Selectors;
-using Gantry.ApiServer.Handlers;
 using Gantry.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -27,8 +26,7 @@ public sealed partial class CacheSet : IAsyncDisposable
         foreach (var def in registry.Resources.Where(r => !r.CreateOnly))
         {
             if (_byPrefix.ContainsKey(def.KeyPrefix)) continue;
-            var catalog = FieldCatalog.For(def);
-            _byPrefix[def.KeyPrefix] = new ResourceCache(def.KeyPrefix, obj => ListQuery.Extract(catalog, obj), ringCapacity, Clock);
+            _byPrefix[def.KeyPrefix] = new ResourceCache(def.KeyPrefix, FieldCatalog.For(def), ringCapacity, Clock);
         }
     }
 

@@ -1,25 +1,29 @@
-using Gantry.ApiServer.Http;
-using System.Globalization;
-using System.Text.Json;
+using System.Buffers;
 using System.Text.Json.Nodes;
+using Gantry.ApiServer.Objects;
 using Gantry.Storage;
 
 namespace Gantry.ApiServer.Cache;
 
 /// <summary>
-/// One object version as the watch cache holds it: the JSON bytes clients receive (resourceVersion filled in)
-/// plus what selectors need, extracted once when the version arrives.
+/// One object version as the watch cache holds it: the store's own bytes (shared with the store's index, not copied)
+/// with where resourceVersion goes, plus what selectors need, extracted once when the version arrives.
 /// </summary>
 public sealed class CachedObject
 {
-    /// <summary>Creates a cached version.</summary>
-    public CachedObject(string key, long revision, byte[] json, string? ns, string name, JsonObject? labels, IReadOnlyDictionary<string, string?> fields)
+    private readonly int _insertAt;
+    private readonly bool _metadataEmpty;
+
+    private CachedObject(string key, long revision, ReadOnlyMemory<byte> stored, StoredObjectScan scan, JsonObject? labels,
+        IReadOnlyDictionary<string, string?> fields)
     {
         Key = key;
         Revision = revision;
-        Json = json;
-        Namespace = ns;
-        Name = name;
+        Stored = stored;
+        _insertAt = scan.InsertAt;
+        _metadataEmpty = scan.MetadataEmpty;
+        Namespace = scan.Namespace;
+        Name = scan.Name ?? "";
         Labels = labels;
         Fields = fields;
     }
@@ -28,8 +32,8 @@ public sealed class CachedObject
     public string Key { get; }
     /// <summary>Revision of this version (its resourceVersion).</summary>
     public long Revision { get; }
-    /// <summary>Serialized object as served.</summary>
-    public byte[] Json { get; }
+    /// <summary>The stored JSON, without resourceVersion.</summary>
+    public ReadOnlyMemory<byte> Stored { get; }
     /// <summary>Namespace, or null for cluster-scoped objects.</summary>
     public string? Namespace { get; }
     /// <summary>Name.</summary>
@@ -39,18 +43,47 @@ public sealed class CachedObject
     /// <summary>Values of the kind's selectable fields.</summary>
     public IReadOnlyDictionary<string, string?> Fields { get; }
 
+    /// <summary>The object as served (resourceVersion filled in), as a new array.</summary>
+    public byte[] Json
+    {
+        get
+        {
+            var buffer = new ArrayBufferWriter<byte>(Stored.Length + 40);
+            WriteTo(buffer);
+            return buffer.WrittenSpan.ToArray();
+        }
+    }
+
+    /// <summary>Writes the object as served into a buffer, without intermediate copies.</summary>
+    public void WriteTo(IBufferWriter<byte> output) => ResourceVersionStamp.Write(output, Stored.Span, Revision, _insertAt, _metadataEmpty);
+
     /// <summary>Parses a fresh mutable copy of the object.</summary>
     public JsonObject Parse() => (JsonObject)JsonNode.Parse(Json)!;
 
-    /// <summary>Builds the cached form of a stored version: resourceVersion set, labels and selectable fields extracted.</summary>
-    public static CachedObject From(StoredValue value, long revision, Func<JsonObject, IReadOnlyDictionary<string, string?>> fields)
+    /// <summary>
+    /// Builds the cached form of a stored version. The full JSON tree is parsed only when the kind has selectable
+    /// fields beyond name and namespace.
+    /// </summary>
+    public static CachedObject From(StoredValue value, long revision, IReadOnlyDictionary<string, Func<JsonObject, string?>> catalog)
     {
-        var obj = (JsonObject)JsonNode.Parse(value.Value.Span)!;
-        var meta = obj["metadata"] as JsonObject ?? [];
-        meta["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture);
-        var json = JsonSerializer.SerializeToUtf8Bytes(obj, ApiJson.Options);
-        var labels = meta["labels"] as JsonObject;
-        return new CachedObject(value.Key, revision, json, (string?)meta["namespace"], (string?)meta["name"] ?? "",
-            (JsonObject?)labels?.DeepClone(), fields(obj));
+        var scan = StoredObjectScan.Of(value.Value.Span);
+        JsonObject? labels = null;
+        if (scan.Labels is { } list)
+        {
+            labels = [];
+            foreach (var (k, v) in list) labels[k] = JsonValue.Create(v);
+        }
+        Dictionary<string, string?> fields;
+        if (catalog.Count <= 2 && catalog.ContainsKey("metadata.name"))
+        {
+            fields = new Dictionary<string, string?>(2) { ["metadata.name"] = scan.Name, ["metadata.namespace"] = scan.Namespace };
+        }
+        else
+        {
+            var obj = (JsonObject)JsonNode.Parse(value.Value.Span)!;
+            fields = new Dictionary<string, string?>(catalog.Count);
+            foreach (var (name, get) in catalog) fields[name] = get(obj);
+        }
+        return new CachedObject(value.Key, revision, value.Value, scan, labels, fields);
     }
 }

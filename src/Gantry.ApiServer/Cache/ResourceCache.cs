@@ -9,7 +9,7 @@ namespace Gantry.ApiServer.Cache;
 /// </summary>
 public sealed class ResourceCache
 {
-    private readonly Func<JsonObject, IReadOnlyDictionary<string, string?>> _fields;
+    private readonly IReadOnlyDictionary<string, Func<JsonObject, string?>> _fields;
     private readonly CacheClock _clock;
     private readonly object _lock = new();
     private readonly SortedDictionary<string, CachedObject> _objects = new(StringComparer.Ordinal);
@@ -21,7 +21,7 @@ public sealed class ResourceCache
     private long _oldestWatchable;
 
     /// <summary>Creates an empty cache of the keys under <paramref name="prefix"/>.</summary>
-    public ResourceCache(string prefix, Func<JsonObject, IReadOnlyDictionary<string, string?>> fields, int ringCapacity, CacheClock clock)
+    public ResourceCache(string prefix, IReadOnlyDictionary<string, Func<JsonObject, string?>> fields, int ringCapacity, CacheClock clock)
     {
         Prefix = prefix;
         _fields = fields;

@@ -14,13 +14,10 @@ namespace Gantry.ApiServer.Handlers;
 /// <summary>The query of a list or watch: selectors, paging, resourceVersion semantics.</summary>
 public sealed class ListQuery
 {
-    private readonly IReadOnlyDictionary<string, Func<JsonObject, string?>> _fieldCatalog;
-
-    private ListQuery(LabelSelector labels, FieldSelector fields, IReadOnlyDictionary<string, Func<JsonObject, string?>> catalog)
+    private ListQuery(LabelSelector labels, FieldSelector fields)
     {
         Labels = labels;
         Fields = fields;
-        _fieldCatalog = catalog;
     }
 
     /// <summary>labelSelector.</summary>
@@ -69,7 +66,7 @@ public sealed class ListQuery
             throw ApiException.BadRequest($"resourceVersionMatch: Unsupported value: \"{match}\": supported values: \"Exact\", \"NotOlderThan\"");
         if (match.Length > 0 && resourceVersion.Length == 0)
             throw ApiException.BadRequest("resourceVersionMatch is forbidden unless resourceVersion is provided");
-        return new ListQuery(LabelSelector.Parse(q["labelSelector"]), fields, catalog)
+        return new ListQuery(LabelSelector.Parse(q["labelSelector"]), fields)
         {
             Limit = limit,
             ContinueRevision = continueRevision,
@@ -78,17 +75,6 @@ public sealed class ListQuery
             AllowBookmarks = q["allowWatchBookmarks"] == "true",
             TimeoutSeconds = int.TryParse(timeout, out var t) ? t : null,
         };
-    }
-
-    /// <summary>The selectable-field extractor of the kind.</summary>
-    public IReadOnlyDictionary<string, string?> ExtractFields(JsonObject obj) => Extract(_fieldCatalog, obj);
-
-    /// <summary>Evaluates a kind's selectable fields of an object.</summary>
-    public static IReadOnlyDictionary<string, string?> Extract(IReadOnlyDictionary<string, Func<JsonObject, string?>> catalog, JsonObject obj)
-    {
-        var values = new Dictionary<string, string?>(catalog.Count);
-        foreach (var (name, get) in catalog) values[name] = get(obj);
-        return values;
     }
 
     /// <summary>Whether a cached object passes both selectors.</summary>

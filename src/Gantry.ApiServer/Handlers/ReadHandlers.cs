@@ -21,7 +21,7 @@ public sealed class ReadHandlers(ResourceService service, CacheSet caches, TimeP
         var value = await service.Store.GetAsync(def.KeyFor(ns, name), context.RequestAborted) ?? throw ResourceService.NotFound(def, name);
         if (TableWriter.Wanted(context.Request.Headers.Accept))
         {
-            var cached = CachedObject.From(value, value.ModRevision, _ => new Dictionary<string, string?>());
+            var cached = CachedObject.From(value, value.ModRevision, Api.Selectors.FieldCatalog.For(def));
             await WriteTableAsync(context, def, [cached], cached.Revision, null, 0);
             return;
         }
@@ -79,11 +79,17 @@ public sealed class ReadHandlers(ResourceService service, CacheSet caches, TimeP
             if (continueToken is not null) writer.WriteString("continue", continueToken);
             if (remaining > 0) writer.WriteNumber("remainingItemCount", remaining);
             writer.WriteEndObject();
-            writer.WriteStartArray("items");
-            foreach (var item in selected) writer.WriteRawValue(Converted(def, item.Json), skipInputValidation: true);
-            writer.WriteEndArray();
-            writer.WriteEndObject();
+            writer.WritePropertyName("items");
         }
+        // Items go straight from the cache's bytes into the response buffer (resourceVersion stamped on the way).
+        buffer.Write("["u8);
+        for (var i = 0; i < selected.Count; i++)
+        {
+            if (i > 0) buffer.Write(","u8);
+            if (VersionConversion.Needed(def)) buffer.Write(Converted(def, selected[i].Json));
+            else selected[i].WriteTo(buffer);
+        }
+        buffer.Write("]}"u8);
         context.Response.StatusCode = 200;
         context.Response.ContentType = ResponseWriter.Json;
         context.Response.ContentLength = buffer.WrittenCount;
@@ -97,7 +103,7 @@ public sealed class ReadHandlers(ResourceService service, CacheSet caches, TimeP
         {
             var catalog = Api.Selectors.FieldCatalog.For(def);
             var result = await service.Store.ListAsync(prefix, new Storage.ListRequest(0, query.ContinueKey, query.ContinueRevision), cancellationToken);
-            var items = result.Items.Select(v => CachedObject.From(v, v.ModRevision, obj => ListQuery.Extract(catalog, obj))).ToList();
+            var items = result.Items.Select(v => CachedObject.From(v, v.ModRevision, catalog)).ToList();
             return (items, query.ContinueRevision);
         }
         catch (Storage.StoreCompactedException)

@@ -56,12 +56,18 @@ public sealed class WatchHandler(CacheSet caches, ServerOptions options, TimePro
         var columnsSent = false;
         var lastRevision = after;
         var nextBookmark = time.GetUtcNow() + options.BookmarkInterval;
+        // One timer source per watch, reset between waits: a fresh one per event costs more than the event itself.
+        var wait = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
         try
         {
             while (!stop.IsCancellationRequested)
             {
                 var waitTime = nextBookmark - time.GetUtcNow();
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+                if (!wait.TryReset())
+                {
+                    wait.Dispose();
+                    wait = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+                }
                 wait.CancelAfter(waitTime > TimeSpan.Zero ? waitTime : TimeSpan.Zero);
                 bool ready;
                 try { ready = await watcher.Events.WaitToReadAsync(wait.Token); }
@@ -73,6 +79,12 @@ public sealed class WatchHandler(CacheSet caches, ServerOptions options, TimePro
                     var type = Transition(e, query, name);
                     if (type is null) continue;
                     var obj = e.Object;
+                    if (!table && !VersionConversion.Needed(def))
+                    {
+                        await context.Response.Body.WriteAsync(e.Line(ParseType(type)), context.RequestAborted);
+                        if (watcher.Events.Count == 0) await context.Response.Body.FlushAsync(context.RequestAborted);
+                        continue;
+                    }
                     await WriteEventAsync(context, buffer, writer, w =>
                     {
                         w.WriteString("type", type);
@@ -111,6 +123,10 @@ public sealed class WatchHandler(CacheSet caches, ServerOptions options, TimePro
         {
             // The watcher fell behind and was closed: ending the stream makes the client relist, as in Kubernetes.
         }
+        finally
+        {
+            wait.Dispose();
+        }
     }
 
     /// <summary>The event type this watcher sees, or null when the change is outside its selection.</summary>
@@ -132,6 +148,13 @@ public sealed class WatchHandler(CacheSet caches, ServerOptions options, TimePro
             },
         };
     }
+
+    private static CacheEventType ParseType(string type) => type switch
+    {
+        "ADDED" => CacheEventType.Added,
+        "MODIFIED" => CacheEventType.Modified,
+        _ => CacheEventType.Deleted,
+    };
 
     private static async Task WriteEventAsync(HttpContext context, ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer, Action<Utf8JsonWriter> body, bool flush = true)
     {
