@@ -11,6 +11,9 @@ namespace Gantry.ApiServer.Admission;
 /// </summary>
 public sealed class NamespaceLifecycle(IStore store)
 {
+    // Whether each namespace is terminating, by the revision it was read at: most creates skip parsing the namespace.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Revision, bool Terminating)> _seen = new();
+
     /// <summary>Namespaces that always exist and cannot be deleted.</summary>
     public static readonly IReadOnlyList<string> Immortal = ["default", "kube-system", "kube-public"];
 
@@ -19,8 +22,14 @@ public sealed class NamespaceLifecycle(IStore store)
     {
         var value = await store.GetAsync("/registry/namespaces/" + ns, cancellationToken)
             ?? throw ApiException.NotFound("", "namespaces", ns);
-        var obj = JsonNode.Parse(value.Value.Span);
-        var terminating = obj?["metadata"]?["deletionTimestamp"] is not null || (string?)(obj?["status"]?["phase"] as JsonValue) == "Terminating";
+        bool terminating;
+        if (_seen.TryGetValue(ns, out var seen) && seen.Revision == value.ModRevision) terminating = seen.Terminating;
+        else
+        {
+            var obj = JsonNode.Parse(value.Value.Span);
+            terminating = obj?["metadata"]?["deletionTimestamp"] is not null || (string?)(obj?["status"]?["phase"] as JsonValue) == "Terminating";
+            _seen[ns] = (value.ModRevision, terminating);
+        }
         // Events about a terminating namespace's cleanup are still allowed, as in Kubernetes.
         if (terminating && def.Kind != "Event")
             throw ApiException.Forbidden(
