@@ -43,6 +43,20 @@ public sealed class ApplyTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task ApplyServerSide_ConflictsWithAnotherManager_UntilForced()
+    {
+        var ns = await K.NewNamespaceAsync("ssaconflict");
+        Assert.Contains("serverside-applied", await K.ApplyAsync(ns, Manifests.Deployment("web", 2), "--server-side"));
+        (await K.RunAsync(["scale", "deploy/web", "-n", ns, "--replicas=5"])).Ok();
+        var conflict = await K.RunAsync(["apply", "--server-side", "-n", ns, "-f", "-"], Manifests.Deployment("web", 2));
+        Assert.NotEqual(0, conflict.ExitCode);
+        Assert.Contains("Apply failed with 1 conflict", conflict.Stderr);
+        Assert.Contains(".spec.replicas", conflict.Stderr);
+        Assert.Contains("serverside-applied", await K.ApplyAsync(ns, Manifests.Deployment("web", 2), "--server-side", "--force-conflicts"));
+        Assert.Equal("2", await K.JsonPathAsync(ns, "deploy/web", "{.spec.replicas}"));
+    }
+
+    [Fact]
     public async Task InvalidManifest_GivesKubectlsUsualErrorLine()
     {
         var ns = await K.NewNamespaceAsync("invalid");
