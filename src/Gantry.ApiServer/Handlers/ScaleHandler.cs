@@ -27,7 +27,7 @@ public sealed class ScaleHandler(ResourceService service)
         var mediaType = RequestBody.MediaType(context.Request);
         var bytes = await RequestBody.ReadBytesAsync(context.Request, context.RequestAborted);
         var body = RequestBody.Decode(mediaType, bytes);
-        var updated = await service.GuaranteedUpdateAsync(def, ns, name, 0, (current, revision) =>
+        var updated = await service.GuaranteedUpdateAsync(def, ns, name, WriteHandlers.PinnedRevision(body), (current, revision) =>
         {
             var scale = ToScale(current);
             JsonObject wanted = method switch

@@ -28,7 +28,7 @@ public static class ServerSideApplyHandler
         var now = DateTimeOffset.UtcNow;
         try
         {
-            var merged = await service.GuaranteedUpdateAsync(def, ns, name, 0, (current, _) =>
+            var merged = await service.GuaranteedUpdateAsync(def, ns, name, WriteHandlers.PinnedRevision(applied), (current, _) =>
                 ServerSideApply.Apply(current, applied, options.FieldManager, options.Force, def.ApiVersion, def.Kind, now).Object,
                 status, options, cancellationToken);
             return (merged, false);

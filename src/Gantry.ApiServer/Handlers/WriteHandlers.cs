@@ -83,7 +83,7 @@ public sealed class WriteHandlers(ResourceService service, CacheSet caches, Reso
         if (mediaType is not ("application/json-patch+json" or "application/merge-patch+json" or "application/strategic-merge-patch+json"))
             throw ApiException.UnsupportedMediaType(mediaType);
         var patch = RequestBody.Decode(mediaType, bytes);
-        var patched = await service.GuaranteedUpdateAsync(def, ns, name, 0, (current, _) =>
+        var patched = await service.GuaranteedUpdateAsync(def, ns, name, PinnedRevision(patch), (current, _) =>
         {
             var served = VersionConversion.ToServed(def, current);
             var result = PatchApplier.Apply(mediaType, served, patch?.DeepClone(), def);
@@ -130,6 +130,23 @@ public sealed class WriteHandlers(ResourceService service, CacheSet caches, Reso
             ["metadata"] = new JsonObject { ["resourceVersion"] = service.Store.CurrentRevision.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             ["items"] = deleted,
         });
+    }
+
+    /// <summary>
+    /// The resourceVersion a request body names as its precondition (metadata.resourceVersion of an object or merge
+    /// patch, or a JSON patch op on /metadata/resourceVersion), or 0 when it names none and may be retried.
+    /// </summary>
+    internal static long PinnedRevision(JsonNode? body)
+    {
+        string? text = body switch
+        {
+            JsonObject o => (string?)(o["metadata"]?["resourceVersion"] as JsonValue),
+            JsonArray ops => ops.OfType<JsonObject>()
+                .Where(op => (string?)(op["path"] as JsonValue) == "/metadata/resourceVersion" && (string?)(op["op"] as JsonValue) is "add" or "replace" or "test")
+                .Select(op => (string?)(op["value"] as JsonValue)).LastOrDefault(),
+            _ => null,
+        };
+        return ObjectMeta.ParseResourceVersion(text);
     }
 
     /// <summary>A patch may not rename an object or move it to another namespace, version or kind (400, as Kubernetes).</summary>

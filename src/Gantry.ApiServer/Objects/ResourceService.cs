@@ -128,6 +128,9 @@ public sealed partial class ResourceService
             var updated = mutate(old.DeepClone().AsObject(), currentValue.ModRevision);
             var patchedRevision = ObjectMeta.ParseResourceVersion(ObjectMeta.Get(updated, "resourceVersion"));
             if (patchedRevision != 0 && patchedRevision != currentValue.ModRevision) throw Modified(def, name);
+            var uid = ObjectMeta.Get(updated, "uid");
+            if (!string.IsNullOrEmpty(uid) && uid != ObjectMeta.Get(old, "uid"))
+                throw ApiException.Conflict(def.Group, def.Plural, name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {ObjectMeta.Get(old, "uid")}");
             KeepSystemMetadata(updated, old, def, ns, name);
             if (kind != UpdateKind.System)
             {
@@ -162,7 +165,8 @@ public sealed partial class ResourceService
                 SetResourceVersion(updated, stored.ModRevision);
                 return updated;
             }
-            catch (StoreConflictException) when (expectedRevision == 0 && patchedRevision == 0 && attempt < MaxRetries)
+            // Only a request that named no resourceVersion may be retried on a newer object (as Kubernetes' patcher).
+            catch (StoreConflictException) when (expectedRevision == 0 && attempt < MaxRetries)
             {
             }
             catch (StoreConflictException)

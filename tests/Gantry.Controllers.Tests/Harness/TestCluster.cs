@@ -15,7 +15,7 @@ public sealed class TestCluster : IAsyncDisposable
 {
     private readonly ApiServerHost _server;
     private readonly string _dataDir;
-    private readonly CancellationTokenSource _stop = new();
+    private CancellationTokenSource _stop = new();
     private ControllerManager? _manager;
     private Task? _running;
 
@@ -66,6 +66,8 @@ public sealed class TestCluster : IAsyncDisposable
         if (_running is not null) await _running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_manager is not null) await _manager.DisposeAsync();
         _manager = null;
+        _stop.Dispose();
+        _stop = new CancellationTokenSource();
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds, failing after <paramref name="timeout"/> (default 20 s).</summary>
@@ -130,7 +132,6 @@ public sealed class TestCluster : IAsyncDisposable
         await StopControllersAsync();
         Client.Dispose();
         await _server.DisposeAsync();
-        _stop.Dispose();
         try { Directory.Delete(_dataDir, recursive: true); }
         catch (IOException) { }
     }
