@@ -81,7 +81,9 @@ public sealed class ReplicaSetResilienceTests
     {
         for (var i = 0; i < times; i++)
         {
-            await cluster.Client.For<V1ReplicaSet>().PatchAsync(Ns, name, PatchType.Merge, new { metadata = new { annotations = new { poke = $"{i}" } } });
+            var value = $"{i}";
+            await RetryOnConflictAsync(() =>
+                cluster.Client.For<V1ReplicaSet>().PatchAsync(Ns, name, PatchType.Merge, new { metadata = new { annotations = new { poke = value } } }));
             await Task.Delay(60);
         }
     }

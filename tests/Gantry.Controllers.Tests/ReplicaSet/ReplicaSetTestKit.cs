@@ -42,12 +42,30 @@ internal static class ReplicaSetTestKit
     public static async Task<V1ReplicaSet> GetReplicaSetAsync(this TestCluster cluster, string name) =>
         await cluster.Client.For<V1ReplicaSet>().GetAsync(Ns, name) ?? throw new InvalidOperationException($"replicaset {name} is missing");
 
-    public static async Task ScaleAsync(this TestCluster cluster, string name, int replicas)
+    public static Task ScaleAsync(this TestCluster cluster, string name, int replicas) => RetryOnConflictAsync(async () =>
     {
         var scale = await cluster.Client.For<V1ReplicaSet>().GetScaleAsync(Ns, name);
         scale.Spec.Replicas = replicas;
-        scale.Metadata.ResourceVersion = null; // like kubectl scale: the controller writes status meanwhile
         await cluster.Client.For<V1ReplicaSet>().UpdateScaleAsync(Ns, name, scale);
+    });
+
+    /// <summary>
+    /// Retries a write that raced the controller's status updates (the server answers 409 even to unconditional writes
+    /// when another write lands between its read and its store).
+    /// </summary>
+    public static async Task RetryOnConflictAsync(Func<Task> write)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await write();
+                return;
+            }
+            catch (ConflictException) when (attempt < 10)
+            {
+            }
+        }
     }
 
     /// <summary>Pods labelled app=<paramref name="app"/> that count as replicas (not finished, not being deleted).</summary>

@@ -33,10 +33,12 @@ public sealed class ReplicationManagerTests
         }
         await cluster.MarkPodReadyAsync((await cluster.ActivePodsAsync("legacy"))[0]);
 
-        var scale = await rcs.GetScaleAsync(Ns, "legacy");
-        scale.Spec.Replicas = 1;
-        scale.Metadata.ResourceVersion = null;
-        await rcs.UpdateScaleAsync(Ns, "legacy", scale);
+        await RetryOnConflictAsync(async () =>
+        {
+            var scale = await rcs.GetScaleAsync(Ns, "legacy");
+            scale.Spec.Replicas = 1;
+            await rcs.UpdateScaleAsync(Ns, "legacy", scale);
+        });
 
         await cluster.WaitForPodsAsync("legacy", 1);
         await TestCluster.EventuallyAsync(async () => (await rcs.GetAsync(Ns, "legacy"))?.Status is
