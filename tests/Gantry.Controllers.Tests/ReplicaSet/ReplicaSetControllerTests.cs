@@ -120,4 +120,22 @@ public sealed class ReplicaSetControllerTests
         await cluster.WaitForPodsAsync("web", 2);
         Assert.DoesNotContain(pod.Metadata.Name, (await cluster.ActivePodsAsync("web")).Select(p => p.Metadata.Name));
     }
+
+    [Fact]
+    public async Task MatchingPodControlledByAnotherOwner_IsNeitherAdoptedNorCounted()
+    {
+        await using var cluster = await TestCluster.StartAsync(Options, ReplicaSets);
+        var foreign = NewPod("foreign", new Dictionary<string, string> { ["app"] = "web" });
+        foreign.Metadata.OwnerReferences =
+        [
+            new V1OwnerReference { ApiVersion = "apps/v1", Kind = "StatefulSet", Name = "db", Uid = Guid.NewGuid().ToString(), Controller = true },
+        ];
+        await cluster.Client.For<V1Pod>().CreateAsync(foreign);
+        await cluster.CreateReplicaSetAsync("web", 2);
+
+        await cluster.WaitForStatusAsync("web", s => s.Replicas == 2, "2 replicas of its own");
+        Assert.Equal(3, (await cluster.ActivePodsAsync("web")).Count);
+        var after = await cluster.Client.For<V1Pod>().GetAsync(Ns, "foreign");
+        Assert.Equal("StatefulSet", Assert.Single(after!.Metadata.OwnerReferences).Kind);
+    }
 }

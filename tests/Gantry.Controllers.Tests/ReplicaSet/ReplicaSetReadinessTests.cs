@@ -57,5 +57,6 @@ public sealed class ReplicaSetReadinessTests
         Assert.Equal(ready.Select(p => p.Metadata.Name).Order(), (await cluster.ActivePodsAsync("web")).Select(p => p.Metadata.Name).Order());
         // Bound pods terminate gracefully: the deleted one is still there, marked for deletion.
         Assert.NotNull((await cluster.Client.For<V1Pod>().GetAsync(Ns, notReady.Metadata.Name))?.Metadata.DeletionTimestamp);
+        await cluster.WaitForStatusAsync("web", s => s.Replicas == 2 && s.ReadyReplicas == 2, "the terminating pod not counted");
     }
 }
