@@ -26,7 +26,7 @@ public static class PodTemplateHash
     {
         ArgumentNullException.ThrowIfNull(template);
         var hash = 2166136261u;
-        hash = Fnv(hash, Encoding.UTF8.GetBytes(Canonical(JsonNode.Parse(KubernetesJson.Serialize(template)))));
+        hash = Fnv(hash, Encoding.UTF8.GetBytes(Canonical(Pruned(template))));
         if (collisionCount is { } count)
         {
             Span<byte> bytes = stackalloc byte[8];
@@ -42,6 +42,32 @@ public static class PodTemplateHash
         {
             for (var i = 0; i < s.Length; i++) span[i] = Alphabet[s[i] % Alphabet.Length];
         });
+
+    /// <summary>
+    /// The template as JSON without empty objects, arrays and nulls: Kubernetes compares templates semantically, where an
+    /// empty struct or map equals an absent one (kubectl sends <c>"resources": {}</c> back on a rollback, for example).
+    /// </summary>
+    internal static JsonNode Pruned(V1PodTemplateSpec template) =>
+        Prune(JsonNode.Parse(KubernetesJson.Serialize(template))) ?? new JsonObject();
+
+    private static JsonNode? Prune(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (key, value) in obj.ToList())
+                {
+                    if (Prune(value) is null) obj.Remove(key);
+                }
+                return obj.Count == 0 ? null : obj;
+            case JsonArray array:
+                // Elements stay (positions matter), but their insides are pruned too.
+                foreach (var item in array) Prune(item);
+                return array.Count == 0 ? null : array;
+            default:
+                return node;
+        }
+    }
 
     private static uint Fnv(uint hash, ReadOnlySpan<byte> bytes)
     {

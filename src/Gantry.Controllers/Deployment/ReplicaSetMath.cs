@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using k8s;
 using k8s.Models;
 
 namespace Gantry.Controllers.Deployment;
@@ -87,13 +86,14 @@ internal static class ReplicaSetMath
     /// <summary>Whether two templates are equal once the pod-template-hash label is ignored (EqualIgnoreHash).</summary>
     public static bool EqualIgnoreHash(V1PodTemplateSpec a, V1PodTemplateSpec b) => JsonNode.DeepEquals(WithoutHash(a), WithoutHash(b));
 
-    private static JsonNode? WithoutHash(V1PodTemplateSpec template)
+    private static JsonNode WithoutHash(V1PodTemplateSpec template)
     {
-        var node = JsonNode.Parse(KubernetesJson.Serialize(template));
-        if (node?["metadata"]?["labels"] is JsonObject labels)
+        var node = PodTemplateHash.Pruned(template);
+        if (node["metadata"]?["labels"] is JsonObject labels)
         {
             labels.Remove(PodTemplateHash.Label);
             if (labels.Count == 0) node["metadata"]!.AsObject().Remove("labels");
+            if (node["metadata"] is JsonObject { Count: 0 }) node.AsObject().Remove("metadata");
         }
         return node;
     }
