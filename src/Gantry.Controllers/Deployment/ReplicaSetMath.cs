@@ -99,8 +99,11 @@ internal static class ReplicaSetMath
     }
 
     /// <summary>The oldest ReplicaSet whose template equals the Deployment's (FindNewReplicaSet).</summary>
-    public static V1ReplicaSet? FindNew(V1Deployment d, IEnumerable<V1ReplicaSet> sets) =>
-        ByCreation(sets).FirstOrDefault(rs => EqualIgnoreHash(rs.Spec.Template, d.Spec.Template));
+    public static V1ReplicaSet? FindNew(V1Deployment d, IEnumerable<V1ReplicaSet> sets)
+    {
+        var wanted = WithoutHash(d.Spec.Template);
+        return ByCreation(sets).FirstOrDefault(rs => JsonNode.DeepEquals(WithoutHash(rs.Spec.Template), wanted));
+    }
 
     /// <summary>Every other ReplicaSet (FindOldReplicaSets' allOldRSs).</summary>
     public static List<V1ReplicaSet> FindOld(V1Deployment d, IEnumerable<V1ReplicaSet> sets)
