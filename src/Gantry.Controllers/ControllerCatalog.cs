@@ -1,3 +1,6 @@
+using Gantry.Controllers.Deployment;
+using Gantry.Controllers.ReplicaSet;
+
 namespace Gantry.Controllers;
 
 /// <summary>Every controller <c>gantry server</c> and <c>gantry controllers</c> run, by name.</summary>
@@ -7,5 +10,8 @@ public static class ControllerCatalog
     public static IReadOnlyDictionary<string, Func<ControllerContext, IController>> All { get; } =
         new Dictionary<string, Func<ControllerContext, IController>>
         {
+            ["replicaset"] = c => new ReplicaSetController(c),
+            ["replicationcontroller"] = c => new ReplicationManager(c),
+            ["deployment"] = c => new DeploymentController(c),
         };
 }

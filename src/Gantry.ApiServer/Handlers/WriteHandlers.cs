@@ -140,7 +140,7 @@ public sealed class WriteHandlers(ResourceService service, CacheSet caches, Reso
     {
         string? text = body switch
         {
-            JsonObject o => (string?)(o["metadata"]?["resourceVersion"] as JsonValue),
+            JsonObject o => (string?)((o["metadata"] as JsonObject)?["resourceVersion"] as JsonValue),
             JsonArray ops => ops.OfType<JsonObject>()
                 .Where(op => (string?)(op["path"] as JsonValue) == "/metadata/resourceVersion" && (string?)(op["op"] as JsonValue) is "add" or "replace" or "test")
                 .Select(op => (string?)(op["value"] as JsonValue)).LastOrDefault(),

@@ -115,8 +115,8 @@ public sealed class CSharpClientTests(ServerFixture fixture) : IDisposable
         var list = await _client.AppsV1.ListNamespacedDeploymentAsync(ns, labelSelector: "app=web");
         Assert.Equal("web", Assert.Single(list.Items).Metadata.Name);
 
-        read.Spec.Replicas = 3;
-        var replaced = await _client.AppsV1.ReplaceNamespacedDeploymentAsync(read, "web", ns);
+        // The deployment controller writes status meanwhile, so replace the way real clients do: re-read on conflict.
+        var replaced = await ReplaceDeploymentAsync(ns, "web", d => d.Spec.Replicas = 3);
         Assert.Equal(3, replaced.Spec.Replicas);
         Assert.Equal(2, replaced.Metadata.Generation);
 
@@ -166,13 +166,23 @@ public sealed class CSharpClientTests(ServerFixture fixture) : IDisposable
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(1), $"list took {started.Elapsed}");
     }
 
+    private async Task<V1Deployment> ReplaceDeploymentAsync(string ns, string name, Action<V1Deployment> change)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await _client.AppsV1.ReadNamespacedDeploymentAsync(name, ns);
+            change(current);
+            try { return await _client.AppsV1.ReplaceNamespacedDeploymentAsync(current, name, ns); }
+            catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Conflict && attempt < 10) { }
+        }
+    }
+
     [Fact]
     public async Task Replace_WithStaleResourceVersion_ThrowsConflict()
     {
         var ns = await NewNamespaceAsync();
         var first = await _client.AppsV1.CreateNamespacedDeploymentAsync(Deployment("stale", 1), ns);
-        first.Spec.Replicas = 2;
-        await _client.AppsV1.ReplaceNamespacedDeploymentAsync(first, "stale", ns);
+        await ReplaceDeploymentAsync(ns, "stale", d => d.Spec.Replicas = 2);
 
         first.Spec.Replicas = 4; // still carries the first resourceVersion
         var ex = await Assert.ThrowsAsync<HttpOperationException>(() => _client.AppsV1.ReplaceNamespacedDeploymentAsync(first, "stale", ns));

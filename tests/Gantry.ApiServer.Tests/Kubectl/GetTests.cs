@@ -14,7 +14,7 @@ public sealed class GetTests(ServerFixture fixture)
         await K.ApplyAsync(ns, Manifests.Deployment("web", 2));
         var table = (await K.RunAsync(["get", "deploy", "-n", ns])).Ok();
         Assert.Matches(@"NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE", table);
-        Assert.Matches(@"web\s+0/2\s+0\s+0\s+\d+s", table);
+        Assert.Matches(@"web\s+0/2\s+\d+\s+0\s+\d+s", table);
         var wide = (await K.RunAsync(["get", "deploy", "-n", ns, "-o", "wide"])).Ok();
         Assert.Matches(@"CONTAINERS\s+IMAGES\s+SELECTOR", wide);
         Assert.Matches(@"app\s+nginx:1\s+app=web", wide);

@@ -76,7 +76,11 @@ public sealed class BadInputTests(ITestOutputHelper output)
             var text = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {r.Item}: {(int)response.StatusCode} {text}");
             using var doc = JsonDocument.Parse(text);
-            versions.Add($"{r.Plural}@{doc.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString()}");
+            // What a client wrote (labels, spec, data) must be untouched; status and resourceVersion may move, as
+            // controllers keep writing status (the deployment controller does for the target deployment).
+            var root = doc.RootElement;
+            string Part(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetRawText() : "-";
+            versions.Add($"{r.Plural}@{Part(root.GetProperty("metadata"), "labels")}{Part(root, "spec")}{Part(root, "data")}");
         }
         return versions;
     }
