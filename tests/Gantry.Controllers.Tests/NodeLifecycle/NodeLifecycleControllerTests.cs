@@ -9,7 +9,7 @@ public sealed class NodeLifecycleControllerTests
 {
     internal static readonly ControllerOptions Fast = new()
     {
-        NodeMonitorGracePeriod = TimeSpan.FromSeconds(2),
+        NodeMonitorGracePeriod = TimeSpan.FromSeconds(3),
         NodeMonitorPeriod = TimeSpan.FromMilliseconds(200),
     };
 
@@ -49,7 +49,7 @@ public sealed class NodeLifecycleControllerTests
         {
             var node = await NodeAsync(cluster, "dying");
             return HasTaint(node, "node.kubernetes.io/unreachable", "NoExecute") && HasTaint(node, "node.kubernetes.io/unreachable", "NoSchedule");
-        }, "the unreachable taints", TimeSpan.FromSeconds(10));
+        }, "the unreachable taints", TimeSpan.FromSeconds(12));
 
         var dead = await NodeAsync(cluster, "dying");
         var ready = dead.Status.Conditions.Single(c => c.Type == "Ready");
@@ -70,7 +70,7 @@ public sealed class NodeLifecycleControllerTests
         await using var healthy = await FakeNodeAgent.StartAsync(cluster.Client, "healthy");
         await using var dying = await FakeNodeAgent.StartAsync(cluster.Client, "dying");
         var brief = await PodAsync(cluster, "brief", "dying",
-            new V1Toleration { Key = "node.kubernetes.io/unreachable", OperatorProperty = "Exists", Effect = "NoExecute", TolerationSeconds = 2 });
+            new V1Toleration { Key = "node.kubernetes.io/unreachable", OperatorProperty = "Exists", Effect = "NoExecute", TolerationSeconds = 3 });
         var patient = await PodAsync(cluster, "patient", "dying");
         var zero = await PodAsync(cluster, "zero", "dying",
             new V1Toleration { Key = "node.kubernetes.io/unreachable", OperatorProperty = "Exists", Effect = "NoExecute", TolerationSeconds = 0 });
@@ -78,17 +78,17 @@ public sealed class NodeLifecycleControllerTests
         await dying.StopLeaseAsync();
 
         await TestCluster.EventuallyAsync(async () => HasTaint(await NodeAsync(cluster, "dying"), "node.kubernetes.io/unreachable", "NoExecute"),
-            "the unreachable taint", TimeSpan.FromSeconds(10));
+            "the unreachable taint", TimeSpan.FromSeconds(12));
         var tainted = DateTime.UtcNow;
-        await TestCluster.EventuallyAsync(() => GoneOrTerminatingAsync(cluster, "zero"), "the pod tolerating 0 s to go", TimeSpan.FromSeconds(3));
+        await TestCluster.EventuallyAsync(() => GoneOrTerminatingAsync(cluster, "zero"), "the pod tolerating 0 s to go", TimeSpan.FromSeconds(5));
         var zeroNow = await cluster.Client.For<V1Pod>().GetAsync("default", "zero");
         Assert.Contains(zeroNow!.Status.Conditions, c => c.Type == "DisruptionTarget" && c.Reason == "DeletionByTaintManager");
         var patientNow = await cluster.Client.For<V1Pod>().GetAsync("default", "patient");
         Assert.Equal("False", patientNow!.Status.Conditions.Single(c => c.Type == "Ready").Status);
         Assert.False(await GoneOrTerminatingAsync(cluster, "brief"));
 
-        await TestCluster.EventuallyAsync(() => GoneOrTerminatingAsync(cluster, "brief"), "the pod tolerating 2 s to go", TimeSpan.FromSeconds(6));
-        Assert.True(DateTime.UtcNow - tainted >= TimeSpan.FromSeconds(1.5));
+        await TestCluster.EventuallyAsync(() => GoneOrTerminatingAsync(cluster, "brief"), "the pod tolerating 3 s to go", TimeSpan.FromSeconds(8));
+        Assert.True(DateTime.UtcNow - tainted >= TimeSpan.FromSeconds(2.5));
         Assert.False(await GoneOrTerminatingAsync(cluster, "patient"));
         var events = await cluster.Client.For<Corev1Event>().ListAsync("default");
         Assert.Contains(events.Items, e => e.Reason == "TaintManagerEviction" && e.Message == "Marking for deletion Pod default/brief");
@@ -102,13 +102,13 @@ public sealed class NodeLifecycleControllerTests
         await using var flaky = await FakeNodeAgent.StartAsync(cluster.Client, "flaky");
         await flaky.StopLeaseAsync();
         await TestCluster.EventuallyAsync(async () => HasTaint(await NodeAsync(cluster, "flaky"), "node.kubernetes.io/unreachable", "NoExecute"),
-            "the unreachable taint", TimeSpan.FromSeconds(10));
+            "the unreachable taint", TimeSpan.FromSeconds(12));
 
         flaky.ResumeLease();
         await flaky.PostReadyAsync(true);
 
         await TestCluster.EventuallyAsync(async () => (await NodeAsync(cluster, "flaky")).Spec.Taints is null or { Count: 0 },
-            "the taints to go", TimeSpan.FromSeconds(10));
+            "the taints to go", TimeSpan.FromSeconds(12));
         Assert.Equal("True", (await NodeAsync(cluster, "flaky")).Status.Conditions.Single(c => c.Type == "Ready").Status);
     }
 
@@ -127,7 +127,7 @@ public sealed class NodeLifecycleControllerTests
         {
             var node = await NodeAsync(cluster, "sick");
             return HasTaint(node, "node.kubernetes.io/not-ready", "NoExecute") && HasTaint(node, "node.kubernetes.io/not-ready", "NoSchedule");
-        }, "the not-ready taints", TimeSpan.FromSeconds(10));
+        }, "the not-ready taints", TimeSpan.FromSeconds(12));
         Assert.False(HasTaint(await NodeAsync(cluster, "sick"), "node.kubernetes.io/unreachable", "NoExecute"));
         await Task.Delay(300);
         Assert.False(await GoneOrTerminatingAsync(cluster, "web"));
@@ -145,7 +145,7 @@ public sealed class NodeLifecycleControllerTests
             var node = await NodeAsync(cluster, "only");
             return node.Status.Conditions.Single(c => c.Type == "Ready").Status == "Unknown"
                 && HasTaint(node, "node.kubernetes.io/unreachable", "NoSchedule");
-        }, "the node to be unknown", TimeSpan.FromSeconds(10));
+        }, "the node to be unknown", TimeSpan.FromSeconds(12));
         await Task.Delay(600);
 
         Assert.False(HasTaint(await NodeAsync(cluster, "only"), "node.kubernetes.io/unreachable", "NoExecute"));

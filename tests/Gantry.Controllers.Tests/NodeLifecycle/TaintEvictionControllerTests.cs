@@ -23,14 +23,14 @@ public sealed class TaintEvictionControllerTests
         await PodAsync(cluster, "intolerant", "n1");
         await PodAsync(cluster, "forever", "n1", maintenance);
         await PodAsync(cluster, "brief", "n1",
-            new V1Toleration { Key = "example.com/maintenance", OperatorProperty = "Equal", Value = "yes", Effect = "NoExecute", TolerationSeconds = 2 });
+            new V1Toleration { Key = "example.com/maintenance", OperatorProperty = "Equal", Value = "yes", Effect = "NoExecute", TolerationSeconds = 3 });
         await PodAsync(cluster, "elsewhere", null);
 
         await TaintAsync(cluster, "n1", new V1Taint { Key = "example.com/maintenance", Value = "yes", Effect = "NoExecute" });
 
-        await TestCluster.EventuallyAsync(() => GoneOrTerminatingAsync(cluster, "intolerant"), "the intolerant pod to go", TimeSpan.FromSeconds(3));
+        await TestCluster.EventuallyAsync(() => GoneOrTerminatingAsync(cluster, "intolerant"), "the intolerant pod to go", TimeSpan.FromSeconds(5));
         Assert.False(await GoneOrTerminatingAsync(cluster, "brief"));
-        await TestCluster.EventuallyAsync(() => GoneOrTerminatingAsync(cluster, "brief"), "the briefly tolerant pod to go", TimeSpan.FromSeconds(6));
+        await TestCluster.EventuallyAsync(() => GoneOrTerminatingAsync(cluster, "brief"), "the briefly tolerant pod to go", TimeSpan.FromSeconds(8));
         await Task.Delay(300);
         Assert.False(await GoneOrTerminatingAsync(cluster, "forever"));
         Assert.False(await GoneOrTerminatingAsync(cluster, "elsewhere"));
@@ -42,7 +42,7 @@ public sealed class TaintEvictionControllerTests
         await using var cluster = await TestCluster.StartAsync(Fast, c => new TaintEvictionController(c));
         await using var agent = await FakeNodeAgent.StartAsync(cluster.Client, "n1");
         await PodAsync(cluster, "tolerant", "n1",
-            new V1Toleration { Key = "example.com/maintenance", OperatorProperty = "Exists", Effect = "NoExecute", TolerationSeconds = 2 });
+            new V1Toleration { Key = "example.com/maintenance", OperatorProperty = "Exists", Effect = "NoExecute", TolerationSeconds = 3 });
 
         await TaintAsync(cluster, "n1", new V1Taint { Key = "example.com/maintenance", Effect = "NoExecute" });
         await Task.Delay(700);
@@ -51,7 +51,7 @@ public sealed class TaintEvictionControllerTests
         await TestCluster.EventuallyAsync(async () =>
             (await cluster.Client.For<Corev1Event>().ListAsync("default")).Items.Any(e => e.Message == "Cancelling deletion of Pod default/tolerant"),
             "the cancelling event");
-        await Task.Delay(2000);
+        await Task.Delay(3000);
         Assert.False(await GoneOrTerminatingAsync(cluster, "tolerant"));
     }
 }
