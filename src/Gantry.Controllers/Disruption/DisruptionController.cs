@@ -21,6 +21,7 @@ public sealed partial class DisruptionController : IController
     private readonly Informer<V1Pod> _pods;
     private readonly ControllerScales _scales;
     private readonly RateLimitingQueue<string> _queue;
+    private readonly RateLimitingQueue<string> _staleQueue;
     private readonly EventRecorder _recorder;
     private readonly ILogger _logger;
 
@@ -32,15 +33,21 @@ public sealed partial class DisruptionController : IController
         _logger = context.Loggers.CreateLogger<DisruptionController>();
         _recorder = context.Recorder("controllermanager");
         _queue = new RateLimitingQueue<string>(time: context.Time);
+        _staleQueue = new RateLimitingQueue<string>(time: context.Time);
         _budgets = context.Informers.For<V1PodDisruptionBudget>();
         _pods = context.Informers.For<V1Pod>();
         _scales = new ControllerScales(context);
         _budgets.AddEventHandler(onAdd: Enqueue, onUpdate: (_, b) => Enqueue(b), onDelete: Enqueue);
         _pods.AddEventHandler(
-            onAdd: p => EnqueueBudgetsOf(p),
+            onAdd: p =>
+            {
+                EnqueueBudgetsOf(p);
+                EnqueueStaleDisruptionCleanup(p);
+            },
             onUpdate: (old, p) =>
             {
                 EnqueueBudgetsOf(p);
+                EnqueueStaleDisruptionCleanup(p);
                 // A pod relabelled out of a budget must leave that budget's counts too.
                 if (!SameLabels(old, p)) EnqueueBudgetsOf(old, warn: false);
             },
@@ -52,7 +59,10 @@ public sealed partial class DisruptionController : IController
 
     /// <inheritdoc />
     public Task RunAsync(CancellationToken cancellationToken) =>
-        new ControllerRunner<string>(Name, _queue, ReconcileAsync, _context.Loggers).RunAsync(_context.Options.Workers, cancellationToken);
+        Task.WhenAll(
+            new ControllerRunner<string>(Name, _queue, ReconcileAsync, _context.Loggers).RunAsync(_context.Options.Workers, cancellationToken),
+            new ControllerRunner<string>(Name + "-stale-pod-disruption", _staleQueue, ClearStaleDisruptionAsync, _context.Loggers)
+                .RunAsync(_context.Options.Workers, cancellationToken));
 
     private void Enqueue(V1PodDisruptionBudget budget) => _queue.Add(ObjectKey.Of(budget));
 

@@ -62,7 +62,7 @@ public sealed partial class NodeLifecycleController : IController
     {
         var workers = _context.Options.Workers;
         await Task.WhenAll(
-            new ControllerRunner<string>("node-lifecycle-nodes", _nodeQueue, SyncNoScheduleTaintsAsync, _context.Loggers).RunAsync(workers, cancellationToken),
+            new ControllerRunner<string>("node-lifecycle-nodes", _nodeQueue, SyncNodeAsync, _context.Loggers).RunAsync(workers, cancellationToken),
             new ControllerRunner<string>("node-lifecycle-pods", _podQueue, ProcessPodAsync, _context.Loggers).RunAsync(workers, cancellationToken),
             MonitorLoopAsync(cancellationToken));
     }
@@ -221,11 +221,16 @@ public sealed partial class NodeLifecycleController : IController
             _context.Time.GetUtcNow(), cancellationToken);
     }
 
-    /// <summary>Mirrors node conditions and spec.unschedulable as NoSchedule taints (upstream's doNoScheduleTaintingPass).</summary>
-    private async Task SyncNoScheduleTaintsAsync(string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Mirrors node conditions and spec.unschedulable as NoSchedule taints (upstream's doNoScheduleTaintingPass) and
+    /// keeps the beta OS/arch labels in step with the stable ones.
+    /// </summary>
+    private async Task SyncNodeAsync(string name, CancellationToken cancellationToken)
     {
         var node = _nodes.Get(null, name);
         if (node is null) return;
+        if (NodeLabels.ToReconcile(node) is { Count: > 0 } labels)
+            await _context.Client.For<V1Node>().PatchAsync(null, name, PatchType.Merge, new { metadata = new { labels } }, cancellationToken: cancellationToken);
         var (wanted, present) = NodeTaints.NoScheduleTaints(node);
         var add = wanted.Where(w => !present.Any(p => p.Key == w.Key && p.Effect == w.Effect)).ToList();
         var remove = present.Where(p => !wanted.Any(w => w.Key == p.Key && w.Effect == p.Effect)).ToList();

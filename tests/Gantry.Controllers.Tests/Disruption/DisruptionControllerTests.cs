@@ -203,4 +203,20 @@ public sealed class DisruptionControllerTests
         await TestCluster.EventuallyAsync(async () =>
             (await cluster.Client.For<Corev1Event>().ListAsync(Ns)).Items.Any(e => e.Reason == "NotDeleted"), "the NotDeleted event");
     }
+
+    [Fact]
+    public async Task StaleDisruptionTargetCondition_OfAPodNotBeingDeleted_IsResetToFalse()
+    {
+        await using var cluster = await StartAsync(new DisruptionOptions { StalePodDisruptionTimeout = TimeSpan.FromSeconds(1) });
+        var pod = await ReadyPodAsync(cluster, "spared");
+        pod.Status.Conditions.Add(new V1PodCondition
+        {
+            Type = "DisruptionTarget", Status = "True", Reason = "EvictionByEvictionAPI", Message = "Eviction API: evicting", LastTransitionTime = DateTime.UtcNow,
+        });
+        await cluster.Client.For<V1Pod>().UpdateStatusAsync(pod);
+
+        await TestCluster.EventuallyAsync(async () =>
+            (await cluster.Client.For<V1Pod>().GetAsync(Ns, "spared"))!.Status.Conditions.Single(c => c.Type == "DisruptionTarget").Status == "False",
+            "the condition to be reset");
+    }
 }

@@ -160,4 +160,24 @@ public sealed class NodeLifecycleControllerTests
         await TestCluster.EventuallyAsync(async () => HasTaint(await NodeAsync(cluster, "cordoned"), "node.kubernetes.io/unschedulable", "NoSchedule"),
             "the unschedulable taint");
     }
+
+    [Fact]
+    public async Task NodeWithStableOsAndArchLabels_GetsTheBetaTwins()
+    {
+        await using var cluster = await StartAsync();
+        await cluster.Client.For<V1Node>().CreateAsync(new V1Node
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = "labelled",
+                Labels = new Dictionary<string, string> { ["kubernetes.io/os"] = "linux", ["kubernetes.io/arch"] = "arm64", ["beta.kubernetes.io/arch"] = "amd64" },
+            },
+        });
+
+        await TestCluster.EventuallyAsync(async () =>
+        {
+            var labels = (await NodeAsync(cluster, "labelled")).Metadata.Labels;
+            return labels.TryGetValue("beta.kubernetes.io/os", out var os) && os == "linux" && labels["beta.kubernetes.io/arch"] == "arm64";
+        }, "the beta labels");
+    }
 }
