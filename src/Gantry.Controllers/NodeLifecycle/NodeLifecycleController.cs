@@ -202,10 +202,10 @@ public sealed partial class NodeLifecycleController : IController
         switch (observedReady)
         {
             case "False" when !NodeTaints.Has(node, NodeTaints.NotReadyNoExecute) || NodeTaints.Has(node, NodeTaints.UnreachableNoExecute):
-                await NodeTaints.SwapAsync(_context.Client, node.Name(), [NodeTaints.NotReadyNoExecute], [NodeTaints.UnreachableNoExecute], now, cancellationToken);
+                await SwapTaintsAsync(node.Name(), [NodeTaints.NotReadyNoExecute], [NodeTaints.UnreachableNoExecute], now, cancellationToken);
                 break;
             case "Unknown" when !NodeTaints.Has(node, NodeTaints.UnreachableNoExecute) || NodeTaints.Has(node, NodeTaints.NotReadyNoExecute):
-                await NodeTaints.SwapAsync(_context.Client, node.Name(), [NodeTaints.UnreachableNoExecute], [NodeTaints.NotReadyNoExecute], now, cancellationToken);
+                await SwapTaintsAsync(node.Name(), [NodeTaints.UnreachableNoExecute], [NodeTaints.NotReadyNoExecute], now, cancellationToken);
                 break;
             case "True":
                 await MarkNodeAsReachableAsync(node, cancellationToken);
@@ -217,8 +217,21 @@ public sealed partial class NodeLifecycleController : IController
     {
         if (!NodeTaints.Has(node, NodeTaints.UnreachableNoExecute) && !NodeTaints.Has(node, NodeTaints.NotReadyNoExecute)) return;
         LogNodeHealthy(_logger, node.Name());
-        await NodeTaints.SwapAsync(_context.Client, node.Name(), [], [NodeTaints.UnreachableNoExecute, NodeTaints.NotReadyNoExecute],
-            _context.Time.GetUtcNow(), cancellationToken);
+        await SwapTaintsAsync(node.Name(), [], [NodeTaints.UnreachableNoExecute, NodeTaints.NotReadyNoExecute], _context.Time.GetUtcNow(), cancellationToken);
+    }
+
+    /// <summary>A taint swap of the monitor pass: a failure is logged and retried on the next pass, not fatal to this one.</summary>
+    private async Task SwapTaintsAsync(string node, IReadOnlyList<V1Taint> add, IReadOnlyList<V1Taint> remove, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await NodeTaints.SwapAsync(_context.Client, node, add, remove, now, cancellationToken);
+        }
+        catch (Exception ex) when (ex is ApiClientException or HttpRequestException)
+        {
+            LogTaintSwapFailed(_logger, node, ex);
+        }
     }
 
     /// <summary>
@@ -287,6 +300,9 @@ public sealed partial class NodeLifecycleController : IController
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "marking the pods of node {Node} not ready failed; retrying next pass")]
     private static partial void LogMarkPodsFailed(ILogger logger, string node, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "changing the taints of node {Node} failed; retrying next pass")]
+    private static partial void LogTaintSwapFailed(ILogger logger, string node, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "node {Node} is healthy again, removing its NoExecute taints")]
     private static partial void LogNodeHealthy(ILogger logger, string node);

@@ -111,11 +111,10 @@ public sealed partial class TaintEvictionController : IController
     /// <summary>Marks the pod with DisruptionTarget, then deletes it (upstream's addConditionAndDeletePod).</summary>
     private async Task EvictAsync(V1Pod cached, CancellationToken cancellationToken)
     {
-        var key = ObjectKey.Of(cached);
-        _recorder.Normal(cached, EventReason, $"Marking for deletion Pod {key}");
         var pods = _context.Client.For<V1Pod>();
         var pod = await pods.GetAsync(cached.Namespace(), cached.Name(), cancellationToken);
-        if (pod is null || pod.Metadata.Uid != cached.Metadata.Uid) return;
+        if (pod is null || pod.Metadata.Uid != cached.Metadata.Uid || pod.Metadata.DeletionTimestamp is not null) return;
+        _recorder.Normal(pod, EventReason, $"Marking for deletion Pod {ObjectKey.Of(pod)}");
         pod.Status ??= new V1PodStatus();
         var conditions = pod.Status.Conditions?.ToList() ?? [];
         var existing = conditions.FirstOrDefault(c => c.Type == "DisruptionTarget");
