@@ -52,9 +52,9 @@ public sealed class SubresourceHandlers(ResourceService service, ResourceRegistr
         var pods = Core("pods");
         var pod = await service.GetAsync(pods, ns, podName, context.RequestAborted);
         var terminal = (string?)(pod["status"]?["phase"] as JsonValue) is "Succeeded" or "Failed";
-        if (!terminal && ObjectMeta.Get(pod, "deletionTimestamp") is null)
-            await DisruptionBudgets.CheckAsync(service, registry, ns, pod, context.RequestAborted);
         var request = DeleteRequest.From(eviction["deleteOptions"] as JsonObject, _ => null);
+        if (!terminal && ObjectMeta.Get(pod, "deletionTimestamp") is null)
+            await DisruptionBudgets.CheckAsync(service, registry, ns, pod, request.DryRun, time, context.RequestAborted);
         await service.DeleteAsync(pods, ns, podName, request, context.RequestAborted);
         await ResponseWriter.WriteJsonAsync(context, 201, ResponseWriter.SuccessStatus());
     }

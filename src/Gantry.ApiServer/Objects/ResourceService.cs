@@ -66,6 +66,7 @@ public sealed partial class ResourceService
         var strategy = StrategyCatalog.For(def);
         strategy.PrepareForCreate(obj);
         strategy.ApplyDefaults(obj);
+        if (def.Group.Length == 0 && def.Plural == "pods") DefaultTolerationSeconds.Admit(obj);
         if (!options.IsApply) ManagedFields.RecordUpdate(null, obj, options.FieldManager, ManagedFields.UpdateOperation, def.ApiVersion, _time.GetUtcNow());
         var errors = strategy.ValidateCreate(obj);
         if (errors.Count > 0) throw ApiException.Invalid(def.Group, def.Kind, name, errors);
