@@ -1,4 +1,6 @@
 using Gantry.Controllers.Deployment;
+using Gantry.Controllers.Disruption;
+using Gantry.Controllers.NodeLifecycle;
 using Gantry.Controllers.ReplicaSet;
 
 namespace Gantry.Controllers;
@@ -13,5 +15,8 @@ public static class ControllerCatalog
             ["replicaset"] = c => new ReplicaSetController(c),
             ["replicationcontroller"] = c => new ReplicationManager(c),
             ["deployment"] = c => new DeploymentController(c),
+            ["nodelifecycle"] = c => new NodeLifecycleController(c),
+            ["taint-eviction-controller"] = c => new TaintEvictionController(c),
+            ["disruption"] = c => new DisruptionController(c),
         };
 }
