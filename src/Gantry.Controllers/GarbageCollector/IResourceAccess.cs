@@ -22,7 +22,7 @@ internal interface IResourceAccess
     /// <summary>Deletes one object; false when it was already gone.</summary>
     Task<bool> DeleteAsync(string? ns, string name, DeleteOptions options, CancellationToken cancellationToken);
 
-    /// <summary>Deletes every object of a namespace.</summary>
+    /// <summary>Deletes every object of a namespace (dependents left to the garbage collector).</summary>
     Task DeleteCollectionAsync(string ns, CancellationToken cancellationToken);
 
     /// <summary>Applies a JSON merge patch (given as JSON text) to one object.</summary>

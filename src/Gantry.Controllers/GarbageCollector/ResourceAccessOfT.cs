@@ -26,7 +26,7 @@ internal sealed class ResourceAccess<T>(IApiClient client, ResourceDefinition de
         _client.DeleteAsync(ns, name, options, cancellationToken);
 
     public Task DeleteCollectionAsync(string ns, CancellationToken cancellationToken) =>
-        _client.DeleteCollectionAsync(ns, null, null, cancellationToken);
+        _client.DeleteCollectionAsync(ns, null, DeleteOptions.Background, cancellationToken);
 
     public Task PatchAsync(string? ns, string name, string mergePatch, CancellationToken cancellationToken) =>
         _client.PatchAsync(ns, name, PatchType.Merge, mergePatch, null, null, cancellationToken);
