@@ -92,7 +92,7 @@ public sealed partial class GarbageCollectorController : IController, IGraphEven
     /// <summary>The orphan policy: strip this owner from every dependent's ownerReferences, then drop the finalizer.</summary>
     private async Task OrphanDependentsAsync(IMonitoredResource resource, V1ObjectMeta owner, CancellationToken cancellationToken)
     {
-        foreach (var (dependentResource, dependent) in DependentsOf(owner.Uid))
+        foreach (var (dependentResource, dependent) in await LiveDependentsAsync(owner, cancellationToken).ConfigureAwait(false))
         {
             var remaining = dependent.OwnerReferences.Where(r => r.Uid != owner.Uid).ToList();
             await PatchOwnerReferencesAsync(dependentResource, dependent, remaining, cancellationToken).ConfigureAwait(false);
@@ -108,10 +108,17 @@ public sealed partial class GarbageCollectorController : IController, IGraphEven
     private async Task ProcessDeletingDependentsAsync(IMonitoredResource resource, V1ObjectMeta owner, CancellationToken cancellationToken)
     {
         var dependents = DependentsOf(owner.Uid);
-        var blocking = dependents.Where(d => d.Meta.OwnerReferences.Any(r => r.Uid == owner.Uid && r.BlockOwnerDeletion == true)).ToList();
+        var blocking = dependents.Where(d => IsBlocking(d.Meta, owner)).ToList();
         if (blocking.Count == 0)
         {
-            await RemoveFinalizerAsync(resource, owner, Finalizers.ForegroundDeletion, cancellationToken).ConfigureAwait(false);
+            var live = (await LiveDependentsAsync(owner, cancellationToken).ConfigureAwait(false)).Where(d => IsBlocking(d.Meta, owner)).ToList();
+            if (live.Count == 0)
+            {
+                await RemoveFinalizerAsync(resource, owner, Finalizers.ForegroundDeletion, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            // Dependents the caches have not seen yet: their arrival queues them, their deletion queues this owner again.
+            foreach (var (dependentResource, dependent) in live) Enqueue(dependentResource, dependent);
             return;
         }
         foreach (var (dependentResource, dependent) in dependents)
@@ -120,9 +127,14 @@ public sealed partial class GarbageCollectorController : IController, IGraphEven
         }
     }
 
-    /// <summary>A dependent: delete it when it has no live owner left, or drop the references that no longer hold.</summary>
-    private async Task AttemptToDeleteAsync(IMonitoredResource resource, V1ObjectMeta item, CancellationToken cancellationToken)
+    /// <summary>
+    /// A dependent: delete it when it has no live owner left, or drop the references that no longer hold. Anything but
+    /// "all owners hold" is decided again on the object as the API holds it (<paramref name="live"/>): the cached copy
+    /// may predate a change of its ownerReferences, such as this collector orphaning it.
+    /// </summary>
+    private async Task AttemptToDeleteAsync(IMonitoredResource resource, V1ObjectMeta item, CancellationToken cancellationToken, bool live = false)
     {
+        if (item.OwnerReferences is not { Count: > 0 }) return;
         var solid = new List<V1OwnerReference>();
         var dangling = new List<V1OwnerReference>();
         var waiting = new List<V1OwnerReference>();
@@ -136,9 +148,16 @@ public sealed partial class GarbageCollectorController : IController, IGraphEven
             }
         }
         var definition = resource.Access.Definition;
+        if (dangling.Count == 0 && waiting.Count == 0) return;
+        if (!live)
+        {
+            var latest = await resource.Access.GetAsync(item.NamespaceProperty, item.Name, cancellationToken).ConfigureAwait(false);
+            if (latest is null || latest.Uid != item.Uid) return;
+            await AttemptToDeleteAsync(resource, latest, cancellationToken, live: true).ConfigureAwait(false);
+            return;
+        }
         if (solid.Count > 0)
         {
-            if (dangling.Count == 0 && waiting.Count == 0) return;
             await PatchOwnerReferencesAsync(resource, item, solid, cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -159,7 +178,7 @@ public sealed partial class GarbageCollectorController : IController, IGraphEven
             policy = Finalizers.Has(item, Finalizers.Orphan) ? "Orphan" : Finalizers.Has(item, Finalizers.ForegroundDeletion) ? "Foreground" : "Background";
         }
         LogDeleting(_logger, definition.Kind, item.NamespaceProperty, item.Name, policy);
-        await resource.Access.DeleteAsync(item.NamespaceProperty, item.Name, new DeleteOptions { PropagationPolicy = policy, PreconditionUid = item.Uid },
+        await resource.Access.DeleteAsync(item.NamespaceProperty, item.Name, new DeleteOptions { PropagationPolicy = policy, PreconditionUid = item.Uid, PreconditionResourceVersion = item.ResourceVersion },
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -204,6 +223,24 @@ public sealed partial class GarbageCollectorController : IController, IGraphEven
         }
         return result;
     }
+
+    /// <summary>
+    /// The dependents of an owner as the API holds them now. Used before an owner is released (orphan, foreground): a
+    /// dependent created just before the owner's deletion may not have reached the caches yet, and would otherwise be
+    /// left pointing at a deleted owner — and then collected as dangling.
+    /// </summary>
+    private async Task<List<(IMonitoredResource Resource, V1ObjectMeta Meta)>> LiveDependentsAsync(V1ObjectMeta owner, CancellationToken cancellationToken)
+    {
+        var lists = _monitored.Values.Select(async resource =>
+        {
+            var items = await resource.Access.ListAsync(owner.NamespaceProperty, cancellationToken).ConfigureAwait(false);
+            return items.Where(i => i.OwnerReferences?.Any(r => r.Uid == owner.Uid) == true).Select(i => (resource, i));
+        });
+        return [.. (await Task.WhenAll(lists).ConfigureAwait(false)).SelectMany(l => l)];
+    }
+
+    private static bool IsBlocking(V1ObjectMeta dependent, V1ObjectMeta owner) =>
+        dependent.OwnerReferences?.Any(r => r.Uid == owner.Uid && r.BlockOwnerDeletion == true) == true;
 
     private static Task PatchOwnerReferencesAsync(IMonitoredResource resource, V1ObjectMeta item, IReadOnlyList<V1OwnerReference> references,
         CancellationToken cancellationToken) =>

@@ -83,6 +83,32 @@ public sealed class GarbageCollectorTests
     }
 
     [Fact]
+    public async Task DeletingADeploymentInTheForeground_DeletesTheReplicaSetInTheForegroundToo()
+    {
+        await using var cluster = await StartAsync();
+        var deployment = await cluster.Client.For<V1Deployment>().CreateAsync(new V1Deployment
+        {
+            Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = Ns },
+            Spec = new V1DeploymentSpec { Replicas = 0, Selector = Selector(), Template = Template() },
+        });
+        var rs = await CreateReplicaSetAsync(cluster, "web-abc", deployment);
+        await CreatePodAsync(cluster, "web-abc-held", rs, finalizer: "example.com/hold");
+
+        await cluster.Client.For<V1Deployment>().DeleteAsync(Ns, "web", DeleteOptions.Foreground);
+
+        await TestCluster.EventuallyAsync(async () =>
+            (await cluster.Client.For<V1ReplicaSet>().GetAsync(Ns, "web-abc"))?.Metadata.Finalizers?.Contains("foregroundDeletion") == true,
+            "the replica set to be deleted in the foreground");
+        Assert.NotNull((await cluster.Client.For<V1Deployment>().GetAsync(Ns, "web"))?.Metadata.DeletionTimestamp);
+
+        await cluster.Client.For<V1Pod>().PatchAsync(Ns, "web-abc-held", PatchType.Merge, """{"metadata":{"finalizers":null}}""");
+
+        await TestCluster.EventuallyAsync(async () =>
+            await cluster.Client.For<V1Deployment>().GetAsync(Ns, "web") is null && await cluster.Client.For<V1ReplicaSet>().GetAsync(Ns, "web-abc") is null,
+            "the deployment and its replica set to go");
+    }
+
+    [Fact]
     public async Task ADependentWhoseOwnerUidDoesNotMatch_IsDeletedAsDangling()
     {
         await using var cluster = await StartAsync();
