@@ -109,6 +109,19 @@ public sealed class GarbageCollectorTests
     }
 
     [Fact]
+    public async Task DependentsOfAnOwnerDeletedWhileTheCollectorWasDown_AreCollectedWhenItStarts()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var rs = await CreateReplicaSetAsync(cluster, "web");
+        await CreatePodAsync(cluster, "web-1", rs);
+        await cluster.Client.For<V1ReplicaSet>().DeleteAsync(Ns, "web", DeleteOptions.Background);
+
+        cluster.StartControllers(new ControllerOptions(), c => new GarbageCollectorController(c));
+
+        await TestCluster.EventuallyAsync(async () => (await Pods(cluster)).Count == 0, "the pod to be collected");
+    }
+
+    [Fact]
     public async Task ADependentWhoseOwnerUidDoesNotMatch_IsDeletedAsDangling()
     {
         await using var cluster = await StartAsync();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Gantry.Client;
 using Gantry.Controllers.GarbageCollector;
 using Gantry.Controllers.Namespace;
+using Gantry.Controllers.ServiceAccount;
 using Gantry.Controllers.Tests.Harness;
 using k8s.Models;
 using Xunit;
@@ -63,11 +64,17 @@ public sealed class NamespaceControllerTests
     }
 
     [Fact]
-    public async Task KubectlDeleteNamespace_Completes()
+    public async Task KubectlDeleteNamespace_CompletesWhileTheServiceAccountControllersRun()
     {
-        await using var cluster = await StartAsync();
+        await using var cluster = await TestCluster.StartAsync();
+        var ca = RootCaPublisherOptions.FromKubeconfig(cluster.Kubeconfig);
+        cluster.StartControllers(new ControllerOptions(), c => new NamespaceController(c, Fast), c => new GarbageCollectorController(c),
+            c => new ServiceAccountController(c), c => new RootCaPublisher(c, ca));
         await CreateNamespaceAsync(cluster, "by-kubectl");
         await cluster.Client.For<V1ConfigMap>().CreateAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "settings", NamespaceProperty = "by-kubectl" } });
+        await TestCluster.EventuallyAsync(async () =>
+            await cluster.Client.For<V1ServiceAccount>().GetAsync("by-kubectl", "default") is not null
+            && await cluster.Client.For<V1ConfigMap>().GetAsync("by-kubectl", "kube-root-ca.crt") is not null, "the namespace's default content");
 
         var (exitCode, output) = await RunKubectlAsync(cluster, "delete", "namespace", "by-kubectl", "--timeout=20s");
 
