@@ -21,6 +21,9 @@ public sealed partial class GarbageCollectorController : IController, IGraphEven
     private readonly RateLimitingQueue<GraphItem> _queue;
     private readonly Dictionary<string, IMonitoredResource> _monitored = [];
     private readonly ConcurrentDictionary<string, IResourceAccess?> _access = new();
+    // Uids the API said are gone. A uid is never reused, so this only saves GETs (one per dependent of a deleted owner).
+    private readonly ConcurrentDictionary<string, bool> _absentOwners = new(StringComparer.Ordinal);
+    private const int AbsentOwnersCapacity = 500;
 
     /// <summary>Watches the configured resources through the context's shared informers.</summary>
     public GarbageCollectorController(ControllerContext context, GarbageCollectorOptions? options = null)
@@ -200,11 +203,17 @@ public sealed partial class GarbageCollectorController : IController, IGraphEven
         var owner = _monitored.TryGetValue(GraphItem.ResourceId(definition), out var monitored) ? monitored.GetCached(ownerNs, reference.Name) : null;
         if (owner is null || owner.Uid != reference.Uid)
         {
+            if (_absentOwners.ContainsKey(reference.Uid)) return OwnerState.Dangling;
             var access = Access(definition);
             if (access is null) return OwnerState.Solid;
             owner = await access.GetAsync(ownerNs, reference.Name, cancellationToken).ConfigureAwait(false);
         }
-        if (owner is null || owner.Uid != reference.Uid) return OwnerState.Dangling;
+        if (owner is null || owner.Uid != reference.Uid)
+        {
+            if (_absentOwners.Count >= AbsentOwnersCapacity) _absentOwners.Clear();
+            _absentOwners.TryAdd(reference.Uid, true);
+            return OwnerState.Dangling;
+        }
         return Finalizers.IsDeletingDependents(owner) ? OwnerState.WaitingForDependents : OwnerState.Solid;
     }
 

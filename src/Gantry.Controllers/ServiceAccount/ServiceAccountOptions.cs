@@ -6,6 +6,6 @@ public sealed record ServiceAccountOptions
     /// <summary>The service accounts every active namespace gets.</summary>
     public IReadOnlyList<string> ServiceAccounts { get; init; } = ["default"];
 
-    /// <summary>Workers (kube-controller-manager's --concurrent-serviceaccount-token-syncs default: 5).</summary>
-    public int Workers { get; init; } = 5;
+    /// <summary>Workers (kube-controller-manager runs this controller with one).</summary>
+    public int Workers { get; init; } = 1;
 }

@@ -37,6 +37,18 @@ public sealed class NamespaceControllerTests
     }
 
     [Fact]
+    public async Task ANamespaceDeletedInTheForeground_IsDeletedToo()
+    {
+        await using var cluster = await StartAsync();
+        await CreateNamespaceAsync(cluster, "foreground");
+        await cluster.Client.For<V1ConfigMap>().CreateAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "settings", NamespaceProperty = "foreground" } });
+
+        await cluster.Client.For<V1Namespace>().DeleteAsync(null, "foreground", DeleteOptions.Foreground);
+
+        await TestCluster.EventuallyAsync(async () => await cluster.Client.For<V1Namespace>().GetAsync(null, "foreground") is null, "the namespace to go");
+    }
+
+    [Fact]
     public async Task ANamespaceWithContentHeldByAFinalizer_StaysTerminatingWithConditionsUntilTheFinalizerGoes()
     {
         await using var cluster = await StartAsync();
