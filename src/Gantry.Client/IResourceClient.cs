@@ -38,6 +38,13 @@ public interface IResourceClient<T> where T : class, IKubernetesObject<V1ObjectM
     Task<T> UpdateStatusAsync(T obj, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Replaces another subresource that takes the whole object (PUT namespaces/{name}/finalize). The default throws so
+    /// that wrappers written before this member keep compiling; the HTTP client implements it.
+    /// </summary>
+    Task<T> UpdateSubresourceAsync(T obj, string subresource, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not update subresources");
+
+    /// <summary>
     /// Patches an object (or a <paramref name="subresource"/> such as "status"). <paramref name="body"/> is sent as is when
     /// it is a string or byte array, otherwise serialized as JSON (for a JSON patch: a list of operations).
     /// </summary>

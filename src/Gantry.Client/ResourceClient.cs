@@ -63,6 +63,12 @@ internal sealed class ResourceClient<T>(RestTransport transport, ResourceInfo re
 
     public Task<T> UpdateStatusAsync(T obj, CancellationToken cancellationToken = default) => Put(obj, "status", cancellationToken);
 
+    public Task<T> UpdateSubresourceAsync(T obj, string subresource, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(subresource);
+        return Put(obj, subresource, cancellationToken);
+    }
+
     private Task<T> Put(T obj, string? subresource, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(obj?.Metadata);

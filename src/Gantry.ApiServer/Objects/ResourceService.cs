@@ -155,9 +155,11 @@ public sealed partial class ResourceService
             }
             try
             {
-                if (ObjectMeta.Get(updated, "deletionTimestamp") is not null && ObjectMeta.Finalizers(updated).Count == 0)
+                if (ObjectMeta.Get(updated, "deletionTimestamp") is not null && ObjectMeta.Finalizers(updated).Count == 0
+                    && updated["spec"]?["finalizers"] is not JsonArray { Count: > 0 })
                 {
-                    // The last finalizer is gone from an object being deleted: the update completes the deletion.
+                    // The last finalizer is gone from an object being deleted: the update completes the deletion. A
+                    // namespace's spec.finalizers hold it too (only the finalize subresource clears them).
                     var deleted = await _store.DeleteAsync(key, currentValue.ModRevision, cancellationToken);
                     SetResourceVersion(updated, deleted.ModRevision);
                     return updated;
