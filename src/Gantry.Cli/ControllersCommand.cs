@@ -2,6 +2,7 @@ using System.CommandLine;
 using Gantry.Client;
 using Gantry.Client.LeaderElection;
 using Gantry.Controllers;
+using Gantry.Controllers.ServiceAccount;
 
 namespace Gantry.Cli;
 
@@ -17,7 +18,8 @@ internal static class ControllersCommand
             using var client = ApiClient.FromKubeconfig(result.GetValue(kubeconfig)!);
             var identity = $"{Environment.MachineName}_{Guid.NewGuid():N}";
             var elector = new LeaseLeaderElector(client, new LeaderElectionOptions { LeaseName = "gantry-controller-manager", Identity = identity });
-            await using var manager = new ControllerManager(client, ControllerCatalog.All.Values, elector);
+            var rootCa = RootCaPublisherOptions.FromKubeconfig(result.GetValue(kubeconfig)!).RootCaPem;
+            await using var manager = new ControllerManager(client, ControllerCatalog.All.Values, elector, new ControllerOptions { RootCaPem = rootCa });
             Console.WriteLine($"gantry: controllers running as {identity}");
             await manager.RunAsync(cancellationToken);
             return 0;

@@ -3,6 +3,7 @@ using System.Net;
 using Gantry.ApiServer;
 using Gantry.Client;
 using Gantry.Controllers;
+using Gantry.Controllers.ServiceAccount;
 
 namespace Gantry.Cli;
 
@@ -44,7 +45,8 @@ internal static class ServerCommand
                 await using var host = await ApiServerHost.StartAsync(options, null, cancellationToken);
                 // Controllers talk to the API like any other client, here over loopback HTTPS with the admin kubeconfig.
                 using var client = ApiClient.FromKubeconfig(options.EffectiveKubeconfigPath);
-                await using var controllers = new ControllerManager(client, ControllerCatalog.All.Values);
+                var rootCa = RootCaPublisherOptions.FromKubeconfig(options.EffectiveKubeconfigPath).RootCaPem;
+                await using var controllers = new ControllerManager(client, ControllerCatalog.All.Values, options: new ControllerOptions { RootCaPem = rootCa });
                 using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var running = controllers.RunAsync(stopping.Token);
                 Console.WriteLine($"gantry: server ready at {host.Url}, kubeconfig {options.EffectiveKubeconfigPath}");

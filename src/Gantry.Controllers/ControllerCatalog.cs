@@ -1,5 +1,9 @@
 using Gantry.Controllers.Deployment;
 using Gantry.Controllers.Disruption;
+using Gantry.Controllers.GarbageCollector;
+using Gantry.Controllers.Namespace;
+using Gantry.Controllers.PodGC;
+using Gantry.Controllers.ServiceAccount;
 using Gantry.Controllers.NodeLifecycle;
 using Gantry.Controllers.ReplicaSet;
 
@@ -18,5 +22,11 @@ public static class ControllerCatalog
             ["nodelifecycle"] = c => new NodeLifecycleController(c),
             ["taint-eviction-controller"] = c => new TaintEvictionController(c),
             ["disruption"] = c => new DisruptionController(c),
+            ["garbagecollector"] = c => new GarbageCollectorController(c),
+            ["namespace"] = c => new NamespaceController(c),
+            ["serviceaccount"] = c => new ServiceAccountController(c),
+            ["podgc"] = c => new PodGcController(c),
+            ["root-ca-cert-publisher"] = c => new RootCaPublisher(c, new RootCaPublisherOptions(
+                c.Options.RootCaPem ?? throw new InvalidOperationException("the root CA publisher needs ControllerOptions.RootCaPem"))),
         };
 }

@@ -12,6 +12,9 @@ public sealed record ControllerOptions
     /// <summary>How often node health is checked (--node-monitor-period: 5 s).</summary>
     public TimeSpan NodeMonitorPeriod { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>The cluster CA in PEM form, published as kube-root-ca.crt in every namespace (--root-ca-file).</summary>
+    public string? RootCaPem { get; init; }
+
     /// <summary>Terminated pods kept before pod GC deletes the oldest (--terminated-pod-gc-threshold: 12500).</summary>
     public int TerminatedPodGcThreshold { get; init; } = 12500;
 }
