@@ -29,6 +29,7 @@ public sealed class DaemonSetController : IController
     private readonly DaemonSetHistory _history;
     private readonly DaemonPodControl _podControl;
     private readonly DaemonSetStatusWriter _status;
+    private readonly PodAdoption _adoption;
     private readonly RateLimitingQueue<string> _queue;
 
     /// <summary>Registers the informers and handlers the controller needs.</summary>
@@ -48,6 +49,7 @@ public sealed class DaemonSetController : IController
         _recorder = context.Recorder(Name);
         _history = new DaemonSetHistory(context.Client, revisions, _sets);
         _podControl = new DaemonPodControl(context.Client, _pods, _recorder);
+        _adoption = new PodAdoption(context.Client, _pods, "apps/v1", "DaemonSet");
         _status = new DaemonSetStatusWriter(context.Client, _sets, _time);
 
         _sets.AddEventHandler(onAdd: Enqueue, onUpdate: (_, ds) => Enqueue(ds), onDelete: Enqueue);
@@ -80,8 +82,17 @@ public sealed class DaemonSetController : IController
 
     private void EnqueueOwner(k8s.IKubernetesObject<V1ObjectMeta> obj)
     {
-        if (OwnerReferences.ControllerOf(obj) is { Kind: "DaemonSet" } owner)
-            _queue.Add(ObjectKey.Of(obj.Metadata.NamespaceProperty, owner.Name));
+        switch (OwnerReferences.ControllerOf(obj))
+        {
+            case { Kind: "DaemonSet" } owner:
+                _queue.Add(ObjectKey.Of(obj.Metadata.NamespaceProperty, owner.Name));
+                break;
+            case null when obj is V1Pod pod:
+                // An orphan: every daemon set that could adopt it takes a look.
+                foreach (var ds in _sets.List(pod.Metadata.NamespaceProperty))
+                    if (LabelSelectors.Matches(ds.Spec.Selector, pod.Metadata.Labels)) Enqueue(ds);
+                break;
+        }
     }
 
     // Only the daemon sets whose verdict about this node changed need a pass (heartbeats change nothing).
@@ -95,7 +106,7 @@ public sealed class DaemonSetController : IController
     {
         var (ns, name) = ObjectKey.Split(key);
         if (_sets.Get(ns, name) is not { } ds) return;
-        if (ds.Spec.Selector is null || (ds.Spec.Selector.MatchLabels is not { Count: > 0 } && ds.Spec.Selector.MatchExpressions is not { Count: > 0 }))
+        if (LabelSelectors.IsEmpty(ds.Spec.Selector))
         {
             _recorder.Warning(ds, "SelectingAll", "This daemon set is selecting all pods. A non-empty selector is required.");
             return;
@@ -103,6 +114,7 @@ public sealed class DaemonSetController : IController
         // Whether its history still exists is unknown while the set is being deleted, so leave it alone.
         if (ds.Metadata.DeletionTimestamp is not null) return;
         var nodes = _nodes.List();
+        await _adoption.ClaimAsync(ds, ds.Spec.Selector, _pods.ByIndex(OwnerIndex, ds.Metadata.Uid), _ => true, cancellationToken);
         var (current, old) = await _history.ConstructAsync(ds, cancellationToken);
         var hash = current.Metadata.Labels?.TryGetValue(ControllerRevisionData.RevisionLabel, out var h) == true ? h : "";
 

@@ -27,6 +27,7 @@ public sealed class StatefulSetController : IController
     private readonly EventRecorder _recorder;
     private readonly StatefulSetRevisions _revisions;
     private readonly StatefulSetSync _sync;
+    private readonly PodAdoption _adoption;
     private readonly RateLimitingQueue<string> _queue;
 
     /// <summary>Registers the informers and handlers the controller needs.</summary>
@@ -46,6 +47,7 @@ public sealed class StatefulSetController : IController
         revisions.AddIndexer(OwnerIndex, r => OwnerReferences.ControllerUid(r, "StatefulSet"));
         _recorder = context.Recorder(Name);
         _revisions = new StatefulSetRevisions(_client, revisions);
+        _adoption = new PodAdoption(_client, _pods, "apps/v1", "StatefulSet");
         _sync = new StatefulSetSync(new StatefulPodControl(_client, _pods, claims, _recorder), _time);
 
         _sets.AddEventHandler(onAdd: s => _queue.Add(ObjectKey.Of(s)), onUpdate: (_, s) => _queue.Add(ObjectKey.Of(s)),
@@ -71,15 +73,25 @@ public sealed class StatefulSetController : IController
 
     private void EnqueueOwner(k8s.IKubernetesObject<V1ObjectMeta> obj)
     {
-        if (OwnerReferences.ControllerOf(obj) is { Kind: "StatefulSet" } owner)
-            _queue.Add(ObjectKey.Of(obj.Metadata.NamespaceProperty, owner.Name));
+        switch (OwnerReferences.ControllerOf(obj))
+        {
+            case { Kind: "StatefulSet" } owner:
+                _queue.Add(ObjectKey.Of(obj.Metadata.NamespaceProperty, owner.Name));
+                break;
+            case null when obj is V1Pod pod:
+                // An orphan: every set that could adopt it takes a look.
+                foreach (var set in _sets.List(pod.Metadata.NamespaceProperty))
+                    if (LabelSelectors.Matches(set.Spec.Selector, pod.Metadata.Labels) && StatefulSetPods.IsMemberOf(set, pod)) _queue.Add(ObjectKey.Of(set));
+                break;
+        }
     }
 
     private async Task ReconcileAsync(string key, CancellationToken cancellationToken)
     {
         var (ns, name) = ObjectKey.Split(key);
         if (_sets.Get(ns, name) is not { } set) return;
-        var pods = _pods.ByIndex(OwnerIndex, set.Metadata.Uid).Where(p => StatefulSetPods.IsMemberOf(set, p)).ToList();
+        var pods = await _adoption.ClaimAsync(set, set.Spec.Selector, _pods.ByIndex(OwnerIndex, set.Metadata.Uid),
+            p => StatefulSetPods.IsMemberOf(set, p), cancellationToken);
         var history = _revisions.List(set);
         var (current, update, collisionCount) = await _revisions.ResolveAsync(set, history, cancellationToken);
         var status = await _sync.SyncAsync(set, current, update, collisionCount, pods, cancellationToken);

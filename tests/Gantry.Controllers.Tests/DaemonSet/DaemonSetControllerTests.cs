@@ -53,9 +53,7 @@ public sealed class DaemonSetControllerTests
         await cluster.Client.For<V1DaemonSet>().CreateAsync(Agent(nodeSelector: Labels("disk", "ssd")));
         await WaitForNodesAsync(cluster, "ssd-1");
 
-        var ds = await SetAsync(cluster);
-        ds.Spec.Template.Spec.Tolerations = [new V1Toleration { Key = "dedicated", OperatorProperty = "Equal", Value = "db", Effect = "NoSchedule" }];
-        await cluster.Client.For<V1DaemonSet>().UpdateAsync(ds);
+        await ChangeSetAsync(cluster, ds => ds.Spec.Template.Spec.Tolerations = [new V1Toleration { Key = "dedicated", OperatorProperty = "Equal", Value = "db", Effect = "NoSchedule" }]);
         await TestCluster.EventuallyAsync(async () => (await PodNodesAsync(cluster)).Contains("ssd-tainted"), "a pod on the tolerated node");
         Assert.DoesNotContain("hdd-1", await PodNodesAsync(cluster));
     }
@@ -109,9 +107,7 @@ public sealed class DaemonSetControllerTests
         await TestCluster.EventuallyAsync(async () => (await SetAsync(cluster)).Status is { NumberAvailable: 3 }, "three available pods");
         var firstHash = (await PodsAsync(cluster)).First().Metadata.Labels[ControllerRevisionData.RevisionLabel];
 
-        var ds = await SetAsync(cluster);
-        ds.Spec.Template.Spec.Containers[0].Image = "agent:2";
-        await cluster.Client.For<V1DaemonSet>().UpdateAsync(ds);
+        await ChangeSetAsync(cluster, ds => ds.Spec.Template.Spec.Containers[0].Image = "agent:2");
         await TestCluster.EventuallyAsync(async () =>
         {
             var pods = await PodsAsync(cluster);
@@ -145,9 +141,7 @@ public sealed class DaemonSetControllerTests
         await cluster.MarkPodReadyAsync(old);
         await TestCluster.EventuallyAsync(async () => (await SetAsync(cluster)).Status is { NumberAvailable: 1 }, "old pod available");
 
-        var ds = await SetAsync(cluster);
-        ds.Spec.Template.Spec.Containers[0].Image = "agent:2";
-        await cluster.Client.For<V1DaemonSet>().UpdateAsync(ds);
+        await ChangeSetAsync(cluster, ds => ds.Spec.Template.Spec.Containers[0].Image = "agent:2");
         await WaitForNodesAsync(cluster, "node-a", "node-a");
         var surge = (await PodsAsync(cluster)).Single(p => p.Metadata.Uid != old.Metadata.Uid);
         Assert.Equal("agent:2", surge.Spec.Containers[0].Image);
@@ -168,9 +162,7 @@ public sealed class DaemonSetControllerTests
         await cluster.Client.For<V1DaemonSet>().CreateAsync(agent);
         await WaitForNodesAsync(cluster, "node-a", "node-b");
 
-        var ds = await SetAsync(cluster);
-        ds.Spec.Template.Spec.Containers[0].Image = "agent:2";
-        await cluster.Client.For<V1DaemonSet>().UpdateAsync(ds);
+        await ChangeSetAsync(cluster, ds => ds.Spec.Template.Spec.Containers[0].Image = "agent:2");
         await TestCluster.EventuallyAsync(async () => (await SetAsync(cluster)).Status is { ObservedGeneration: 2, UpdatedNumberScheduled: null or 0 }, "new generation observed");
         Assert.All(await PodsAsync(cluster), p => Assert.Equal("agent:1", p.Spec.Containers[0].Image));
 
@@ -179,5 +171,22 @@ public sealed class DaemonSetControllerTests
         await TestCluster.EventuallyAsync(async () => (await PodsAsync(cluster)).Any(p => TargetNode(p) == "node-a" && p.Spec.Containers[0].Image == "agent:2"),
             "node-a gets a pod of the new template");
         Assert.Equal("agent:1", (await PodsAsync(cluster)).Single(p => TargetNode(p) == "node-b").Spec.Containers[0].Image);
+    }
+
+    [Fact]
+    public async Task APodRelabelledOutOfTheSelector_IsReleased_AndReplaced()
+    {
+        await using var cluster = await StartAsync();
+        await NodeAsync(cluster, "node-a");
+        await cluster.Client.For<V1DaemonSet>().CreateAsync(Agent());
+        await WaitForNodesAsync(cluster, "node-a");
+        var first = (await PodsAsync(cluster)).Single();
+
+        await cluster.Client.For<V1Pod>().PatchAsync(Ns, first.Metadata.Name, Gantry.Client.PatchType.Merge,
+            new { metadata = new { labels = new { app = "debug" } } });
+        await TestCluster.EventuallyAsync(async () => (await cluster.Client.For<V1Pod>().GetAsync(Ns, first.Metadata.Name))?.Metadata.OwnerReferences is null or { Count: 0 },
+            "the relabelled pod released");
+        await WaitForNodesAsync(cluster, "node-a");
+        Assert.NotEqual(first.Metadata.Uid, (await PodsAsync(cluster)).Single().Metadata.Uid);
     }
 }

@@ -73,6 +73,24 @@ internal static class DaemonSetTestKit
     public static string TargetNode(V1Pod pod) =>
         pod.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms.Single().MatchFields.Single().Values.Single();
 
+    /// <summary>Changes the daemon set's spec, retrying when the controller's status writes win the race.</summary>
+    public static async Task ChangeSetAsync(TestCluster cluster, Action<V1DaemonSet> change)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var ds = await SetAsync(cluster);
+            change(ds);
+            try
+            {
+                await cluster.Client.For<V1DaemonSet>().UpdateAsync(ds);
+                return;
+            }
+            catch (ConflictException) when (attempt < 10)
+            {
+            }
+        }
+    }
+
     public static async Task<V1DaemonSet> SetAsync(TestCluster cluster) => (await cluster.Client.For<V1DaemonSet>().GetAsync(Ns, "agent"))!;
 
     /// <summary>Waits until the daemon pods sit on exactly these nodes.</summary>

@@ -90,9 +90,7 @@ public sealed class StatefulSetControllerTests
         await TestCluster.EventuallyAsync(async () => (await EventMessagesAsync(cluster, "SuccessfulCreate")).Contains(
             "create Claim www-web-0 Pod web-0 in StatefulSet web success"), "claim create event");
 
-        var set = await SetAsync(cluster);
-        set.Spec.Replicas = 1;
-        await cluster.Client.For<V1StatefulSet>().UpdateAsync(set);
+        await ChangeSetAsync(cluster, set => set.Spec.Replicas = 1);
         await TestCluster.EventuallyAsync(async () => await PodAsync(cluster, "web-1") is null, "web-1 deleted");
         Assert.NotNull(await claims.GetAsync(Ns, "www-web-1"));
         Assert.NotNull(await claims.GetAsync(Ns, "www-web-0"));
@@ -111,9 +109,7 @@ public sealed class StatefulSetControllerTests
         var owner = (await claims.GetAsync(Ns, "www-web-1"))!.Metadata.OwnerReferences.Single();
         Assert.Equal(("StatefulSet", "web", true), (owner.Kind, owner.Name, owner.Controller == true));
 
-        var set = await SetAsync(cluster);
-        set.Spec.Replicas = 1;
-        await cluster.Client.For<V1StatefulSet>().UpdateAsync(set);
+        await ChangeSetAsync(cluster, set => set.Spec.Replicas = 1);
         await TestCluster.EventuallyAsync(async () => await PodAsync(cluster, "web-1") is null, "web-1 deleted");
         var refs = (await claims.GetAsync(Ns, "www-web-1"))!.Metadata.OwnerReferences;
         Assert.Equal(("Pod", "web-1"), (refs.Single().Kind, refs.Single().Name));
@@ -130,13 +126,14 @@ public sealed class StatefulSetControllerTests
         var oldRevision = (await SetAsync(cluster)).Status.CurrentRevision;
         var web0 = (await PodAsync(cluster, "web-0"))!.Metadata.Uid;
 
-        var set = await SetAsync(cluster);
-        set.Spec.Template.Spec.Containers[0].Image = "nginx:1.26";
-        set.Spec.UpdateStrategy = new V1StatefulSetUpdateStrategy { Type = "RollingUpdate", RollingUpdate = new V1RollingUpdateStatefulSetStrategy { Partition = 1 } };
-        await cluster.Client.For<V1StatefulSet>().UpdateAsync(set);
+        await ChangeSetAsync(cluster, set =>
+        {
+            set.Spec.Template.Spec.Containers[0].Image = "nginx:1.26";
+            set.Spec.UpdateStrategy = new V1StatefulSetUpdateStrategy { Type = "RollingUpdate", RollingUpdate = new V1RollingUpdateStatefulSetStrategy { Partition = 1 } };
+        });
 
         await TestCluster.EventuallyAsync(async () => (await SetAsync(cluster)).Status is { UpdatedReplicas: 2, ReadyReplicas: 3 }, "two updated replicas");
-        set = await SetAsync(cluster);
+        var set = await SetAsync(cluster);
         Assert.NotEqual(set.Status.CurrentRevision, set.Status.UpdateRevision);
         Assert.Equal(oldRevision, set.Status.CurrentRevision);
         Assert.Equal(1, set.Status.CurrentReplicas);
@@ -148,8 +145,7 @@ public sealed class StatefulSetControllerTests
         var deletes = await EventMessagesAsync(cluster, "SuccessfulDelete");
         Assert.Equal(["delete Pod web-2 in StatefulSet web successful", "delete Pod web-1 in StatefulSet web successful"], deletes);
 
-        set.Spec.UpdateStrategy.RollingUpdate.Partition = 0;
-        await cluster.Client.For<V1StatefulSet>().UpdateAsync(set);
+        await ChangeSetAsync(cluster, s => s.Spec.UpdateStrategy.RollingUpdate.Partition = 0);
         await TestCluster.EventuallyAsync(async () => (await SetAsync(cluster)).Status is { UpdatedReplicas: 3, ReadyReplicas: 3 } s && s.CurrentRevision == s.UpdateRevision,
             "rollout complete");
         Assert.Equal(3, (await SetAsync(cluster)).Status.CurrentReplicas);
@@ -164,9 +160,7 @@ public sealed class StatefulSetControllerTests
         await cluster.Client.For<V1StatefulSet>().CreateAsync(web);
         await TestCluster.EventuallyAsync(async () => (await PodsAsync(cluster)).Count == 2, "two pods");
 
-        var set = await SetAsync(cluster);
-        set.Spec.Template.Spec.Containers[0].Image = "nginx:1.26";
-        await cluster.Client.For<V1StatefulSet>().UpdateAsync(set);
+        await ChangeSetAsync(cluster, set => set.Spec.Template.Spec.Containers[0].Image = "nginx:1.26");
         await TestCluster.EventuallyAsync(async () => (await SetAsync(cluster)).Status?.ObservedGeneration == 2, "new generation observed");
         await Task.Delay(300);
         Assert.All(await PodsAsync(cluster), p => Assert.Equal("nginx:1.25", p.Spec.Containers[0].Image));
@@ -174,5 +168,22 @@ public sealed class StatefulSetControllerTests
         await cluster.Client.For<V1Pod>().DeleteAsync(Ns, "web-1");
         await TestCluster.EventuallyAsync(async () => (await PodAsync(cluster, "web-1"))?.Spec.Containers[0].Image == "nginx:1.26", "web-1 recreated on the new revision");
         Assert.Equal("nginx:1.25", (await PodAsync(cluster, "web-0"))!.Spec.Containers[0].Image);
+    }
+
+    [Fact]
+    public async Task AnOrphanPodWithAMembersName_IsAdopted_InsteadOfCreatingAnother()
+    {
+        await using var cluster = await StartAsync();
+        var orphan = await cluster.Client.For<V1Pod>().CreateAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "web-0", NamespaceProperty = Ns, Labels = new Dictionary<string, string> { ["app"] = "web" } },
+            Spec = new V1PodSpec { Containers = [new V1Container { Name = "nginx", Image = "nginx:1.25" }] },
+        });
+        await cluster.Client.For<V1StatefulSet>().CreateAsync(Web(1));
+
+        await TestCluster.EventuallyAsync(async () => (await PodAsync(cluster, "web-0"))?.Metadata.OwnerReferences?.Count == 1, "web-0 adopted");
+        var adopted = (await PodAsync(cluster, "web-0"))!;
+        Assert.Equal(orphan.Metadata.Uid, adopted.Metadata.Uid);
+        Assert.Equal(("StatefulSet", true), (adopted.Metadata.OwnerReferences.Single().Kind, adopted.Metadata.OwnerReferences.Single().Controller == true));
     }
 }

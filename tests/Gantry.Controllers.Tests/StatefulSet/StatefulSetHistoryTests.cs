@@ -16,9 +16,7 @@ public sealed class StatefulSetHistoryTests
 
     private static async Task UpdateImageAsync(TestCluster cluster, string image)
     {
-        var set = await SetAsync(cluster);
-        set.Spec.Template.Spec.Containers[0].Image = image;
-        await cluster.Client.For<V1StatefulSet>().UpdateAsync(set);
+        await ChangeSetAsync(cluster, set => set.Spec.Template.Spec.Containers[0].Image = image);
     }
 
     private static async Task WaitRolledOutAsync(TestCluster cluster, string image) =>

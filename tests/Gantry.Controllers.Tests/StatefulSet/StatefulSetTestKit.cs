@@ -51,6 +51,24 @@ internal static class StatefulSetTestKit
     public static async Task<IReadOnlyList<V1Pod>> PodsAsync(TestCluster cluster) =>
         (await cluster.Client.For<V1Pod>().ListAsync(Ns, new ListOptions { LabelSelector = "app=web" })).Items.OrderBy(p => p.Metadata.Name).ToList();
 
+    /// <summary>Changes the set's spec, retrying when the controller's status writes win the race.</summary>
+    public static async Task ChangeSetAsync(TestCluster cluster, Action<V1StatefulSet> change)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var set = await SetAsync(cluster);
+            change(set);
+            try
+            {
+                await cluster.Client.For<V1StatefulSet>().UpdateAsync(set);
+                return;
+            }
+            catch (ConflictException) when (attempt < 10)
+            {
+            }
+        }
+    }
+
     public static async Task<V1StatefulSet> SetAsync(TestCluster cluster) =>
         (await cluster.Client.For<V1StatefulSet>().GetAsync(Ns, "web"))!;
 
