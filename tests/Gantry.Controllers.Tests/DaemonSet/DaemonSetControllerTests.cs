@@ -189,4 +189,32 @@ public sealed class DaemonSetControllerTests
         await WaitForNodesAsync(cluster, "node-a");
         Assert.NotEqual(first.Metadata.Uid, (await PodsAsync(cluster)).Single().Metadata.Uid);
     }
+
+    [Fact]
+    public async Task RequiredNodeAffinity_LimitsTheNodes_AndHostNetworkPodsTolerateAnUnavailableNetwork()
+    {
+        await using var cluster = await StartAsync();
+        await NodeAsync(cluster, "zone-a", Labels("zone", "a"));
+        await NodeAsync(cluster, "zone-b", Labels("zone", "b"), new V1Taint { Key = "node.kubernetes.io/network-unavailable", Effect = "NoSchedule" });
+        await NodeAsync(cluster, "zone-c", Labels("zone", "c"));
+        var agent = Agent();
+        agent.Spec.Template.Spec.HostNetwork = true;
+        agent.Spec.Template.Spec.Affinity = new V1Affinity
+        {
+            NodeAffinity = new V1NodeAffinity
+            {
+                RequiredDuringSchedulingIgnoredDuringExecution = new V1NodeSelector
+                {
+                    NodeSelectorTerms = [new V1NodeSelectorTerm { MatchExpressions = [new V1NodeSelectorRequirement { Key = "zone", OperatorProperty = "In", Values = ["a", "b"] }] }],
+                },
+            },
+        };
+        await cluster.Client.For<V1DaemonSet>().CreateAsync(agent);
+
+        await WaitForNodesAsync(cluster, "zone-a", "zone-b");
+        var pod = (await PodsAsync(cluster)).First();
+        Assert.Contains(pod.Spec.Tolerations, t => t.Key == "node.kubernetes.io/network-unavailable" && t.Effect == "NoSchedule");
+        // The pod's own required terms are replaced by the node-name term: the controller already checked them.
+        Assert.Null(pod.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms.Single().MatchExpressions);
+    }
 }

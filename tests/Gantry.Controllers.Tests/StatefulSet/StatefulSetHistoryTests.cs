@@ -83,6 +83,9 @@ public sealed class StatefulSetHistoryTests
         await cluster.Client.For<V1StatefulSet>().CreateAsync(Web(2));
         await WaitRolledOutAsync(cluster, "nginx:1.25");
         await UpdateImageAsync(cluster, "nginx:1.26");
+        var status = await Kubectl.RunAsync(cluster.Kubeconfig, "rollout", "status", "statefulset/web", "-n", Ns, "--timeout=20s");
+        Assert.True(status.Code == 0, status.Err);
+        Assert.Contains("partitioned roll out complete: 2 new pods have been updated", status.Out);
         await WaitRolledOutAsync(cluster, "nginx:1.26");
 
         var history = await Kubectl.RunAsync(cluster.Kubeconfig, "rollout", "history", "statefulset/web", "-n", Ns);
