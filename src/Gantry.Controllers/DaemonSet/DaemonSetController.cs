@@ -29,7 +29,7 @@ public sealed class DaemonSetController : IController
     private readonly DaemonSetHistory _history;
     private readonly DaemonPodControl _podControl;
     private readonly DaemonSetStatusWriter _status;
-    private readonly PodAdoption _adoption;
+    private readonly ControllerRefClaimer<V1Pod> _adoption;
     private readonly RateLimitingQueue<string> _queue;
 
     /// <summary>Registers the informers and handlers the controller needs.</summary>
@@ -49,7 +49,7 @@ public sealed class DaemonSetController : IController
         _recorder = context.Recorder(Name);
         _history = new DaemonSetHistory(context.Client, revisions, _sets);
         _podControl = new DaemonPodControl(context.Client, _pods, _recorder);
-        _adoption = new PodAdoption(context.Client, _pods, "apps/v1", "DaemonSet");
+        _adoption = new ControllerRefClaimer<V1Pod>(context.Client, _pods, "apps/v1", "DaemonSet");
         _status = new DaemonSetStatusWriter(context.Client, _sets, _time);
 
         _sets.AddEventHandler(onAdd: Enqueue, onUpdate: (_, ds) => Enqueue(ds), onDelete: Enqueue);

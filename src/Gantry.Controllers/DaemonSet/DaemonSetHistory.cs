@@ -12,13 +12,17 @@ namespace Gantry.Controllers.DaemonSet;
 /// </summary>
 internal sealed class DaemonSetHistory(IApiClient client, Informer<V1ControllerRevision> revisions, Informer<V1DaemonSet> sets)
 {
+    private readonly ControllerRefClaimer<V1ControllerRevision> _claimer = new(client, revisions, "apps/v1", "DaemonSet");
+
     /// <summary>The current revision (created or re-numbered as needed) and the old ones.</summary>
     public async Task<(V1ControllerRevision Current, List<V1ControllerRevision> Old)> ConstructAsync(V1DaemonSet ds, CancellationToken cancellationToken)
     {
         var data = ControllerRevisionData.FromTemplate(ds.Spec.Template);
         var current = new List<V1ControllerRevision>();
         var old = new List<V1ControllerRevision>();
-        foreach (var revision in revisions.ByIndex(DaemonSetController.OwnerIndex, ds.Metadata.Uid))
+        var owned = await _claimer.ClaimAsync(ds, ds.Spec.Selector, revisions.ByIndex(DaemonSetController.OwnerIndex, ds.Metadata.Uid), _ => true,
+            cancellationToken);
+        foreach (var revision in owned)
         {
             if (revision.Metadata.DeletionTimestamp is not null) continue;
             (ControllerRevisionData.Canonical(revision.Data) == data ? current : old).Add(revision);

@@ -27,7 +27,7 @@ public sealed class StatefulSetController : IController
     private readonly EventRecorder _recorder;
     private readonly StatefulSetRevisions _revisions;
     private readonly StatefulSetSync _sync;
-    private readonly PodAdoption _adoption;
+    private readonly ControllerRefClaimer<V1Pod> _adoption;
     private readonly RateLimitingQueue<string> _queue;
 
     /// <summary>Registers the informers and handlers the controller needs.</summary>
@@ -47,7 +47,7 @@ public sealed class StatefulSetController : IController
         revisions.AddIndexer(OwnerIndex, r => OwnerReferences.ControllerUid(r, "StatefulSet"));
         _recorder = context.Recorder(Name);
         _revisions = new StatefulSetRevisions(_client, revisions);
-        _adoption = new PodAdoption(_client, _pods, "apps/v1", "StatefulSet");
+        _adoption = new ControllerRefClaimer<V1Pod>(_client, _pods, "apps/v1", "StatefulSet");
         _sync = new StatefulSetSync(new StatefulPodControl(_client, _pods, claims, _recorder), _time);
 
         _sets.AddEventHandler(onAdd: s => _queue.Add(ObjectKey.Of(s)), onUpdate: (_, s) => _queue.Add(ObjectKey.Of(s)),
@@ -92,7 +92,7 @@ public sealed class StatefulSetController : IController
         if (_sets.Get(ns, name) is not { } set) return;
         var pods = await _adoption.ClaimAsync(set, set.Spec.Selector, _pods.ByIndex(OwnerIndex, set.Metadata.Uid),
             p => StatefulSetPods.IsMemberOf(set, p), cancellationToken);
-        var history = _revisions.List(set);
+        var history = await _revisions.ListAsync(set, cancellationToken);
         var (current, update, collisionCount) = await _revisions.ResolveAsync(set, history, cancellationToken);
         var status = await _sync.SyncAsync(set, current, update, collisionCount, pods, cancellationToken);
         await UpdateStatusAsync(set, status, cancellationToken);

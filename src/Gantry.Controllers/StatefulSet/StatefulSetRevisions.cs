@@ -11,9 +11,15 @@ namespace Gantry.Controllers.StatefulSet;
 /// </summary>
 internal sealed class StatefulSetRevisions(IApiClient client, Informer<V1ControllerRevision> revisions)
 {
-    /// <summary>The set's revisions (controlled by it), oldest first.</summary>
-    public List<V1ControllerRevision> List(V1StatefulSet set) =>
-        [.. revisions.ByIndex(StatefulSetController.OwnerIndex, set.Metadata.Uid).OrderBy(r => r, RevisionOrder.Instance)];
+    private readonly ControllerRefClaimer<V1ControllerRevision> _claimer = new(client, revisions, "apps/v1", "StatefulSet");
+
+    /// <summary>The set's revisions (controlled by it, orphans its selector matches adopted), oldest first.</summary>
+    public async Task<List<V1ControllerRevision>> ListAsync(V1StatefulSet set, CancellationToken cancellationToken)
+    {
+        var owned = await _claimer.ClaimAsync(set, set.Spec.Selector, revisions.ByIndex(StatefulSetController.OwnerIndex, set.Metadata.Uid),
+            _ => true, cancellationToken);
+        return [.. owned.OrderBy(r => r, RevisionOrder.Instance)];
+    }
 
     /// <summary>
     /// The current and update revisions of the set and the collision count used (Kubernetes' getStatefulSetRevisions).

@@ -107,4 +107,26 @@ public sealed class StatefulSetHistoryTests
         Assert.True(again.Code == 0, again.Err);
         Assert.Contains("skipped rollback (current template already matches revision 3)", again.Out);
     }
+
+    [Fact]
+    public async Task AnOrphanRevisionTheSelectorMatches_IsAdoptedAndReused()
+    {
+        // The set is created before the controller runs, so the orphan can record its server-defaulted template.
+        await using var cluster = await TestCluster.StartAsync();
+        var web = await cluster.Client.For<V1StatefulSet>().CreateAsync(Web(1));
+        var data = ControllerRevisionData.FromTemplate(web.Spec.Template);
+        var hash = ControllerRevisionData.Hash(data, 0);
+        await cluster.Client.For<V1ControllerRevision>().CreateAsync(new V1ControllerRevision
+        {
+            Metadata = new V1ObjectMeta { Name = $"web-{hash}", NamespaceProperty = Ns, Labels = new Dictionary<string, string> { ["app"] = "web" } },
+            Data = ControllerRevisionData.ToData(data),
+            Revision = 4,
+        });
+        cluster.StartControllers(new ControllerOptions { Workers = 2 }, c => new Gantry.Controllers.StatefulSet.StatefulSetController(c));
+
+        await TestCluster.EventuallyAsync(async () => (await SetAsync(cluster)).Status?.UpdateRevision == $"web-{hash}", "the orphan revision in use");
+        var revision = (await RevisionsAsync(cluster)).Single();
+        Assert.Equal(("StatefulSet", "web"), (revision.Metadata.OwnerReferences.Single().Kind, revision.Metadata.OwnerReferences.Single().Name));
+        Assert.Equal(4, revision.Revision);
+    }
 }
