@@ -30,12 +30,15 @@ public sealed class DaemonSetController : IController
     private readonly DaemonPodControl _podControl;
     private readonly DaemonSetStatusWriter _status;
     private readonly ControllerRefClaimer<V1Pod> _adoption;
+    private readonly FailedPodBackoff _failedPods;
     private readonly RateLimitingQueue<string> _queue;
 
     /// <summary>Registers the informers and handlers the controller needs.</summary>
-    public DaemonSetController(ControllerContext context)
+    public DaemonSetController(ControllerContext context, DaemonSetOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(context);
+        options ??= new DaemonSetOptions();
+        _failedPods = new FailedPodBackoff(options.FailedPodBackoff, options.MaxFailedPodBackoff, context.Time);
         _time = context.Time;
         _loggers = context.Loggers;
         _workers = context.Options.Workers;
@@ -118,7 +121,7 @@ public sealed class DaemonSetController : IController
         var (current, old) = await _history.ConstructAsync(ds, cancellationToken);
         var hash = current.Metadata.Labels?.TryGetValue(ControllerRevisionData.RevisionLabel, out var h) == true ? h : "";
 
-        await ManageAsync(ds, nodes, hash, cancellationToken);
+        var retryFailed = await ManageAsync(ds, nodes, hash, cancellationToken);
         if (ds.Spec.UpdateStrategy?.Type is null or "RollingUpdate")
         {
             var (delete, create) = DaemonSetRollout.Plan(ds, nodes, NodeToPods(ds), hash, _time.GetUtcNow());
@@ -126,7 +129,7 @@ public sealed class DaemonSetController : IController
         }
         await _history.CleanupAsync(ds, old, _pods.ByIndex(OwnerIndex, ds.Metadata.Uid), cancellationToken);
         var requeue = await _status.UpdateAsync(ds, nodes, NodeToPods(ds), hash, cancellationToken);
-        if (requeue is { } after) _queue.AddAfter(key, after);
+        if (new[] { requeue, retryFailed }.Where(t => t is not null).Min() is { } after) _queue.AddAfter(key, after);
     }
 
     /// <summary>The set's pods by the node they are for.</summary>
@@ -142,12 +145,14 @@ public sealed class DaemonSetController : IController
         return result;
     }
 
-    // Creates the missing daemon pods and deletes the ones that must go (Kubernetes' manage and podsShouldBeOnNode).
-    private async Task ManageAsync(V1DaemonSet ds, IReadOnlyList<V1Node> nodes, string hash, CancellationToken cancellationToken)
+    // Creates the missing daemon pods and deletes the ones that must go (Kubernetes' manage and podsShouldBeOnNode);
+    // returns when to come back for failed pods still in backoff.
+    private async Task<TimeSpan?> ManageAsync(V1DaemonSet ds, IReadOnlyList<V1Node> nodes, string hash, CancellationToken cancellationToken)
     {
         var nodeToPods = NodeToPods(ds);
         var create = new List<string>();
         var delete = new List<V1Pod>();
+        TimeSpan? retryFailed = null;
         foreach (var node in nodes)
         {
             var (shouldRun, shouldContinueRunning) = NodeEligibility.Evaluate(node, ds);
@@ -155,7 +160,7 @@ public sealed class DaemonSetController : IController
             if (shouldRun && pods.Count == 0)
                 create.Add(node.Metadata.Name);
             else if (shouldContinueRunning)
-                PruneNode(ds, node, pods, shouldRun, hash, create, delete);
+                retryFailed = Earliest(retryFailed, PruneNode(ds, node, pods, shouldRun, hash, create, delete));
             else
                 delete.AddRange(pods.Where(p => p.Metadata.DeletionTimestamp is null));
         }
@@ -164,15 +169,22 @@ public sealed class DaemonSetController : IController
         delete.AddRange(nodeToPods.Where(p => !names.Contains(p.Key)).SelectMany(p => p.Value)
             .Where(p => string.IsNullOrEmpty(p.Spec.NodeName) && p.Metadata.DeletionTimestamp is null));
         await _podControl.SyncNodesAsync(ds, delete, create, hash, cancellationToken);
+        return retryFailed;
     }
 
-    private void PruneNode(V1DaemonSet ds, V1Node node, List<V1Pod> pods, bool shouldRun, string hash, List<string> create, List<V1Pod> delete)
+    private static TimeSpan? Earliest(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : a < b ? a : b;
+
+    private TimeSpan? PruneNode(V1DaemonSet ds, V1Node node, List<V1Pod> pods, bool shouldRun, string hash, List<string> create, List<V1Pod> delete)
     {
+        TimeSpan? retryFailed = null;
         var running = new List<V1Pod>();
         foreach (var pod in pods.Where(p => p.Metadata.DeletionTimestamp is null))
         {
             switch (pod.Status?.Phase)
             {
+                case "Failed" when _failedPods.TryNext($"{ds.Metadata.Uid}/{ds.Status?.ObservedGeneration ?? 0}/{node.Metadata.Name}") is { } wait:
+                    retryFailed = Earliest(retryFailed, wait);
+                    break;
                 case "Failed":
                     _recorder.Warning(ds, "FailedDaemonPod",
                         $"Found failed daemon pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} on node {node.Metadata.Name}, will try to kill it");
@@ -191,12 +203,12 @@ public sealed class DaemonSetController : IController
         {
             // Without surge only the oldest pod may stay on a node.
             delete.AddRange(running.Skip(1));
-            return;
+            return retryFailed;
         }
         if (running.Count == 0)
         {
             if (shouldRun) create.Add(node.Metadata.Name);
-            return;
+            return retryFailed;
         }
         // With surge a node keeps the oldest new pod and, while that is not available yet, the oldest ready old pod.
         V1Pod? oldestNew = null, oldestOld = null;
@@ -207,8 +219,9 @@ public sealed class DaemonSetController : IController
             else if (!isNew && oldestOld is null) oldestOld = pod;
             else delete.Add(pod);
         }
-        if (oldestNew is null || oldestOld is null) return;
-        if (!PodHealth.IsReady(oldestOld) || PodHealth.IsAvailable(oldestNew, ds.Spec.MinReadySeconds ?? 0, _time.GetUtcNow()))
+        if (oldestNew is not null && oldestOld is not null &&
+            (!PodHealth.IsReady(oldestOld) || PodHealth.IsAvailable(oldestNew, ds.Spec.MinReadySeconds ?? 0, _time.GetUtcNow())))
             delete.Add(oldestOld);
+        return retryFailed;
     }
 }

@@ -29,12 +29,9 @@ internal sealed class StatefulPodControl(IApiClient client, Informer<V1Pod> pods
         {
             created = await client.For<V1Pod>().CreateAsync(pod, set.Metadata.NamespaceProperty, cancellationToken);
         }
-        catch (ApiClientException ex) when (ex.IsAlreadyExists)
+        catch (ApiClientException ex) when (!ex.IsAlreadyExists)
         {
-            throw;
-        }
-        catch (ApiClientException ex)
-        {
+            // An existing pod of that name is no failure worth an event: the next pass sees it in the cache.
             RecordPodEvent("create", set, pod, ex);
             throw;
         }

@@ -1,3 +1,4 @@
+using Gantry.Controllers.DaemonSet;
 using Gantry.Controllers.History;
 using Gantry.Controllers.Tests.Harness;
 using k8s.Models;
@@ -216,5 +217,27 @@ public sealed class DaemonSetControllerTests
         Assert.Contains(pod.Spec.Tolerations, t => t.Key == "node.kubernetes.io/network-unavailable" && t.Effect == "NoSchedule");
         // The pod's own required terms are replaced by the node-name term: the controller already checked them.
         Assert.Null(pod.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms.Single().MatchExpressions);
+    }
+
+    [Fact]
+    public async Task AFailedPod_IsReplaced_ButRepeatedFailuresOnANodeBackOff()
+    {
+        await using var cluster = await StartAsync(new DaemonSetOptions { FailedPodBackoff = TimeSpan.FromSeconds(2) });
+        await NodeAsync(cluster, "node-a");
+        await cluster.Client.For<V1DaemonSet>().CreateAsync(Agent());
+        await WaitForNodesAsync(cluster, "node-a");
+        var first = (await PodsAsync(cluster)).Single();
+
+        await cluster.MarkPodFinishedAsync(first, succeeded: false);
+        await TestCluster.EventuallyAsync(async () => (await PodsAsync(cluster)) is [var p] && p.Metadata.Uid != first.Metadata.Uid, "failed pod replaced");
+        var events = (await cluster.Client.For<Corev1Event>().ListAsync(Ns)).Items;
+        Assert.Contains(events, e => e.Reason == "FailedDaemonPod" && e.Type == "Warning" &&
+            e.Message == $"Found failed daemon pod {Ns}/{first.Metadata.Name} on node node-a, will try to kill it");
+
+        var second = (await PodsAsync(cluster)).Single();
+        await cluster.MarkPodFinishedAsync(second, succeeded: false);
+        await Task.Delay(500);
+        Assert.Equal(second.Metadata.Uid, (await PodsAsync(cluster)).Single().Metadata.Uid);
+        await TestCluster.EventuallyAsync(async () => (await PodsAsync(cluster)) is [var p] && p.Metadata.Uid != second.Metadata.Uid, "second failed pod replaced after the backoff");
     }
 }

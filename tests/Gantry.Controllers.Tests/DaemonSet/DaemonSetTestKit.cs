@@ -10,8 +10,8 @@ internal static class DaemonSetTestKit
 {
     public const string Ns = "default";
 
-    public static Task<TestCluster> StartAsync() =>
-        TestCluster.StartAsync(new ControllerOptions { Workers = 2 }, c => new DaemonSetController(c));
+    public static Task<TestCluster> StartAsync(DaemonSetOptions? options = null) =>
+        TestCluster.StartAsync(new ControllerOptions { Workers = 2 }, c => new DaemonSetController(c, options));
 
     public static V1DaemonSet Agent(string image = "agent:1", IDictionary<string, string>? nodeSelector = null) => new()
     {
