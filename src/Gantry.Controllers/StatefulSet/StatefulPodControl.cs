@@ -128,6 +128,14 @@ internal sealed class StatefulPodControl(IApiClient client, Informer<V1Pod> pods
         if (errors.Count > 0) throw new AggregateException(errors);
     }
 
+    /// <summary>
+    /// Whether a claim of a pod yet to be created is still owned by an earlier pod of that name (whenScaled=Delete):
+    /// the garbage collector is about to delete it, so the new pod must wait rather than mount it.
+    /// </summary>
+    public bool ClaimIsStale(V1StatefulSet set, V1Pod pod) =>
+        StatefulSetPods.Claims(set, pod).Any(c => claims.Get(c.Claim.Metadata.NamespaceProperty, c.Claim.Metadata.Name) is { } existing &&
+            existing.Metadata.OwnerReferences?.Any(r => r.Kind == "Pod" && r.Name == pod.Metadata.Name && r.Uid != pod.Metadata.Uid) == true);
+
     /// <summary>Whether every existing claim of the pod has the owners the retention policy asks for.</summary>
     public bool ClaimsMatchRetention(V1StatefulSet set, V1Pod pod)
     {

@@ -19,7 +19,6 @@ public sealed class StatefulSetController : IController
     internal const string OwnerIndex = "statefulset-controller-uid";
 
     private readonly IApiClient _client;
-    private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly int _workers;
     private readonly Informer<V1StatefulSet> _sets;
@@ -35,7 +34,6 @@ public sealed class StatefulSetController : IController
     {
         ArgumentNullException.ThrowIfNull(context);
         _client = context.Client;
-        _time = context.Time;
         _loggers = context.Loggers;
         _workers = context.Options.Workers;
         _queue = new RateLimitingQueue<string>(RateLimiters.DefaultController<string>(context.Time), context.Time);
@@ -48,7 +46,7 @@ public sealed class StatefulSetController : IController
         _recorder = context.Recorder(Name);
         _revisions = new StatefulSetRevisions(_client, revisions);
         _adoption = new ControllerRefClaimer<V1Pod>(_client, _pods, "apps/v1", "StatefulSet");
-        _sync = new StatefulSetSync(new StatefulPodControl(_client, _pods, claims, _recorder), _time);
+        _sync = new StatefulSetSync(new StatefulPodControl(_client, _pods, claims, _recorder), context.Time);
 
         _sets.AddEventHandler(onAdd: s => _queue.Add(ObjectKey.Of(s)), onUpdate: (_, s) => _queue.Add(ObjectKey.Of(s)),
             onDelete: s => _queue.Add(ObjectKey.Of(s)));
@@ -58,6 +56,12 @@ public sealed class StatefulSetController : IController
             if (OwnerReferences.ControllerOf(old)?.Uid != OwnerReferences.ControllerOf(pod)?.Uid) EnqueueOwner(old);
         }, onDelete: EnqueueOwner);
         revisions.AddEventHandler(onAdd: EnqueueOwner, onUpdate: (_, r) => EnqueueOwner(r), onDelete: EnqueueOwner);
+        // A pod waiting for a stale claim to go (whenScaled=Delete) can be created once it is deleted.
+        claims.AddEventHandler(onDelete: claim =>
+        {
+            foreach (var set in _sets.List(claim.Metadata.NamespaceProperty))
+                if (LabelSelectors.Matches(set.Spec.Selector, claim.Metadata.Labels)) _queue.Add(ObjectKey.Of(set));
+        });
     }
 
     /// <inheritdoc />

@@ -94,6 +94,7 @@ internal sealed class StatefulSetSync(StatefulPodControl control, TimeProvider t
         }
         if (!slot.Created)
         {
+            if (control.ClaimIsStale(set, pod)) return true;
             await control.CreatePodAsync(set, pod, cancellationToken);
             return monotonic;
         }

@@ -186,4 +186,28 @@ public sealed class StatefulSetControllerTests
         Assert.Equal(orphan.Metadata.Uid, adopted.Metadata.Uid);
         Assert.Equal(("StatefulSet", true), (adopted.Metadata.OwnerReferences.Single().Kind, adopted.Metadata.OwnerReferences.Single().Controller == true));
     }
+
+    [Fact]
+    public async Task ScalingBackUp_WaitsWhileAClaimIsStillOwnedByTheDeletedPod()
+    {
+        await using var cluster = await StartAsync();
+        var web = Web(2, "Parallel", claims: true);
+        web.Spec.PersistentVolumeClaimRetentionPolicy = new V1StatefulSetPersistentVolumeClaimRetentionPolicy { WhenDeleted = "Retain", WhenScaled = "Delete" };
+        await cluster.Client.For<V1StatefulSet>().CreateAsync(web);
+        await TestCluster.EventuallyAsync(async () => (await PodsAsync(cluster)).Count == 2, "two pods");
+        var claims = cluster.Client.For<V1PersistentVolumeClaim>();
+
+        await ChangeSetAsync(cluster, set => set.Spec.Replicas = 1);
+        await TestCluster.EventuallyAsync(async () => await PodAsync(cluster, "web-1") is null, "web-1 deleted");
+        Assert.Equal("Pod", (await claims.GetAsync(Ns, "www-web-1"))!.Metadata.OwnerReferences.Single().Kind);
+
+        // No garbage collector runs here, so the claim keeps its reference to the old web-1.
+        await ChangeSetAsync(cluster, set => set.Spec.Replicas = 2);
+        await Task.Delay(500);
+        Assert.Null(await PodAsync(cluster, "web-1"));
+
+        await claims.DeleteAsync(Ns, "www-web-1");
+        await TestCluster.EventuallyAsync(async () => await PodAsync(cluster, "web-1") is not null, "web-1 created once the stale claim is gone");
+        Assert.Null((await claims.GetAsync(Ns, "www-web-1"))!.Metadata.OwnerReferences);
+    }
 }
