@@ -240,4 +240,31 @@ public sealed class DaemonSetControllerTests
         Assert.Equal(second.Metadata.Uid, (await PodsAsync(cluster)).Single().Metadata.Uid);
         await TestCluster.EventuallyAsync(async () => (await PodsAsync(cluster)) is [var p] && p.Metadata.Uid != second.Metadata.Uid, "second failed pod replaced after the backoff");
     }
+
+    [Fact]
+    public async Task AControllerRestart_RebuildsEverythingFromTheApi_WithoutDuplicatePods()
+    {
+        await using var cluster = await StartAsync();
+        await NodeAsync(cluster, "node-a");
+        await NodeAsync(cluster, "node-b");
+        await cluster.Client.For<V1DaemonSet>().CreateAsync(Agent());
+        await WaitForNodesAsync(cluster, "node-a", "node-b");
+        var before = (await PodsAsync(cluster)).Select(p => p.Metadata.Uid).Order(StringComparer.Ordinal).ToList();
+
+        await cluster.StopControllersAsync();
+        await NodeAsync(cluster, "node-c");
+        // A fresh manager (TestCluster.StartControllers reuses its cancelled stop token, so it cannot restart).
+        using var stop = new CancellationTokenSource();
+        await using var manager = new ControllerManager(cluster.Client, [c => new DaemonSetController(c)], options: new ControllerOptions { Workers = 2 });
+        var running = manager.RunAsync(stop.Token);
+
+        await WaitForNodesAsync(cluster, "node-a", "node-b", "node-c");
+        await Task.Delay(300);
+        var after = (await PodsAsync(cluster)).Select(p => p.Metadata.Uid).ToList();
+        Assert.Equal(3, after.Count);
+        Assert.All(before, uid => Assert.Contains(uid, after));
+        Assert.Single((await cluster.Client.For<V1ControllerRevision>().ListAsync(Ns)).Items);
+        await stop.CancelAsync();
+        await running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+    }
 }
