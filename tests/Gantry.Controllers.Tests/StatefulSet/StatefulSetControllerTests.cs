@@ -210,4 +210,17 @@ public sealed class StatefulSetControllerTests
         await TestCluster.EventuallyAsync(async () => await PodAsync(cluster, "web-1") is not null, "web-1 created once the stale claim is gone");
         Assert.Null((await claims.GetAsync(Ns, "www-web-1"))!.Metadata.OwnerReferences);
     }
+
+    [Fact]
+    public async Task OrdinalsStart_NumbersThePodsFromIt()
+    {
+        await using var cluster = await StartAsync();
+        var web = Web(2, "Parallel");
+        web.Spec.Ordinals = new V1StatefulSetOrdinals { Start = 5 };
+        await cluster.Client.For<V1StatefulSet>().CreateAsync(web);
+
+        await TestCluster.EventuallyAsync(async () => (await PodsAsync(cluster)).Count == 2, "two pods");
+        Assert.Equal(["web-5", "web-6"], (await PodsAsync(cluster)).Select(p => p.Metadata.Name));
+        Assert.Equal("6", (await PodAsync(cluster, "web-6"))!.Metadata.Labels["apps.kubernetes.io/pod-index"]);
+    }
 }
