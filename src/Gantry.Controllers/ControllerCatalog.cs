@@ -1,9 +1,11 @@
+using Gantry.Controllers.DaemonSet;
 using Gantry.Controllers.Deployment;
 using Gantry.Controllers.Disruption;
 using Gantry.Controllers.GarbageCollector;
 using Gantry.Controllers.Namespace;
 using Gantry.Controllers.PodGC;
 using Gantry.Controllers.ServiceAccount;
+using Gantry.Controllers.StatefulSet;
 using Gantry.Controllers.NodeLifecycle;
 using Gantry.Controllers.ReplicaSet;
 
@@ -19,6 +21,8 @@ public static class ControllerCatalog
             ["replicaset"] = c => new ReplicaSetController(c),
             ["replicationcontroller"] = c => new ReplicationManager(c),
             ["deployment"] = c => new DeploymentController(c),
+            ["statefulset"] = c => new StatefulSetController(c),
+            ["daemonset"] = c => new DaemonSetController(c),
             ["nodelifecycle"] = c => new NodeLifecycleController(c),
             ["taint-eviction-controller"] = c => new TaintEvictionController(c),
             ["disruption"] = c => new DisruptionController(c),
