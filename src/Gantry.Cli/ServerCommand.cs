@@ -1,9 +1,6 @@
 using System.CommandLine;
 using System.Net;
 using Gantry.ApiServer;
-using Gantry.Client;
-using Gantry.Controllers;
-using Gantry.Controllers.ServiceAccount;
 
 namespace Gantry.Cli;
 
@@ -19,9 +16,10 @@ internal static class ServerCommand
         var port = new Option<int>("--https-listen-port") { Description = "HTTPS port", DefaultValueFactory = _ => 6443 };
         var kubeconfig = new Option<string?>("--write-kubeconfig", "-o") { Description = "Where to write the admin kubeconfig (default <data-dir>/kubeconfig.yaml)" };
         var datastore = new Option<string?>("--datastore-endpoint") { Description = "Store: sqlite://PATH (default: SQLite in the data dir) or memory://" };
+        var disableControllers = new Option<bool>("--disable-controller-manager") { Description = "Do not run the workload controllers in this process" };
         var command = new Command("server", "Run the control plane (API server on an embedded store) in the foreground")
         {
-            dataDir, bind, advertise, tlsSan, port, kubeconfig, datastore,
+            dataDir, bind, advertise, tlsSan, port, kubeconfig, datastore, disableControllers,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -43,16 +41,9 @@ internal static class ServerCommand
             try
             {
                 await using var host = await ApiServerHost.StartAsync(options, null, cancellationToken);
-                // Controllers talk to the API like any other client, here over loopback HTTPS with the admin kubeconfig.
-                using var client = ApiClient.FromKubeconfig(options.EffectiveKubeconfigPath);
-                var rootCa = RootCaPublisherOptions.FromKubeconfig(options.EffectiveKubeconfigPath).RootCaPem;
-                await using var controllers = new ControllerManager(client, ControllerCatalog.All.Values, options: new ControllerOptions { RootCaPem = rootCa });
-                using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var running = controllers.RunAsync(stopping.Token);
+                await using var components = ComponentRunner.Start(options.EffectiveKubeconfigPath, !result.GetValue(disableControllers), cancellationToken);
                 Console.WriteLine($"gantry: server ready at {host.Url}, kubeconfig {options.EffectiveKubeconfigPath}");
                 await host.WaitForShutdownAsync(cancellationToken);
-                await stopping.CancelAsync();
-                await running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 return 0;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)

@@ -38,14 +38,14 @@ internal sealed class ServerProcess : IAsyncDisposable
     public string CaPem { get; private set; } = "";
 
     /// <summary>Starts a server in <paramref name="dataDir"/> (a new temp dir when null, removed on dispose).</summary>
-    public static async Task<ServerProcess> StartAsync(string gantryDll, string? dataDir = null)
+    public static async Task<ServerProcess> StartAsync(string gantryDll, string? dataDir = null, params string[] extraArguments)
     {
         var owns = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("gantry-bench-").FullName;
         var port = FreePort();
         // The apphost next to gantry.dll is what ./gantry runs; "dotnet gantry.dll" only when there is none.
         var apphost = Path.ChangeExtension(gantryDll, null);
-        string[] arguments = ["server", "--data-dir", dataDir, "--bind-address", "127.0.0.1", "--https-listen-port", port.ToString()];
+        string[] arguments = ["server", "--data-dir", dataDir, "--bind-address", "127.0.0.1", "--https-listen-port", port.ToString(), .. extraArguments];
         var info = File.Exists(apphost) ? new ProcessStartInfo(apphost, arguments) : new ProcessStartInfo("dotnet", [gantryDll, .. arguments]);
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
