@@ -1,3 +1,4 @@
+using Gantry.Client.Selectors;
 using Gantry.Client;
 using Gantry.Client.Events;
 using Gantry.Client.Informers;
@@ -93,7 +94,7 @@ public sealed class DaemonSetController : IController
             case null when obj is V1Pod pod:
                 // An orphan: every daemon set that could adopt it takes a look.
                 foreach (var ds in _sets.List(pod.Metadata.NamespaceProperty))
-                    if (LabelSelectors.Matches(ds.Spec.Selector, pod.Metadata.Labels)) Enqueue(ds);
+                    if (LabelSelectors.MatchesNonEmpty(ds.Spec.Selector, pod.Metadata.Labels)) Enqueue(ds);
                 break;
         }
     }

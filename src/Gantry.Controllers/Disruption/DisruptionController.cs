@@ -1,3 +1,4 @@
+using Gantry.Client.Selectors;
 using Gantry.Client;
 using Gantry.Client.Events;
 using Gantry.Client.Informers;

@@ -1,3 +1,4 @@
+using Gantry.Client.Selectors;
 using Gantry.Client;
 using Gantry.Client.Informers;
 using k8s;
@@ -23,7 +24,7 @@ internal sealed class ControllerRefClaimer<T>(IApiClient client, Informer<T> inf
         var result = new List<T>();
         foreach (var obj in owned)
         {
-            if (LabelSelectors.Matches(selector, obj.Metadata.Labels) && accept(obj))
+            if (LabelSelectors.MatchesNonEmpty(selector, obj.Metadata.Labels) && accept(obj))
             {
                 result.Add(obj);
                 continue;
@@ -35,7 +36,7 @@ internal sealed class ControllerRefClaimer<T>(IApiClient client, Informer<T> inf
         foreach (var obj in informer.List(owner.Metadata.NamespaceProperty))
         {
             if (OwnerReferences.ControllerOf(obj) is not null || obj.Metadata.DeletionTimestamp is not null) continue;
-            if (!LabelSelectors.Matches(selector, obj.Metadata.Labels) || !accept(obj)) continue;
+            if (!LabelSelectors.MatchesNonEmpty(selector, obj.Metadata.Labels) || !accept(obj)) continue;
             var adopted = await PatchAsync(obj, new[] { OwnerReferences.ControllerRef(owner, apiVersion, kind) }, cancellationToken);
             if (adopted is not null) result.Add(adopted);
         }

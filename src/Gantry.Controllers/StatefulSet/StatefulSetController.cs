@@ -1,3 +1,4 @@
+using Gantry.Client.Selectors;
 using Gantry.Client;
 using Gantry.Client.Events;
 using Gantry.Client.Informers;
@@ -60,7 +61,7 @@ public sealed class StatefulSetController : IController
         claims.AddEventHandler(onDelete: claim =>
         {
             foreach (var set in _sets.List(claim.Metadata.NamespaceProperty))
-                if (LabelSelectors.Matches(set.Spec.Selector, claim.Metadata.Labels)) _queue.Add(ObjectKey.Of(set));
+                if (LabelSelectors.MatchesNonEmpty(set.Spec.Selector, claim.Metadata.Labels)) _queue.Add(ObjectKey.Of(set));
         });
     }
 
@@ -85,7 +86,7 @@ public sealed class StatefulSetController : IController
             case null when obj is V1Pod pod:
                 // An orphan: every set that could adopt it takes a look.
                 foreach (var set in _sets.List(pod.Metadata.NamespaceProperty))
-                    if (LabelSelectors.Matches(set.Spec.Selector, pod.Metadata.Labels) && StatefulSetPods.IsMemberOf(set, pod)) _queue.Add(ObjectKey.Of(set));
+                    if (LabelSelectors.MatchesNonEmpty(set.Spec.Selector, pod.Metadata.Labels) && StatefulSetPods.IsMemberOf(set, pod)) _queue.Add(ObjectKey.Of(set));
                 break;
         }
     }

@@ -1,10 +1,15 @@
 using k8s.Models;
 
-namespace Gantry.Controllers.Disruption;
+namespace Gantry.Client.Selectors;
 
-/// <summary>metav1.LabelSelector matching on typed models: a null selector matches nothing, an empty one everything.</summary>
-internal static class LabelSelectors
+/// <summary>metav1.LabelSelector evaluation on typed models, shared by every controller.</summary>
+public static class LabelSelectors
 {
+    /// <summary>Whether a selector has no requirement at all.</summary>
+    public static bool IsEmpty(V1LabelSelector? selector) =>
+        selector is null || (selector.MatchLabels is not { Count: > 0 } && selector.MatchExpressions is not { Count: > 0 });
+
+    /// <summary>Kubernetes' LabelSelectorAsSelector semantics: a null selector matches nothing, an empty one everything.</summary>
     public static bool Matches(V1LabelSelector? selector, IDictionary<string, string>? labels)
     {
         if (selector is null) return false;
@@ -27,6 +32,13 @@ internal static class LabelSelectors
         }
         return true;
     }
+
+    /// <summary>
+    /// Matching for controllers that own what they select: an empty selector selects nothing, so a workload with a
+    /// missing selector never adopts every pod of its namespace.
+    /// </summary>
+    public static bool MatchesNonEmpty(V1LabelSelector? selector, IDictionary<string, string>? labels) =>
+        !IsEmpty(selector) && Matches(selector, labels);
 
     /// <summary>The selector as kubectl writes it (app=web,tier in (a,b)).</summary>
     public static string Format(V1LabelSelector? selector)
