@@ -126,6 +126,16 @@ public sealed partial class JobController : IController
 
     private async Task<V1Job> UpdateStatusAsync(string key, V1Job job, CancellationToken cancellationToken)
     {
+        // Kubernetes omits zero counters and empty uid lists.
+        var status = job.Status;
+        if (status.Active == 0) status.Active = null;
+        if (status.Succeeded == 0) status.Succeeded = null;
+        if (status.Failed == 0) status.Failed = null;
+        if (status.UncountedTerminatedPods is { } uncounted)
+        {
+            if (uncounted.Succeeded is { Count: 0 }) uncounted.Succeeded = null;
+            if (uncounted.Failed is { Count: 0 }) uncounted.Failed = null;
+        }
         var updated = await _jobClient.UpdateStatusAsync(job, cancellationToken);
         if (long.TryParse(updated.Metadata.ResourceVersion, out var version))
             lock (_writtenLock) _written[key] = version;
