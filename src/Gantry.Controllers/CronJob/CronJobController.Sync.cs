@@ -32,7 +32,10 @@ public sealed partial class CronJobController
                 var fresh = await _cronJobClient.GetAsync(cronJob.Metadata.NamespaceProperty, cronJob.Metadata.Name, cancellationToken);
                 if (fresh is not null && InActive(fresh, job.Metadata.Uid))
                 {
-                    status.Active = fresh.Status.Active;
+                    // Our cache was behind: carry on from the fresh object, so the status write does not conflict.
+                    cronJob.Metadata.ResourceVersion = fresh.Metadata.ResourceVersion;
+                    cronJob.Spec = fresh.Spec;
+                    cronJob.Status = status = fresh.Status;
                     continue;
                 }
                 _events.Warning(cronJob, "UnexpectedJob", $"Saw a job that the controller did not create or forgot: {job.Metadata.Name}");

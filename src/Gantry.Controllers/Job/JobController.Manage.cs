@@ -134,7 +134,9 @@ public sealed partial class JobController
     private TimeSpan BackoffRemaining(SyncState state, DateTime now)
     {
         var lastSuccess = state.Pods.Where(JobPods.IsSucceeded).Select(JobPods.FinishTime).DefaultIfEmpty(DateTime.MinValue).Max();
-        var failures = state.Pods.Where(p => JobPods.IsFailed(p, state.Job)).Select(JobPods.FinishTime).Where(t => t > lastSuccess).ToList();
+        // Pods this controller deleted (suspend, excess) lost their finalizer first and are no failures.
+        var failures = state.Pods.Where(p => p.Status?.Phase == "Failed" || JobPods.IsFailed(p, state.Job) && JobPods.HasFinalizer(p))
+            .Select(JobPods.FinishTime).Where(t => t > lastSuccess).ToList();
         if (failures.Count == 0) return TimeSpan.Zero;
         var delay = _options.PodFailureBackoff * Math.Pow(2, Math.Min(failures.Count - 1, 30));
         if (delay > _options.MaxPodFailureBackoff) delay = _options.MaxPodFailureBackoff;

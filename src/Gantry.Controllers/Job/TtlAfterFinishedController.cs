@@ -38,21 +38,22 @@ public sealed class TtlAfterFinishedController : IController
         if (NeedsCleanup(job)) _queue.Add(ObjectKey.Of(job));
     }
 
+    /// <summary>A TTL, not being deleted, and finished at a known time.</summary>
     private static bool NeedsCleanup(V1Job job) =>
-        job.Spec.TtlSecondsAfterFinished is not null && job.Metadata.DeletionTimestamp is null && JobConditions.IsFinished(job);
+        job.Spec.TtlSecondsAfterFinished is not null && job.Metadata.DeletionTimestamp is null && JobConditions.FinishTime(job) is not null;
 
     private async Task ReconcileAsync(string key, CancellationToken cancellationToken)
     {
         var (ns, name) = ObjectKey.Split(key);
         if (_jobs.Get(ns, name) is not { } cached || !NeedsCleanup(cached)) return;
-        if (Remaining(cached) is { } wait && wait > TimeSpan.Zero)
+        if (Remaining(cached) is var wait && wait > TimeSpan.Zero)
         {
             _queue.AddAfter(key, wait);
             return;
         }
         // The cache may lag a user who just raised the TTL: decide on a fresh read, and delete only that version.
         if (await _client.GetAsync(ns, name, cancellationToken) is not { } fresh || !NeedsCleanup(fresh)) return;
-        if (Remaining(fresh) is { } freshWait && freshWait > TimeSpan.Zero)
+        if (Remaining(fresh) is var freshWait && freshWait > TimeSpan.Zero)
         {
             _queue.AddAfter(key, freshWait);
             return;
@@ -68,8 +69,6 @@ public sealed class TtlAfterFinishedController : IController
         }
     }
 
-    private TimeSpan? Remaining(V1Job job) =>
-        JobConditions.FinishTime(job) is { } finished
-            ? finished + TimeSpan.FromSeconds(job.Spec.TtlSecondsAfterFinished!.Value) - _context.Time.GetUtcNow().UtcDateTime
-            : null;
+    private TimeSpan Remaining(V1Job job) =>
+        JobConditions.FinishTime(job)!.Value + TimeSpan.FromSeconds(job.Spec.TtlSecondsAfterFinished!.Value) - _context.Time.GetUtcNow().UtcDateTime;
 }
