@@ -14,18 +14,18 @@ public sealed class CronJobControllerTests
         await using var cluster = await StartAsync(clock);
         var cronJob = await cluster.Client.For<V1CronJob>().CreateAsync(NewCronJob("tick", "* * * * *"));
 
-        var first = JumpPastNextMinute(clock);
+        var first = await PassNextMinuteAsync(cluster, clock, "tick");
         var job = Assert.Single(await WaitForJobsAsync(cluster, "tick", j => j.Count == 1, "first job"));
         Assert.Equal(JobName("tick", first), job.Metadata.Name);
         Assert.Equal(first.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"), job.Metadata.Annotations["batch.kubernetes.io/cronjob-scheduled-timestamp"]);
         Assert.Equal("tick", job.Metadata.Labels["app"]);
         var owner = Assert.Single(job.Metadata.OwnerReferences);
         Assert.Equal(("CronJob", cronJob.Metadata.Uid, true), (owner.Kind, owner.Uid, owner.Controller));
-        var status = (await WaitForCronJobAsync(cluster, "tick", c => c.Status?.Active?.Count == 1, "active 1")).Status;
+        var status = (await WaitForActiveRunAsync(cluster, "tick", first)).Status;
         Assert.Equal(job.Metadata.Uid, status.Active[0].Uid);
         Assert.Equal(first.UtcDateTime, status.LastScheduleTime);
 
-        var second = JumpPastNextMinute(clock);
+        var second = await PassNextMinuteAsync(cluster, clock, "tick");
         var jobs = await WaitForJobsAsync(cluster, "tick", j => j.Count == 2, "second job");
         Assert.Contains(jobs, j => j.Metadata.Name == JobName("tick", second));
         await WaitForCronJobAsync(cluster, "tick", c => c.Status?.Active?.Count == 2 && c.Status.LastScheduleTime == second.UtcDateTime, "active 2");
@@ -38,10 +38,11 @@ public sealed class CronJobControllerTests
         using var clock = new ManualTime();
         await using var cluster = await StartAsync(clock);
         await cluster.Client.For<V1CronJob>().CreateAsync(NewCronJob("solo", "* * * * *", s => s.ConcurrencyPolicy = "Forbid"));
-        var first = JumpPastNextMinute(clock);
+        var first = await PassNextMinuteAsync(cluster, clock, "solo");
         await WaitForJobsAsync(cluster, "solo", j => j.Count == 1, "first job");
+        await WaitForActiveRunAsync(cluster, "solo", first);
 
-        var second = JumpPastNextMinute(clock);
+        var second = await PassNextMinuteAsync(cluster, clock, "solo");
         await WaitForEventAsync(cluster, "solo", "JobAlreadyActive");
         Assert.Single(await JobsAsync(cluster, "solo"));
         Assert.Equal(first.UtcDateTime, (await cluster.Client.For<V1CronJob>().GetAsync(Namespace, "solo"))!.Status.LastScheduleTime);
@@ -66,17 +67,18 @@ public sealed class CronJobControllerTests
             s.ConcurrencyPolicy = "Forbid";
             s.StartingDeadlineSeconds = 10;
         }));
-        var first = JumpPastNextMinute(clock);
+        var first = await PassNextMinuteAsync(cluster, clock, "strict");
         await WaitForJobsAsync(cluster, "strict", j => j.Count == 1, "first job");
-        var second = JumpPastNextMinute(clock);
+        await WaitForActiveRunAsync(cluster, "strict", first);
+        var second = await PassNextMinuteAsync(cluster, clock, "strict");
         await WaitForEventAsync(cluster, "strict", "JobAlreadyActive");
 
-        clock.JumpTo(second.AddSeconds(30));
+        await JumpToAsync(cluster, clock, "strict", second.AddSeconds(30));
         await FinishJobAsync(cluster, JobName("strict", first), succeeded: true, first);
         await WaitForCronJobAsync(cluster, "strict", c => c.Status?.Active is null or { Count: 0 } && c.Status?.LastSuccessfulTime is not null, "first seen complete");
         await Task.Delay(300);
         Assert.Single(await JobsAsync(cluster, "strict"));
-        var third = JumpPastNextMinute(clock);
+        var third = await PassNextMinuteAsync(cluster, clock, "strict");
         await WaitForJobsAsync(cluster, "strict", j => j.Any(x => x.Metadata.Name == JobName("strict", third)), "next on-time run");
     }
 
@@ -86,10 +88,11 @@ public sealed class CronJobControllerTests
         using var clock = new ManualTime();
         await using var cluster = await StartAsync(clock);
         await cluster.Client.For<V1CronJob>().CreateAsync(NewCronJob("swap", "* * * * *", s => s.ConcurrencyPolicy = "Replace"));
-        var first = JumpPastNextMinute(clock);
+        var first = await PassNextMinuteAsync(cluster, clock, "swap");
         await WaitForJobsAsync(cluster, "swap", j => j.Count == 1, "first job");
+        await WaitForActiveRunAsync(cluster, "swap", first);
 
-        var second = JumpPastNextMinute(clock);
+        var second = await PassNextMinuteAsync(cluster, clock, "swap");
         var jobs = await WaitForJobsAsync(cluster, "swap", j => j.Count == 1 && j[0].Metadata.Name == JobName("swap", second), "replacement");
         var status = (await WaitForCronJobAsync(cluster, "swap", c => c.Status?.Active?.Count == 1 && c.Status.Active[0].Uid == jobs[0].Metadata.Uid, "active replaced")).Status;
         Assert.Equal(second.UtcDateTime, status.LastScheduleTime);
@@ -110,9 +113,8 @@ public sealed class CronJobControllerTests
         var runs = new List<DateTimeOffset>();
         for (var i = 0; i < 4; i++)
         {
-            runs.Add(JumpPastNextMinute(clock));
-            var count = i + 1;
-            await WaitForJobsAsync(cluster, "keep", j => j.Any(x => x.Metadata.Name == JobName("keep", runs[^1])), $"job {count}");
+            runs.Add(await PassNextMinuteAsync(cluster, clock, "keep"));
+            await WaitForActiveRunAsync(cluster, "keep", runs[^1]);
         }
         await FinishJobAsync(cluster, JobName("keep", runs[0]), succeeded: true, runs[0]);
         await FinishJobAsync(cluster, JobName("keep", runs[1]), succeeded: true, runs[1]);
@@ -131,8 +133,8 @@ public sealed class CronJobControllerTests
         await using var cluster = await StartAsync(clock);
         var cronJobs = cluster.Client.For<V1CronJob>();
         await cronJobs.CreateAsync(NewCronJob("nap", "* * * * *", s => s.Suspend = true));
-        JumpPastNextMinute(clock);
-        var last = JumpPastNextMinute(clock);
+        await PassNextMinuteAsync(cluster, clock, "nap");
+        var last = await PassNextMinuteAsync(cluster, clock, "nap");
         await Task.Delay(500);
         Assert.Empty(await JobsAsync(cluster, "nap"));
 
@@ -147,9 +149,9 @@ public sealed class CronJobControllerTests
     {
         using var clock = new ManualTime();
         await using var cluster = await StartAsync(clock);
-        await cluster.Client.For<V1CronJob>().CreateAsync(NewCronJob("late", "* * * * *", s => s.Suspend = true));
-        clock.JumpTo(clock.GetUtcNow().AddHours(3));
-        var latest = JumpPastNextMinute(clock);
+        var created = await cluster.Client.For<V1CronJob>().CreateAsync(NewCronJob("late", "* * * * *", s => s.Suspend = true));
+        await JumpToAsync(cluster, clock, "late", Later(clock.GetUtcNow(), created).AddHours(3));
+        var latest = await PassNextMinuteAsync(cluster, clock, "late");
         await cluster.Client.For<V1CronJob>().PatchAsync(Namespace, "late", PatchType.Merge, new { spec = new { suspend = false } });
 
         await WaitForEventAsync(cluster, "late", "TooManyMissedTimes");
@@ -163,11 +165,11 @@ public sealed class CronJobControllerTests
         using var clock = new ManualTime();
         await using var cluster = await StartAsync(clock);
         // Kolkata is UTC+05:30: its full hours are half past the hour in UTC.
-        await cluster.Client.For<V1CronJob>().CreateAsync(NewCronJob("zoned", "0 * * * *", s => s.TimeZone = "Asia/Kolkata"));
-        var now = clock.GetUtcNow();
+        var created = await cluster.Client.For<V1CronJob>().CreateAsync(NewCronJob("zoned", "0 * * * *", s => s.TimeZone = "Asia/Kolkata"));
+        var now = Later(clock.GetUtcNow(), created);
         var halfPast = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 30, 0, TimeSpan.Zero);
         if (halfPast <= now) halfPast = halfPast.AddHours(1);
-        clock.JumpTo(halfPast.AddSeconds(1));
+        await JumpToAsync(cluster, clock, "zoned", halfPast.AddSeconds(1));
 
         var job = Assert.Single(await WaitForJobsAsync(cluster, "zoned", j => j.Count == 1, "zoned job"));
         Assert.Equal(JobName("zoned", halfPast), job.Metadata.Name);

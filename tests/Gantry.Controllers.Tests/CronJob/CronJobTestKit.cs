@@ -44,14 +44,35 @@ internal static class CronJobTestKit
         return cronJob;
     }
 
-    /// <summary>Jumps the clock one second past the next whole minute and returns that minute.</summary>
-    public static DateTimeOffset JumpPastNextMinute(ManualTime clock)
+    /// <summary>
+    /// Moves the clock one second past the next whole minute (after the CronJob's creation, which the server stamps by
+    /// its own clock) and returns that minute.
+    /// </summary>
+    public static async Task<DateTimeOffset> PassNextMinuteAsync(TestCluster cluster, ManualTime clock, string cronJob)
     {
-        var now = clock.GetUtcNow();
+        var created = await cluster.Client.For<V1CronJob>().GetAsync(Namespace, cronJob);
+        var now = Later(clock.GetUtcNow(), created);
         var minute = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero).AddMinutes(1);
-        clock.JumpTo(minute.AddSeconds(1));
+        await JumpToAsync(cluster, clock, cronJob, minute.AddSeconds(1));
         return minute;
     }
+
+    /// <summary>
+    /// Moves the clock, then touches the CronJob: a sync that read the clock just before the jump set its wake-up
+    /// timer against the old time, and the touch makes the controller look again at the new one.
+    /// </summary>
+    public static async Task JumpToAsync(TestCluster cluster, ManualTime clock, string cronJob, DateTimeOffset time)
+    {
+        clock.JumpTo(time);
+        await cluster.Client.For<V1CronJob>().PatchAsync(Namespace, cronJob, PatchType.Merge,
+            new { metadata = new { annotations = new Dictionary<string, string> { ["test.gantry.dev/clock"] = time.ToString("O") } } });
+    }
+
+    /// <summary>The later of a time and a CronJob's creation (schedules count from the creation).</summary>
+    public static DateTimeOffset Later(DateTimeOffset time, V1CronJob? created) =>
+        created?.Metadata.CreationTimestamp is { } stamp && new DateTimeOffset(DateTime.SpecifyKind(stamp, DateTimeKind.Utc)) > time
+            ? new DateTimeOffset(DateTime.SpecifyKind(stamp, DateTimeKind.Utc))
+            : time;
 
     public static string JobName(string cronJob, DateTimeOffset scheduled) => $"{cronJob}-{scheduled.ToUnixTimeSeconds() / 60}";
 
@@ -72,6 +93,10 @@ internal static class CronJobTestKit
         await TestCluster.EventuallyAsync(async () => condition(cronJob = (await cluster.Client.For<V1CronJob>().GetAsync(Namespace, name))!), what);
         return cronJob!;
     }
+
+    /// <summary>Waits until the CronJob's status lists the run of <paramref name="scheduled"/> as active.</summary>
+    public static Task<V1CronJob> WaitForActiveRunAsync(TestCluster cluster, string cronJob, DateTimeOffset scheduled) =>
+        WaitForCronJobAsync(cluster, cronJob, c => c.Status?.Active?.Any(r => r.Name == JobName(cronJob, scheduled)) == true, $"run {JobName(cronJob, scheduled)} active");
 
     /// <summary>Finishes a job through its status, as the job controller would.</summary>
     public static async Task FinishJobAsync(TestCluster cluster, string name, bool succeeded, DateTimeOffset startedAt)
@@ -103,7 +128,19 @@ internal static class CronJobTestKit
         await cluster.Client.For<V1Job>().UpdateStatusAsync(job);
     }
 
-    public static async Task WaitForEventAsync(TestCluster cluster, string cronJob, string reason) =>
-        await TestCluster.EventuallyAsync(async () => (await cluster.Client.For<Corev1Event>().ListAsync(Namespace)).Items
-            .Any(e => e.InvolvedObject.Name == cronJob && e.Reason == reason), $"event {reason} on {cronJob}");
+    public static async Task WaitForEventAsync(TestCluster cluster, string cronJob, string reason)
+    {
+        try
+        {
+            await TestCluster.EventuallyAsync(async () => (await cluster.Client.For<Corev1Event>().ListAsync(Namespace)).Items
+                .Any(e => e.InvolvedObject.Name == cronJob && e.Reason == reason), $"event {reason} on {cronJob}");
+        }
+        catch (TimeoutException ex)
+        {
+            var events = (await cluster.Client.For<Corev1Event>().ListAsync(Namespace)).Items.Where(e => e.InvolvedObject.Name == cronJob).Select(e => $"{e.Reason}: {e.Message}");
+            var current = await cluster.Client.For<V1CronJob>().GetAsync(Namespace, cronJob);
+            var jobs = (await JobsAsync(cluster, cronJob)).Select(j => j.Metadata.Name);
+            throw new TimeoutException($"{ex.Message}; events [{string.Join("; ", events)}]; status {System.Text.Json.JsonSerializer.Serialize(current?.Status)}; jobs [{string.Join(", ", jobs)}]", ex);
+        }
+    }
 }

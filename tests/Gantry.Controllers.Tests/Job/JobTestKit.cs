@@ -69,7 +69,15 @@ internal static class JobTestKit
     public static async Task<V1Job> WaitForJobAsync(TestCluster cluster, string name, Func<V1Job, bool> condition, string what)
     {
         V1Job? job = null;
-        await TestCluster.EventuallyAsync(async () => condition(job = await GetJobAsync(cluster, name)), what);
+        try
+        {
+            await TestCluster.EventuallyAsync(async () => condition(job = await GetJobAsync(cluster, name)), what);
+        }
+        catch (TimeoutException ex)
+        {
+            var pods = (await PodsAsync(cluster, name)).Select(p => $"{p.Metadata.Name}:{p.Status?.Phase}:{string.Join('|', p.Metadata.Finalizers ?? [])}");
+            throw new TimeoutException($"{ex.Message}; status {System.Text.Json.JsonSerializer.Serialize(job?.Status)}; pods {string.Join(", ", pods)}", ex);
+        }
         return job!;
     }
 
