@@ -16,6 +16,7 @@ namespace Gantry.Controllers.Job;
 public sealed partial class JobController : IController
 {
     private const string PodOwnerIndex = "job-controller/owner";
+    private const string ManagedByValue = "kubernetes.io/job-controller";
     private readonly ControllerContext _context;
     private readonly JobControllerOptions _options;
     private readonly Informer<V1Job> _jobs;
@@ -101,6 +102,8 @@ public sealed partial class JobController : IController
     {
         var (ns, name) = ObjectKey.Split(key);
         var cached = _jobs.Get(ns, name);
+        // spec.managedBy hands a job (and its pods) to another controller, such as a multi-cluster dispatcher.
+        if (cached?.Spec.ManagedBy is { } manager && manager != ManagedByValue) return;
         var owned = _pods.ByIndex(PodOwnerIndex, key);
         var live = cached is not null && cached.Metadata.DeletionTimestamp is null && !JobConditions.IsFinished(cached);
         // Pods nothing will count any more (of a deleted, finished or replaced job) keep no finalizer.

@@ -67,4 +67,16 @@ public sealed class JobControllerLifecycleTests
         await TestCluster.EventuallyAsync(async () => (await PodsAsync(cluster, "dropped")).All(p => p.Metadata.Finalizers?.Contains("batch.kubernetes.io/job-tracking") != true),
             "finalizers released");
     }
+
+    [Fact]
+    public async Task Job_ManagedByAnotherController_IsLeftAlone()
+    {
+        await using var cluster = await StartAsync();
+        await cluster.Client.For<V1Job>().CreateAsync(NewJob("elsewhere", configure: s => s.ManagedBy = "example.com/dispatcher"));
+        await cluster.Client.For<V1Job>().CreateAsync(NewJob("here"));
+
+        await WaitForActivePodsAsync(cluster, "here", 1);
+        Assert.Empty(await PodsAsync(cluster, "elsewhere"));
+        Assert.Null((await GetJobAsync(cluster, "elsewhere")).Status?.StartTime);
+    }
 }
