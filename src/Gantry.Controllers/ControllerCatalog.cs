@@ -1,7 +1,9 @@
+using Gantry.Controllers.CronJob;
 using Gantry.Controllers.DaemonSet;
 using Gantry.Controllers.Deployment;
 using Gantry.Controllers.Disruption;
 using Gantry.Controllers.GarbageCollector;
+using Gantry.Controllers.Job;
 using Gantry.Controllers.Namespace;
 using Gantry.Controllers.PodGC;
 using Gantry.Controllers.ServiceAccount;
@@ -23,6 +25,9 @@ public static class ControllerCatalog
             ["deployment"] = c => new DeploymentController(c),
             ["statefulset"] = c => new StatefulSetController(c),
             ["daemonset"] = c => new DaemonSetController(c),
+            ["job"] = c => new JobController(c),
+            ["ttl-after-finished"] = c => new TtlAfterFinishedController(c),
+            ["cronjob"] = c => new CronJobController(c),
             ["nodelifecycle"] = c => new NodeLifecycleController(c),
             ["taint-eviction-controller"] = c => new TaintEvictionController(c),
             ["disruption"] = c => new DisruptionController(c),

@@ -45,7 +45,7 @@ public sealed class CronJobControllerTests
         var second = await PassNextMinuteAsync(cluster, clock, "solo");
         await WaitForEventAsync(cluster, "solo", "JobAlreadyActive");
         Assert.Single(await JobsAsync(cluster, "solo"));
-        Assert.Equal(first.UtcDateTime, (await cluster.Client.For<V1CronJob>().GetAsync(Namespace, "solo"))!.Status.LastScheduleTime);
+        Assert.Equal(first.UtcDateTime, (await cluster.Client.For<V1CronJob>().GetAsync(TestNamespace, "solo"))!.Status.LastScheduleTime);
 
         // Without a starting deadline the held run is still due, so it starts as soon as the first one is done.
         await FinishJobAsync(cluster, JobName("solo", first), succeeded: true, first);
@@ -96,7 +96,7 @@ public sealed class CronJobControllerTests
         var jobs = await WaitForJobsAsync(cluster, "swap", j => j.Count == 1 && j[0].Metadata.Name == JobName("swap", second), "replacement");
         var status = (await WaitForCronJobAsync(cluster, "swap", c => c.Status?.Active?.Count == 1 && c.Status.Active[0].Uid == jobs[0].Metadata.Uid, "active replaced")).Status;
         Assert.Equal(second.UtcDateTime, status.LastScheduleTime);
-        Assert.Null(await cluster.Client.For<V1Job>().GetAsync(Namespace, JobName("swap", first)));
+        Assert.Null(await cluster.Client.For<V1Job>().GetAsync(TestNamespace, JobName("swap", first)));
         await WaitForEventAsync(cluster, "swap", "SuccessfulDelete");
     }
 
@@ -138,7 +138,7 @@ public sealed class CronJobControllerTests
         await Task.Delay(500);
         Assert.Empty(await JobsAsync(cluster, "nap"));
 
-        await cronJobs.PatchAsync(Namespace, "nap", PatchType.Merge, new { spec = new { suspend = false } });
+        await cronJobs.PatchAsync(TestNamespace, "nap", PatchType.Merge, new { spec = new { suspend = false } });
         // Resumed without a starting deadline, it runs the most recent missed time once.
         var job = Assert.Single(await WaitForJobsAsync(cluster, "nap", j => j.Count == 1, "catch-up job"));
         Assert.Equal(JobName("nap", last), job.Metadata.Name);
@@ -152,7 +152,7 @@ public sealed class CronJobControllerTests
         var created = await cluster.Client.For<V1CronJob>().CreateAsync(NewCronJob("late", "* * * * *", s => s.Suspend = true));
         await JumpToAsync(cluster, clock, "late", Later(clock.GetUtcNow(), created).AddHours(3));
         var latest = await PassNextMinuteAsync(cluster, clock, "late");
-        await cluster.Client.For<V1CronJob>().PatchAsync(Namespace, "late", PatchType.Merge, new { spec = new { suspend = false } });
+        await cluster.Client.For<V1CronJob>().PatchAsync(TestNamespace, "late", PatchType.Merge, new { spec = new { suspend = false } });
 
         await WaitForEventAsync(cluster, "late", "TooManyMissedTimes");
         var job = Assert.Single(await WaitForJobsAsync(cluster, "late", j => j.Count == 1, "one job"));

@@ -8,7 +8,7 @@ namespace Gantry.Controllers.Tests.CronJob;
 /// <summary>CronJobs, a jumpable clock and waits shared by the CronJob controller tests.</summary>
 internal static class CronJobTestKit
 {
-    public const string Namespace = "default";
+    public const string TestNamespace = "default";
 
     /// <summary>A cluster whose CronJob controller reads <paramref name="clock"/>.</summary>
     public static Task<TestCluster> StartAsync(ManualTime clock) =>
@@ -23,7 +23,7 @@ internal static class CronJobTestKit
         {
             ApiVersion = "batch/v1",
             Kind = "CronJob",
-            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace },
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = TestNamespace },
             Spec = new V1CronJobSpec
             {
                 Schedule = schedule,
@@ -50,7 +50,7 @@ internal static class CronJobTestKit
     /// </summary>
     public static async Task<DateTimeOffset> PassNextMinuteAsync(TestCluster cluster, ManualTime clock, string cronJob)
     {
-        var created = await cluster.Client.For<V1CronJob>().GetAsync(Namespace, cronJob);
+        var created = await cluster.Client.For<V1CronJob>().GetAsync(TestNamespace, cronJob);
         var now = Later(clock.GetUtcNow(), created);
         var minute = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero).AddMinutes(1);
         await JumpToAsync(cluster, clock, cronJob, minute.AddSeconds(1));
@@ -64,7 +64,7 @@ internal static class CronJobTestKit
     public static async Task JumpToAsync(TestCluster cluster, ManualTime clock, string cronJob, DateTimeOffset time)
     {
         clock.JumpTo(time);
-        await cluster.Client.For<V1CronJob>().PatchAsync(Namespace, cronJob, PatchType.Merge,
+        await cluster.Client.For<V1CronJob>().PatchAsync(TestNamespace, cronJob, PatchType.Merge,
             new { metadata = new { annotations = new Dictionary<string, string> { ["test.gantry.dev/clock"] = time.ToString("O") } } });
     }
 
@@ -77,7 +77,7 @@ internal static class CronJobTestKit
     public static string JobName(string cronJob, DateTimeOffset scheduled) => $"{cronJob}-{scheduled.ToUnixTimeSeconds() / 60}";
 
     public static async Task<List<V1Job>> JobsAsync(TestCluster cluster, string cronJob) =>
-        (await cluster.Client.For<V1Job>().ListAsync(Namespace)).Items
+        (await cluster.Client.For<V1Job>().ListAsync(TestNamespace)).Items
             .Where(j => j.Metadata.OwnerReferences?.Any(o => o.Kind == "CronJob" && o.Name == cronJob) == true).ToList();
 
     public static async Task<List<V1Job>> WaitForJobsAsync(TestCluster cluster, string cronJob, Func<List<V1Job>, bool> condition, string what)
@@ -90,7 +90,7 @@ internal static class CronJobTestKit
     public static async Task<V1CronJob> WaitForCronJobAsync(TestCluster cluster, string name, Func<V1CronJob, bool> condition, string what)
     {
         V1CronJob? cronJob = null;
-        await TestCluster.EventuallyAsync(async () => condition(cronJob = (await cluster.Client.For<V1CronJob>().GetAsync(Namespace, name))!), what);
+        await TestCluster.EventuallyAsync(async () => condition(cronJob = (await cluster.Client.For<V1CronJob>().GetAsync(TestNamespace, name))!), what);
         return cronJob!;
     }
 
@@ -101,7 +101,7 @@ internal static class CronJobTestKit
     /// <summary>Finishes a job through its status, as the job controller would.</summary>
     public static async Task FinishJobAsync(TestCluster cluster, string name, bool succeeded, DateTimeOffset startedAt)
     {
-        var job = (await cluster.Client.For<V1Job>().GetAsync(Namespace, name))!;
+        var job = (await cluster.Client.For<V1Job>().GetAsync(TestNamespace, name))!;
         var now = DateTime.UtcNow;
         job.Status ??= new V1JobStatus();
         job.Status.StartTime = startedAt.UtcDateTime;
@@ -132,13 +132,13 @@ internal static class CronJobTestKit
     {
         try
         {
-            await TestCluster.EventuallyAsync(async () => (await cluster.Client.For<Corev1Event>().ListAsync(Namespace)).Items
+            await TestCluster.EventuallyAsync(async () => (await cluster.Client.For<Corev1Event>().ListAsync(TestNamespace)).Items
                 .Any(e => e.InvolvedObject.Name == cronJob && e.Reason == reason), $"event {reason} on {cronJob}");
         }
         catch (TimeoutException ex)
         {
-            var events = (await cluster.Client.For<Corev1Event>().ListAsync(Namespace)).Items.Where(e => e.InvolvedObject.Name == cronJob).Select(e => $"{e.Reason}: {e.Message}");
-            var current = await cluster.Client.For<V1CronJob>().GetAsync(Namespace, cronJob);
+            var events = (await cluster.Client.For<Corev1Event>().ListAsync(TestNamespace)).Items.Where(e => e.InvolvedObject.Name == cronJob).Select(e => $"{e.Reason}: {e.Message}");
+            var current = await cluster.Client.For<V1CronJob>().GetAsync(TestNamespace, cronJob);
             var jobs = (await JobsAsync(cluster, cronJob)).Select(j => j.Metadata.Name);
             throw new TimeoutException($"{ex.Message}; events [{string.Join("; ", events)}]; status {System.Text.Json.JsonSerializer.Serialize(current?.Status)}; jobs [{string.Join(", ", jobs)}]", ex);
         }

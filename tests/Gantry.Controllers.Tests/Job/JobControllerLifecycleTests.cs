@@ -63,7 +63,7 @@ public sealed class JobControllerLifecycleTests
         await jobs.CreateAsync(NewJob("dropped", completions: 2, parallelism: 2));
         await WaitForActivePodsAsync(cluster, "dropped", 2);
 
-        await jobs.DeleteAsync(Namespace, "dropped", Gantry.Client.DeleteOptions.Background);
+        await jobs.DeleteAsync(TestNamespace, "dropped", Gantry.Client.DeleteOptions.Background);
         await TestCluster.EventuallyAsync(async () => (await PodsAsync(cluster, "dropped")).All(p => p.Metadata.Finalizers?.Contains("batch.kubernetes.io/job-tracking") != true),
             "finalizers released");
     }

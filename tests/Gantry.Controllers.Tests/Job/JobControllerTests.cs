@@ -99,13 +99,13 @@ public sealed class JobControllerTests
         Assert.Null(job.Status.StartTime);
         Assert.Empty(await PodsAsync(cluster, "paused"));
 
-        await jobs.PatchAsync(Namespace, "paused", PatchType.Merge, new { spec = new { suspend = false } });
+        await jobs.PatchAsync(TestNamespace, "paused", PatchType.Merge, new { spec = new { suspend = false } });
         await WaitForActivePodsAsync(cluster, "paused", 2);
         job = await WaitForJobAsync(cluster, "paused", j => j.Status.Conditions.Any(c => c.Type == "Suspended" && c.Status == "False"), "resumed");
         Assert.Equal("JobResumed", job.Status.Conditions.Single(c => c.Type == "Suspended").Reason);
         Assert.NotNull(job.Status.StartTime);
 
-        await jobs.PatchAsync(Namespace, "paused", PatchType.Merge, new { spec = new { suspend = true } });
+        await jobs.PatchAsync(TestNamespace, "paused", PatchType.Merge, new { spec = new { suspend = true } });
         await TestCluster.EventuallyAsync(async () => (await PodsAsync(cluster, "paused")).Count == 0, "pods deleted");
         job = await WaitForJobAsync(cluster, "paused", j => HasCondition(j, "Suspended") && j.Status.Active is null or 0, "suspended again");
         Assert.True(job.Status.Failed is null or 0);
@@ -122,7 +122,7 @@ public sealed class JobControllerTests
         await cluster.MarkPodFinishedAsync(pod, succeeded: true);
         var finished = await WaitForJobAsync(cluster, "brief", j => HasCondition(j, "Complete"), "Complete");
 
-        await TestCluster.EventuallyAsync(async () => await cluster.Client.For<V1Job>().GetAsync(Namespace, "brief") is null, "job deleted");
+        await TestCluster.EventuallyAsync(async () => await cluster.Client.For<V1Job>().GetAsync(TestNamespace, "brief") is null, "job deleted");
         Assert.True(DateTime.UtcNow - finished.Status.CompletionTime!.Value >= TimeSpan.FromSeconds(0.9));
     }
 

@@ -8,7 +8,7 @@ namespace Gantry.Controllers.Tests.Job;
 /// <summary>Jobs, pods and waits shared by the job controller tests.</summary>
 internal static class JobTestKit
 {
-    public const string Namespace = "default";
+    public const string TestNamespace = "default";
 
     /// <summary>Backoff compressed from 10 s / 6 min so failure tests take milliseconds.</summary>
     public static JobControllerOptions Fast { get; } = new() { PodFailureBackoff = TimeSpan.FromMilliseconds(20), MaxPodFailureBackoff = TimeSpan.FromMilliseconds(200) };
@@ -22,7 +22,7 @@ internal static class JobTestKit
         {
             ApiVersion = "batch/v1",
             Kind = "Job",
-            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace },
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = TestNamespace },
             Spec = new V1JobSpec
             {
                 Completions = completions,
@@ -38,13 +38,13 @@ internal static class JobTestKit
     }
 
     public static async Task<IReadOnlyList<V1Pod>> PodsAsync(TestCluster cluster, string job) =>
-        (await cluster.Client.For<V1Pod>().ListAsync(Namespace, new ListOptions { LabelSelector = $"batch.kubernetes.io/job-name={job}" })).Items;
+        (await cluster.Client.For<V1Pod>().ListAsync(TestNamespace, new ListOptions { LabelSelector = $"batch.kubernetes.io/job-name={job}" })).Items;
 
     public static async Task<List<V1Pod>> ActivePodsAsync(TestCluster cluster, string job) =>
         (await PodsAsync(cluster, job)).Where(p => p.Status?.Phase is not ("Succeeded" or "Failed") && p.Metadata.DeletionTimestamp is null).ToList();
 
     public static async Task<V1Job> GetJobAsync(TestCluster cluster, string name) =>
-        await cluster.Client.For<V1Job>().GetAsync(Namespace, name) ?? throw new InvalidOperationException($"job {name} is gone");
+        await cluster.Client.For<V1Job>().GetAsync(TestNamespace, name) ?? throw new InvalidOperationException($"job {name} is gone");
 
     public static bool HasCondition(V1Job job, string type, string? reason = null) =>
         job.Status?.Conditions?.Any(c => c.Type == type && c.Status == "True" && (reason is null || c.Reason == reason)) == true;
@@ -82,7 +82,7 @@ internal static class JobTestKit
     }
 
     public static async Task<IReadOnlyList<Corev1Event>> EventsAsync(TestCluster cluster, string involvedName) =>
-        (await cluster.Client.For<Corev1Event>().ListAsync(Namespace)).Items.Where(e => e.InvolvedObject.Name == involvedName).ToList();
+        (await cluster.Client.For<Corev1Event>().ListAsync(TestNamespace)).Items.Where(e => e.InvolvedObject.Name == involvedName).ToList();
 
     public static async Task WaitForEventAsync(TestCluster cluster, string involvedName, string reason) =>
         await TestCluster.EventuallyAsync(async () => (await EventsAsync(cluster, involvedName)).Any(e => e.Reason == reason), $"event {reason} on {involvedName}");
