@@ -61,8 +61,9 @@ public sealed partial class ApiServerHost : IAsyncDisposable
         var caches = new CacheSet(store, registry, options.WatchCacheEvents, loggers);
         await caches.StartAsync(cancellationToken);
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        // The empty builder with Kestrel alone: no routing, configuration or logging providers the server does not use.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = null;

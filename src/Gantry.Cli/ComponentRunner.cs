@@ -11,28 +11,29 @@ namespace Gantry.Cli;
 internal sealed class ComponentRunner : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop;
-    private readonly ApiClient? _client;
-    private readonly ControllerManager? _controllers;
+    // Plain interfaces, so an API server without components never loads the client and controller assemblies.
+    private readonly List<IAsyncDisposable> _owned = [];
     private readonly List<Task> _running = [];
 
-    private ComponentRunner(CancellationTokenSource stop, ApiClient? client, ControllerManager? controllers)
-    {
-        _stop = stop;
-        _client = client;
-        _controllers = controllers;
-    }
+    private ComponentRunner(CancellationTokenSource stop) => _stop = stop;
 
     /// <summary>Starts the enabled components; with none enabled no client is even built (the API server alone).</summary>
     public static ComponentRunner Start(string kubeconfig, bool controllers, CancellationToken cancellationToken)
     {
-        var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (!controllers) return new ComponentRunner(stop, null, null);
+        var runner = new ComponentRunner(CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
+        if (controllers) runner.StartControllers(kubeconfig);
+        return runner;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void StartControllers(string kubeconfig)
+    {
         var client = ApiClient.FromKubeconfig(kubeconfig);
+        _owned.Add(new SyncDisposal(client));
         var rootCa = RootCaPublisherOptions.FromKubeconfig(kubeconfig).RootCaPem;
         var manager = new ControllerManager(client, ControllerCatalog.All.Values, options: new ControllerOptions { RootCaPem = rootCa });
-        var runner = new ComponentRunner(stop, client, manager);
-        runner._running.Add(manager.RunAsync(stop.Token));
-        return runner;
+        _owned.Insert(0, manager);
+        _running.Add(manager.RunAsync(_stop.Token));
     }
 
     /// <inheritdoc />
@@ -40,8 +41,17 @@ internal sealed class ComponentRunner : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await Task.WhenAll(_running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (_controllers is not null) await _controllers.DisposeAsync();
-        _client?.Dispose();
+        foreach (var owned in _owned) await owned.DisposeAsync();
         _stop.Dispose();
+    }
+
+    /// <summary>Adapts an IDisposable to the runner's list.</summary>
+    private sealed class SyncDisposal(IDisposable inner) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            inner.Dispose();
+            return ValueTask.CompletedTask;
+        }
     }
 }
