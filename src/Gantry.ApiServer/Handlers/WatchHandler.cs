@@ -82,7 +82,7 @@ public sealed class WatchHandler(CacheSet caches, ServerOptions options, TimePro
                     if (!table && !VersionConversion.Needed(def))
                     {
                         await context.Response.Body.WriteAsync(e.Line(ParseType(type)), context.RequestAborted);
-                        if (watcher.Events.Count == 0) await context.Response.Body.FlushAsync(context.RequestAborted);
+                        // Kestrel's body writes flush the stream's pipe themselves; an explicit flush per event only adds work.
                         continue;
                     }
                     await WriteEventAsync(context, buffer, writer, w =>
