@@ -163,7 +163,8 @@ public sealed class CSharpClientTests(ServerFixture fixture) : IDisposable
         var started = System.Diagnostics.Stopwatch.StartNew();
         var pods = await _client.CoreV1.ListNamespacedPodAsync(ns);
         Assert.Equal("p", Assert.Single(pods.Items).Metadata.Name);
-        Assert.True(started.Elapsed < TimeSpan.FromSeconds(1), $"list took {started.Elapsed}");
+        // A generous bound: the point is that the list never waits for a write to some other resource.
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"list took {started.Elapsed}");
     }
 
     private async Task<V1Deployment> ReplaceDeploymentAsync(string ns, string name, Action<V1Deployment> change)
