@@ -49,10 +49,13 @@ internal static class ServerCommand
                 await using var controllers = new ControllerManager(client, ControllerCatalog.All.Values, options: new ControllerOptions { RootCaPem = rootCa });
                 using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var running = controllers.RunAsync(stopping.Token);
+                await using var scheduler = new Gantry.Scheduler.Scheduler(client, new Gantry.Scheduler.SchedulerOptions());
+                var scheduling = scheduler.RunAsync(stopping.Token);
                 Console.WriteLine($"gantry: server ready at {host.Url}, kubeconfig {options.EffectiveKubeconfigPath}");
                 await host.WaitForShutdownAsync(cancellationToken);
                 await stopping.CancelAsync();
                 await running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await scheduling.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 return 0;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
