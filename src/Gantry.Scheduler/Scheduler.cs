@@ -201,7 +201,7 @@ public sealed partial class Scheduler : IAsyncDisposable
         }
     }
 
-    private static bool Changed(object? a, object? b) => KubernetesJson.Serialize(a) != KubernetesJson.Serialize(b);
+    private static bool Changed(object? a, object? b) => !SemanticEquality.Same(a, b);
 
     private void OnPodAdded(V1Pod pod)
     {

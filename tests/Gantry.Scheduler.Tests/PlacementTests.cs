@@ -160,6 +160,24 @@ public sealed class PlacementTests
         Assert.Equal("n1", await cluster.WaitForNodeAsync(other));
     }
 
+    [Fact]
+    public async Task HigherPriorityPod_IsScheduledFirst()
+    {
+        await using var cluster = await TestCluster.StartAsync(withScheduler: false);
+        await cluster.CreateNodeAsync("only", cpu: "1");
+        var low = TestCluster.Pod("low", cpu: "800m");
+        var high = TestCluster.Pod("high", cpu: "800m");
+        high.Spec.Priority = 1000;
+        await cluster.CreatePodAsync(low);
+        await cluster.CreatePodAsync(high);
+        cluster.StartScheduler(new SchedulerOptions());
+
+        Assert.Equal("only", await cluster.WaitForNodeAsync(high));
+        await TestCluster.EventuallyAsync(async () => (await cluster.EventsAsync(low)).Any(e => e.Message ==
+            "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."),
+            "the low-priority pod's FailedScheduling event");
+    }
+
     private static V1Affinity Required(params V1NodeSelectorRequirement[] requirements) => new()
     {
         NodeAffinity = new V1NodeAffinity

@@ -60,6 +60,21 @@ public sealed class UnschedulableTests
     }
 
     [Fact]
+    public async Task UncordoningANode_SchedulesThePodsWaitingForIt()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await cluster.CreateNodeAsync("cordoned", unschedulable: true);
+        var pod = await cluster.CreatePodAsync(TestCluster.Pod("waiting"));
+        await TestCluster.EventuallyAsync(async () => (await cluster.EventsAsync(pod)).Any(e => e.Message ==
+            "0/1 nodes are available: 1 node(s) were unschedulable. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."),
+            "the unschedulable-node event");
+
+        await cluster.Client.For<V1Node>().PatchAsync(null, "cordoned", Gantry.Client.PatchType.Merge, new { spec = new { unschedulable = false } });
+
+        Assert.Equal("cordoned", await cluster.WaitForNodeAsync(pod, TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public async Task WithoutNodes_ThePodIsReportedUnschedulable()
     {
         await using var cluster = await TestCluster.StartAsync();

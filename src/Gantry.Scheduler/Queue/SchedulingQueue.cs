@@ -1,5 +1,4 @@
 using Gantry.Client.Informers;
-using k8s;
 using k8s.Models;
 
 namespace Gantry.Scheduler.Queue;
@@ -253,7 +252,6 @@ internal sealed class SchedulingQueue
 
     /// <summary>Whether an update may change the scheduling outcome (status-only updates do not).</summary>
     private static bool SchedulingInputChanged(V1Pod old, V1Pod pod) =>
-        KubernetesJson.Serialize(old.Spec) != KubernetesJson.Serialize(pod.Spec) ||
-        KubernetesJson.Serialize(old.Metadata.Labels) != KubernetesJson.Serialize(pod.Metadata.Labels) ||
-        KubernetesJson.Serialize(old.Metadata.Annotations) != KubernetesJson.Serialize(pod.Metadata.Annotations);
+        !SemanticEquality.Same(old.Spec, pod.Spec) || !SemanticEquality.Same(old.Metadata.Labels, pod.Metadata.Labels) ||
+        !SemanticEquality.Same(old.Metadata.Annotations, pod.Metadata.Annotations);
 }
