@@ -161,6 +161,30 @@ public sealed class PlacementTests
     }
 
     [Fact]
+    public async Task ExtendedResources_AndEphemeralStorage_AreCounted()
+    {
+        await using var cluster = await TestCluster.StartAsync(withScheduler: false);
+        await cluster.CreateNodeAsync("gpu", extra: new Dictionary<string, string> { ["example.com/gpu"] = "1" });
+        await cluster.CreateNodeAsync("plain");
+        cluster.StartScheduler(new SchedulerOptions());
+        var first = TestCluster.Pod("gpu-1");
+        first.Spec.Containers[0].Resources.Requests["example.com/gpu"] = new ResourceQuantity("1");
+        first.Spec.Containers[0].Resources.Limits = new Dictionary<string, ResourceQuantity> { ["example.com/gpu"] = new("1") };
+        var second = TestCluster.Pod("gpu-2");
+        second.Spec.Containers[0].Resources.Requests["example.com/gpu"] = new ResourceQuantity("1");
+        second.Spec.Containers[0].Resources.Requests["ephemeral-storage"] = new ResourceQuantity("200Gi");
+        second.Spec.Containers[0].Resources.Limits = new Dictionary<string, ResourceQuantity> { ["example.com/gpu"] = new("1") };
+
+        await cluster.CreatePodAsync(first);
+        Assert.Equal("gpu", await cluster.WaitForNodeAsync(first));
+        var pending = await cluster.CreatePodAsync(second);
+
+        await TestCluster.EventuallyAsync(async () => (await cluster.EventsAsync(pending)).Any(e => e.Message ==
+            "0/2 nodes are available: 2 Insufficient ephemeral-storage, 2 Insufficient example.com/gpu. " +
+            "preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod."), "the extended resource event");
+    }
+
+    [Fact]
     public async Task HigherPriorityPod_IsScheduledFirst()
     {
         await using var cluster = await TestCluster.StartAsync(withScheduler: false);
