@@ -227,8 +227,8 @@ public sealed partial class Scheduler : IAsyncDisposable
             if (!IsAssigned(old) || finished) _queue.MoveAllToActiveOrBackoff();
             return;
         }
-        // Our own binding in flight: the pod is neither pending nor placed yet.
-        if (_cache.IsAssumed(ObjectKey.Of(pod))) return;
+        // A resync repeats the same object; and with our own binding in flight the pod is neither pending nor placed yet.
+        if (old.Metadata.ResourceVersion == pod.Metadata.ResourceVersion || _cache.IsAssumed(ObjectKey.Of(pod))) return;
         if (IsPending(pod)) _queue.Update(old, pod);
         else _queue.Delete(pod);
     }

@@ -185,6 +185,19 @@ public sealed class PlacementTests
     }
 
     [Fact]
+    public async Task PreferNoScheduleTaint_SteersPodsToUntaintedNodes()
+    {
+        await using var cluster = await TestCluster.StartAsync(withScheduler: false);
+        await cluster.CreateNodeAsync("soft-tainted", taints: [new V1Taint { Key = "spot", Value = "true", Effect = "PreferNoSchedule" }]);
+        await cluster.CreateNodeAsync("clean");
+        cluster.StartScheduler(new SchedulerOptions());
+
+        var pod = await cluster.CreatePodAsync(TestCluster.Pod("steered"));
+
+        Assert.Equal("clean", await cluster.WaitForNodeAsync(pod));
+    }
+
+    [Fact]
     public async Task HigherPriorityPod_IsScheduledFirst()
     {
         await using var cluster = await TestCluster.StartAsync(withScheduler: false);

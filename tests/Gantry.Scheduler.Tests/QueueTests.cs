@@ -97,6 +97,32 @@ public sealed class QueueTests
         Assert.Equal(0, queue.Counts().Unschedulable);
     }
 
+    [Fact]
+    public async Task SpecChangeDuringTheAttempt_SendsTheFailedPodToBackoff_ButAStatusChangeDoesNot()
+    {
+        var queue = new SchedulingQueue(Fast, TimeProvider.System);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var flushing = queue.RunAsync(stop.Token);
+        var pod = Pod("p", 0);
+        queue.Add(pod);
+        var (popped, cycle) = await queue.PopAsync(stop.Token);
+        var statusOnly = Pod("p", 0);
+        statusOnly.Status = new V1PodStatus { Phase = "Pending" };
+        queue.Update(pod, statusOnly);
+        queue.AddUnschedulable(popped, cycle);
+        Assert.Equal((0, 0, 1), queue.Counts());
+
+        var relabelled = Pod("p", 0);
+        relabelled.Metadata.Labels = new Dictionary<string, string> { ["tier"] = "web" };
+        queue.MoveAllToActiveOrBackoff();
+        (popped, cycle) = await queue.PopAsync(stop.Token);
+        queue.Update(statusOnly, relabelled);
+        queue.AddUnschedulable(popped, cycle);
+        Assert.Equal(0, queue.Counts().Unschedulable);
+        await stop.CancelAsync();
+        await flushing;
+    }
+
     private static V1Pod Pod(string name, int priority) => new()
     {
         Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default", Uid = name },

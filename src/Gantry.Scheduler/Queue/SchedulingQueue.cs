@@ -195,9 +195,10 @@ internal sealed class SchedulingQueue
         {
             // Not in flight any more: deleted (or bound) while it was being scheduled.
             if (!_inFlight.Remove(pod.Key, out var updated)) return;
+            var changed = updated is not null && SchedulingInputChanged(pod.Pod, updated);
             if (updated is not null) pod.Pod = updated;
             pod.Timestamp = _time.GetUtcNow();
-            if (unschedulable && updated is null && _moveRequestCycle < cycle) _unschedulable[pod.Key] = pod;
+            if (unschedulable && !changed && _moveRequestCycle < cycle) _unschedulable[pod.Key] = pod;
             else MoveToActiveOrBackoff(pod);
         }
     }
