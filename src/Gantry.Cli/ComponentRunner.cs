@@ -18,22 +18,31 @@ internal sealed class ComponentRunner : IAsyncDisposable
     private ComponentRunner(CancellationTokenSource stop) => _stop = stop;
 
     /// <summary>Starts the enabled components; with none enabled no client is even built (the API server alone).</summary>
-    public static ComponentRunner Start(string kubeconfig, bool controllers, CancellationToken cancellationToken)
+    public static ComponentRunner Start(string kubeconfig, bool controllers, bool scheduler, CancellationToken cancellationToken)
     {
         var runner = new ComponentRunner(CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
-        if (controllers) runner.StartControllers(kubeconfig);
+        if (controllers || scheduler) runner.StartComponents(kubeconfig, controllers, scheduler);
         return runner;
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void StartControllers(string kubeconfig)
+    private void StartComponents(string kubeconfig, bool controllers, bool scheduler)
     {
         var client = ApiClient.FromKubeconfig(kubeconfig);
         _owned.Add(new SyncDisposal(client));
-        var rootCa = RootCaPublisherOptions.FromKubeconfig(kubeconfig).RootCaPem;
-        var manager = new ControllerManager(client, ControllerCatalog.All.Values, options: new ControllerOptions { RootCaPem = rootCa });
-        _owned.Insert(0, manager);
-        _running.Add(manager.RunAsync(_stop.Token));
+        if (controllers)
+        {
+            var rootCa = RootCaPublisherOptions.FromKubeconfig(kubeconfig).RootCaPem;
+            var manager = new ControllerManager(client, ControllerCatalog.All.Values, options: new ControllerOptions { RootCaPem = rootCa });
+            _owned.Insert(0, manager);
+            _running.Add(manager.RunAsync(_stop.Token));
+        }
+        if (scheduler)
+        {
+            var placement = new Gantry.Scheduler.Scheduler(client, new Gantry.Scheduler.SchedulerOptions());
+            _owned.Insert(0, placement);
+            _running.Add(placement.RunAsync(_stop.Token));
+        }
     }
 
     /// <inheritdoc />

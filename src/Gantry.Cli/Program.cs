@@ -4,4 +4,5 @@ using Gantry.Cli;
 var root = new RootCommand("Gantry: a Kubernetes-compatible container orchestrator in one program.");
 root.Subcommands.Add(ServerCommand.Create());
 root.Subcommands.Add(ControllersCommand.Create());
+root.Subcommands.Add(SchedulerCommand.Create());
 return await root.Parse(args).InvokeAsync();

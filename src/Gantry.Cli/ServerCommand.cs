@@ -17,9 +17,10 @@ internal static class ServerCommand
         var kubeconfig = new Option<string?>("--write-kubeconfig", "-o") { Description = "Where to write the admin kubeconfig (default <data-dir>/kubeconfig.yaml)" };
         var datastore = new Option<string?>("--datastore-endpoint") { Description = "Store: sqlite://PATH (default: SQLite in the data dir) or memory://" };
         var disableControllers = new Option<bool>("--disable-controller-manager") { Description = "Do not run the workload controllers in this process" };
+        var disableScheduler = new Option<bool>("--disable-scheduler") { Description = "Do not run the scheduler in this process" };
         var command = new Command("server", "Run the control plane (API server on an embedded store) in the foreground")
         {
-            dataDir, bind, advertise, tlsSan, port, kubeconfig, datastore, disableControllers,
+            dataDir, bind, advertise, tlsSan, port, kubeconfig, datastore, disableControllers, disableScheduler,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -41,7 +42,8 @@ internal static class ServerCommand
             try
             {
                 await using var host = await ApiServerHost.StartAsync(options, null, cancellationToken);
-                await using var components = ComponentRunner.Start(options.EffectiveKubeconfigPath, !result.GetValue(disableControllers), cancellationToken);
+                await using var components = ComponentRunner.Start(options.EffectiveKubeconfigPath,
+                    !result.GetValue(disableControllers), !result.GetValue(disableScheduler), cancellationToken);
                 Console.WriteLine($"gantry: server ready at {host.Url}, kubeconfig {options.EffectiveKubeconfigPath}");
                 await host.WaitForShutdownAsync(cancellationToken);
                 return 0;

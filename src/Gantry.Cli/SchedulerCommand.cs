@@ -1,0 +1,25 @@
+using System.CommandLine;
+using Gantry.Client;
+using Gantry.Scheduler;
+
+namespace Gantry.Cli;
+
+/// <summary><c>gantry scheduler --kubeconfig K</c>: the scheduler on its own against an API server.</summary>
+internal static class SchedulerCommand
+{
+    public static Command Create()
+    {
+        var kubeconfig = new Option<string>("--kubeconfig") { Description = "kubeconfig of the API server", Required = true };
+        var name = new Option<string>("--scheduler-name") { Description = "The spec.schedulerName this scheduler serves", DefaultValueFactory = _ => "default-scheduler" };
+        var command = new Command("scheduler", "Run the pod scheduler against an API server") { kubeconfig, name };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            using var client = ApiClient.FromKubeconfig(result.GetValue(kubeconfig)!);
+            await using var scheduler = new Gantry.Scheduler.Scheduler(client, new SchedulerOptions { SchedulerName = result.GetValue(name)! });
+            Console.WriteLine($"gantry: scheduler {result.GetValue(name)} running");
+            await scheduler.RunAsync(cancellationToken);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,48 @@
+using k8s.Models;
+
+namespace Gantry.Scheduler.Cache;
+
+/// <summary>
+/// An immutable view of one node and the pods on it (bound or assumed), with the sums the plugins need. Built fresh when
+/// the node or its pods change, so a scheduling cycle can read it without locks.
+/// </summary>
+internal sealed class NodeInfo
+{
+    /// <summary>Aggregates <paramref name="pods"/> on <paramref name="node"/>.</summary>
+    public NodeInfo(V1Node node, IReadOnlyList<PodEntry> pods)
+    {
+        Node = node;
+        Pods = pods;
+        Allocatable = Resources.From(node.Status?.Allocatable);
+        foreach (var p in pods)
+        {
+            Requested.Add(p.Requests.Requested);
+            NonZeroRequested.Add(p.Requests.NonZero);
+            UsedPorts.AddRange(p.Requests.Ports);
+        }
+    }
+
+    /// <summary>The node.</summary>
+    public V1Node Node { get; }
+
+    /// <summary>The node's name.</summary>
+    public string Name => Node.Metadata.Name;
+
+    /// <summary>Pods bound to or assumed on the node.</summary>
+    public IReadOnlyList<PodEntry> Pods { get; }
+
+    /// <summary>status.allocatable.</summary>
+    public Resources Allocatable { get; }
+
+    /// <summary>Sum of the pods' effective requests.</summary>
+    public Resources Requested { get; } = new();
+
+    /// <summary>Sum of the pods' requests with scoring defaults for missing cpu/memory.</summary>
+    public Resources NonZeroRequested { get; } = new();
+
+    /// <summary>Host ports in use.</summary>
+    public List<HostPort> UsedPorts { get; } = [];
+
+    /// <summary>The same node without the pods <paramref name="remove"/> selects (a preemption dry run).</summary>
+    public NodeInfo Without(Func<PodEntry, bool> remove) => new(Node, Pods.Where(p => !remove(p)).ToList());
+}

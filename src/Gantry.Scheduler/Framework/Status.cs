@@ -1,0 +1,17 @@
+namespace Gantry.Scheduler.Framework;
+
+/// <summary>A plugin's verdict about one node: a code and the reasons shown in the FitError histogram.</summary>
+internal sealed record Status(StatusCode Code, IReadOnlyList<string> Reasons)
+{
+    /// <summary>The shared success status.</summary>
+    public static readonly Status Success = new(StatusCode.Success, []);
+
+    /// <summary>True when the node passes.</summary>
+    public bool IsSuccess => Code == StatusCode.Success;
+
+    /// <summary>A rejection that preemption might resolve.</summary>
+    public static Status Unschedulable(params string[] reasons) => new(StatusCode.Unschedulable, reasons);
+
+    /// <summary>A rejection that preemption cannot resolve.</summary>
+    public static Status Unresolvable(params string[] reasons) => new(StatusCode.UnschedulableAndUnresolvable, reasons);
+}

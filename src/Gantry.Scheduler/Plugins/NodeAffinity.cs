@@ -1,0 +1,69 @@
+using Gantry.Scheduler.Cache;
+using Gantry.Scheduler.Framework;
+using k8s.Models;
+
+namespace Gantry.Scheduler.Plugins;
+
+/// <summary>
+/// Filter: spec.nodeSelector and the required node affinity terms (ORed; each term's expressions and fields ANDed).
+/// Score: the summed weights of the preferred terms the node matches, scaled so the best node gets 100.
+/// </summary>
+internal sealed class NodeAffinity : IFilterPlugin, IScorePlugin
+{
+    /// <inheritdoc cref="IFilterPlugin.Name" />
+    public string Name => "NodeAffinity";
+
+    /// <inheritdoc />
+    public int Weight => 2;
+
+    /// <inheritdoc />
+    public Status Filter(V1Pod pod, PodRequests requests, NodeInfo node)
+    {
+        var labels = node.Node.Metadata.Labels ?? new Dictionary<string, string>();
+        var selectorMatches = pod.Spec.NodeSelector?.All(s => labels.TryGetValue(s.Key, out var v) && v == s.Value) ?? true;
+        var required = pod.Spec.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution;
+        var affinityMatches = required is null || (required.NodeSelectorTerms ?? []).Any(t => Matches(t, node.Node));
+        return selectorMatches && affinityMatches ? Status.Success : Status.Unresolvable("node(s) didn't match Pod's node affinity/selector");
+    }
+
+    /// <inheritdoc />
+    public long Score(V1Pod pod, PodRequests requests, NodeInfo node) =>
+        (pod.Spec.Affinity?.NodeAffinity?.PreferredDuringSchedulingIgnoredDuringExecution ?? [])
+            .Where(t => t.Weight != 0 && t.Preference is not null && Matches(t.Preference, node.Node))
+            .Sum(t => (long)t.Weight);
+
+    /// <inheritdoc />
+    public void Normalize(long[] scores) => ScoreNormalizer.Default(scores, reverse: false);
+
+    /// <summary>Whether a node selector term selects the node; an empty term selects nothing.</summary>
+    public static bool Matches(V1NodeSelectorTerm term, V1Node node)
+    {
+        var expressions = term.MatchExpressions ?? [];
+        var fields = term.MatchFields ?? [];
+        if (expressions.Count == 0 && fields.Count == 0) return false;
+        var labels = node.Metadata.Labels ?? new Dictionary<string, string>();
+        return expressions.All(e => Matches(e, labels.TryGetValue(e.Key, out var v) ? v : null))
+            && fields.All(f => f.Key == "metadata.name" && f.OperatorProperty is "In" or "NotIn" && Matches(f, node.Metadata.Name));
+    }
+
+    private static bool Matches(V1NodeSelectorRequirement requirement, string? value)
+    {
+        var values = requirement.Values ?? [];
+        return requirement.OperatorProperty switch
+        {
+            "In" => value is not null && values.Contains(value),
+            "NotIn" => value is null || !values.Contains(value),
+            "Exists" => value is not null,
+            "DoesNotExist" => value is null,
+            "Gt" => Compare(value, values) is > 0,
+            "Lt" => Compare(value, values) is < 0,
+            _ => false,
+        };
+    }
+
+    /// <summary>Label value compared with the single integer of a Gt/Lt requirement; null when either is not an integer.</summary>
+    private static int? Compare(string? value, IList<string> values) =>
+        value is not null && values.Count == 1 && long.TryParse(value, out var actual) && long.TryParse(values[0], out var bound)
+            ? actual.CompareTo(bound)
+            : null;
+}

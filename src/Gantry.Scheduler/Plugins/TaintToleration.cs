@@ -1,0 +1,55 @@
+using Gantry.Scheduler.Cache;
+using Gantry.Scheduler.Framework;
+using k8s.Models;
+
+namespace Gantry.Scheduler.Plugins;
+
+/// <summary>
+/// Filter: every NoSchedule and NoExecute taint must be tolerated. Score: fewer untolerated PreferNoSchedule taints is
+/// better (normalized reversed).
+/// </summary>
+internal sealed class TaintToleration : IFilterPlugin, IScorePlugin
+{
+    /// <inheritdoc cref="IFilterPlugin.Name" />
+    public string Name => "TaintToleration";
+
+    /// <inheritdoc />
+    public int Weight => 3;
+
+    /// <inheritdoc />
+    public Status Filter(V1Pod pod, PodRequests requests, NodeInfo node)
+    {
+        foreach (var taint in node.Node.Spec?.Taints ?? [])
+        {
+            if (taint.Effect is not ("NoSchedule" or "NoExecute") || Tolerates(pod.Spec.Tolerations, taint)) continue;
+            return Status.Unresolvable($"node(s) had untolerated taint {{{taint.Key}: {taint.Value}}}");
+        }
+        return Status.Success;
+    }
+
+    /// <inheritdoc />
+    public long Score(V1Pod pod, PodRequests requests, NodeInfo node)
+    {
+        var preferNoSchedule = (pod.Spec.Tolerations ?? []).Where(t => string.IsNullOrEmpty(t.Effect) || t.Effect == "PreferNoSchedule").ToList();
+        return (node.Node.Spec?.Taints ?? []).Count(t => t.Effect == "PreferNoSchedule" && !Tolerates(preferNoSchedule, t));
+    }
+
+    /// <inheritdoc />
+    public void Normalize(long[] scores) => ScoreNormalizer.Default(scores, reverse: true);
+
+    /// <summary>Whether any toleration matches the taint (effect, key and, for Equal, value).</summary>
+    public static bool Tolerates(IEnumerable<V1Toleration>? tolerations, V1Taint taint) =>
+        tolerations?.Any(t => Tolerates(t, taint)) == true;
+
+    private static bool Tolerates(V1Toleration toleration, V1Taint taint)
+    {
+        if (!string.IsNullOrEmpty(toleration.Effect) && toleration.Effect != taint.Effect) return false;
+        if (!string.IsNullOrEmpty(toleration.Key) && toleration.Key != taint.Key) return false;
+        return toleration.OperatorProperty switch
+        {
+            "Exists" => true,
+            null or "" or "Equal" => (toleration.Value ?? "") == (taint.Value ?? ""),
+            _ => false,
+        };
+    }
+}

@@ -1,0 +1,267 @@
+using System.Collections.Concurrent;
+using Gantry.Client;
+using Gantry.Client.Events;
+using Gantry.Client.Informers;
+using Gantry.Scheduler.Cache;
+using Gantry.Scheduler.Framework;
+using Gantry.Scheduler.Queue;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gantry.Scheduler;
+
+/// <summary>
+/// A kube-scheduler: watches nodes and pods, takes pending pods of its scheduler name one at a time from a priority
+/// queue, filters and scores the nodes of an in-memory snapshot, assumes the pod on the best node and binds it in the
+/// background (pods/binding) while the next pod is scheduled. Pods no node fits get PodScheduled=False/Unschedulable and
+/// a FailedScheduling event, and wait until the cluster changes.
+/// </summary>
+public sealed partial class Scheduler : IAsyncDisposable
+{
+    private readonly IApiClient _client;
+    private readonly SchedulerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SharedInformerFactory _informers;
+    private readonly EventRecorder _events;
+    private readonly SchedulerCache _cache = new();
+    private readonly SchedulingQueue _queue;
+    private readonly SchedulingFramework _framework;
+    private readonly ConcurrentDictionary<Task, byte> _background = new();
+    private readonly CancellationTokenSource _disposing = new();
+    private Informer<V1Pod>? _pods;
+
+    /// <summary>A scheduler talking to the API through <paramref name="client"/>.</summary>
+    public Scheduler(IApiClient client, SchedulerOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _time = time ?? TimeProvider.System;
+        _logger = (ILogger?)loggers?.CreateLogger<Scheduler>() ?? NullLogger.Instance;
+        _informers = new SharedInformerFactory(client, time: _time, loggers: loggers);
+        _events = new EventRecorder(client, options.SchedulerName, time: _time, loggers: loggers);
+        _queue = new SchedulingQueue(options, _time);
+        _framework = new SchedulingFramework(options.Parallelism);
+    }
+
+    /// <summary>Schedules pods until cancelled, then waits for bindings in flight.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
+        var token = stop.Token;
+        var nodes = _informers.For<V1Node>();
+        _pods = _informers.For<V1Pod>();
+        nodes.AddEventHandler(OnNodeAdded, OnNodeUpdated, n => _cache.RemoveNode(n.Metadata.Name));
+        _pods.AddEventHandler(OnPodAdded, OnPodUpdated, OnPodDeleted);
+        _informers.Start(token);
+        var flushing = Task.Run(() => _queue.RunAsync(token), CancellationToken.None);
+        try
+        {
+            await _informers.WaitForCacheSyncAsync(token).ConfigureAwait(false);
+            LogStarted(_logger, _options.SchedulerName);
+            while (!token.IsCancellationRequested)
+            {
+                var (pod, cycle) = await _queue.PopAsync(token).ConfigureAwait(false);
+                ScheduleOne(pod, cycle);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await flushing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(_background.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private void ScheduleOne(QueuedPod queued, long cycle)
+    {
+        // The informer has the freshest state: skip pods deleted, bound or recreated since they were queued.
+        var pod = _pods!.Get(queued.Pod.Namespace(), queued.Pod.Name());
+        if (pod is null || pod.Metadata.Uid != queued.Pod.Metadata.Uid || !IsPending(pod))
+        {
+            _queue.Done(queued.Key);
+            return;
+        }
+        queued.Pod = pod;
+        try
+        {
+            var nodes = _cache.Snapshot();
+            if (nodes.Count == 0)
+            {
+                Fail(queued, cycle, "no nodes available to schedule pods");
+                return;
+            }
+            var requests = PodRequests.Of(pod);
+            var (feasible, rejected) = _framework.Filter(pod, requests, nodes);
+            if (feasible.Count == 0)
+            {
+                Fail(queued, cycle, FitError.Message(pod, nodes, rejected, _framework));
+                return;
+            }
+            var host = _framework.SelectHost(pod, requests, feasible).Name;
+            var assumed = ObjectCopy.DeepCopy(pod);
+            assumed.Spec.NodeName = host;
+            _cache.Assume(assumed, host);
+            Track(BindAsync(queued, host));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogCycleFailed(_logger, queued.Key, ex);
+            _queue.AddBackoff(queued);
+        }
+    }
+
+    private async Task BindAsync(QueuedPod queued, string node)
+    {
+        var pod = queued.Pod;
+        try
+        {
+            await _client.BindAsync(pod.Namespace(), pod.Name(), node, pod.Metadata.Uid, _disposing.Token).ConfigureAwait(false);
+            _queue.Done(queued.Key);
+            _events.Normal(pod, "Scheduled", $"Successfully assigned {pod.Namespace()}/{pod.Name()} to {node}");
+        }
+        catch (Exception ex)
+        {
+            // Forget the assumption (its resources are free again for every waiting pod) and retry after a backoff.
+            _cache.Forget(queued.Key);
+            _queue.MoveAllToActiveOrBackoff();
+            if (_disposing.IsCancellationRequested) return;
+            LogBindFailed(_logger, queued.Key, node, ex);
+            _queue.AddBackoff(queued);
+            var message = $"Binding rejected: {ex.Message}";
+            _events.Warning(pod, "FailedScheduling", message);
+            await SetScheduledConditionAsync(pod, "SchedulerError", message).ConfigureAwait(false);
+        }
+    }
+
+    private void Fail(QueuedPod queued, long cycle, string message)
+    {
+        // Requeue before writing the status, so the resulting update finds the pod among the unschedulable ones.
+        _queue.AddUnschedulable(queued, cycle);
+        LogUnschedulable(_logger, queued.Key, message);
+        _events.Warning(queued.Pod, "FailedScheduling", message);
+        Track(SetScheduledConditionAsync(queued.Pod, "Unschedulable", message));
+    }
+
+    private async Task SetScheduledConditionAsync(V1Pod pod, string reason, string message)
+    {
+        var current = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled");
+        if (current is { Status: "False" } && current.Reason == reason && current.Message == message) return;
+        var transition = current?.Status == "False" ? current.LastTransitionTime : _time.GetUtcNow().UtcDateTime;
+        var patch = new V1Pod
+        {
+            Status = new V1PodStatus
+            {
+                Conditions = [new V1PodCondition { Type = "PodScheduled", Status = "False", Reason = reason, Message = message, LastTransitionTime = transition }],
+            },
+        };
+        try
+        {
+            await _client.For<V1Pod>().PatchAsync(pod.Namespace(), pod.Name(), PatchType.StrategicMerge, patch, subresource: "status",
+                cancellationToken: _disposing.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ApiClientException or HttpRequestException or TimeoutException or OperationCanceledException)
+        {
+            LogStatusFailed(_logger, ObjectKey.Of(pod), ex);
+        }
+    }
+
+    private void Track(Task task)
+    {
+        _background.TryAdd(task, 0);
+        task.ContinueWith(t => _background.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private bool IsPending(V1Pod pod) =>
+        string.IsNullOrEmpty(pod.Spec.NodeName) && pod.Metadata.DeletionTimestamp is null &&
+        (pod.Spec.SchedulerName ?? "default-scheduler") == _options.SchedulerName &&
+        pod.Spec.SchedulingGates is not { Count: > 0 } && pod.Status?.Phase is not ("Succeeded" or "Failed");
+
+    private static bool IsAssigned(V1Pod pod) => !string.IsNullOrEmpty(pod.Spec.NodeName);
+
+    private void OnNodeAdded(V1Node node)
+    {
+        _cache.SetNode(node);
+        _queue.MoveAllToActiveOrBackoff();
+    }
+
+    private void OnNodeUpdated(V1Node old, V1Node node)
+    {
+        _cache.SetNode(node);
+        if (old.Spec?.Unschedulable != node.Spec?.Unschedulable || Changed(old.Spec?.Taints, node.Spec?.Taints) ||
+            Changed(old.Metadata.Labels, node.Metadata.Labels) || Changed(old.Status?.Allocatable, node.Status?.Allocatable))
+        {
+            _queue.MoveAllToActiveOrBackoff();
+        }
+    }
+
+    private static bool Changed(object? a, object? b) => !SemanticEquality.Same(a, b);
+
+    private void OnPodAdded(V1Pod pod)
+    {
+        if (IsAssigned(pod))
+        {
+            _cache.SetPod(pod);
+            _queue.MoveAllToActiveOrBackoff();
+        }
+        else if (IsPending(pod) && !_cache.IsAssumed(ObjectKey.Of(pod)))
+        {
+            _queue.Add(pod);
+        }
+    }
+
+    private void OnPodUpdated(V1Pod old, V1Pod pod)
+    {
+        if (IsAssigned(pod))
+        {
+            _cache.SetPod(pod);
+            _queue.Delete(pod);
+            // A pod newly bound, or one that finished and freed its node, changes what fits.
+            var finished = pod.Status?.Phase is "Succeeded" or "Failed" && old.Status?.Phase is not ("Succeeded" or "Failed");
+            if (!IsAssigned(old) || finished) _queue.MoveAllToActiveOrBackoff();
+            return;
+        }
+        // A resync repeats the same object; and with our own binding in flight the pod is neither pending nor placed yet.
+        if (old.Metadata.ResourceVersion == pod.Metadata.ResourceVersion || _cache.IsAssumed(ObjectKey.Of(pod))) return;
+        if (IsPending(pod)) _queue.Update(old, pod);
+        else _queue.Delete(pod);
+    }
+
+    private void OnPodDeleted(V1Pod pod)
+    {
+        _cache.RemovePod(ObjectKey.Of(pod));
+        _queue.Delete(pod);
+        if (IsAssigned(pod)) _queue.MoveAllToActiveOrBackoff();
+    }
+
+    /// <summary>Stops scheduling, waits for bindings and events in flight.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _disposing.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_background.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _informers.DisposeAsync().ConfigureAwait(false);
+        await _events.DisposeAsync().ConfigureAwait(false);
+        _disposing.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "scheduler {SchedulerName} started")]
+    private static partial void LogStarted(ILogger logger, string schedulerName);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "pod {Pod} is unschedulable: {Message}")]
+    private static partial void LogUnschedulable(ILogger logger, string pod, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "scheduling pod {Pod} failed")]
+    private static partial void LogCycleFailed(ILogger logger, string pod, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "binding pod {Pod} to {Node} failed")]
+    private static partial void LogBindFailed(ILogger logger, string pod, string node, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "updating the PodScheduled condition of {Pod} failed")]
+    private static partial void LogStatusFailed(ILogger logger, string pod, Exception exception);
+}

@@ -1,0 +1,23 @@
+namespace Gantry.Scheduler;
+
+/// <summary>Settings of a <see cref="Scheduler"/>; the defaults are kube-scheduler's.</summary>
+public sealed record SchedulerOptions
+{
+    /// <summary>The spec.schedulerName this scheduler is responsible for.</summary>
+    public string SchedulerName { get; init; } = "default-scheduler";
+
+    /// <summary>Backoff of a pod after its first failed attempt (podInitialBackoffSeconds).</summary>
+    public TimeSpan PodInitialBackoff { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Upper bound of the doubling backoff (podMaxBackoffSeconds).</summary>
+    public TimeSpan PodMaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a pod may sit unschedulable before it is retried without a cluster event.</summary>
+    public TimeSpan PodMaxInUnschedulablePodsDuration { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the unschedulable pods are checked against <see cref="PodMaxInUnschedulablePodsDuration"/>.</summary>
+    public TimeSpan UnschedulableFlushInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many nodes are filtered and scored at once.</summary>
+    public int Parallelism { get; init; } = 16;
+}
