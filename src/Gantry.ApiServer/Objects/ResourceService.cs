@@ -21,6 +21,7 @@ public sealed partial class ResourceService
 {
     private const string NameChars = "bcdfghjklmnpqrstvwxz2456789";
     private const int MaxRetries = 16;
+    private const int GenerateNameRetries = 7;
     private readonly IStore _store;
     private readonly NamespaceLifecycle _namespaces;
     private readonly TimeProvider _time;
@@ -49,8 +50,9 @@ public sealed partial class ResourceService
         var meta = PrepareIdentity(def, ns, obj);
         if (meta["resourceVersion"] is JsonValue rv && rv.ToString().Length > 0)
             throw ApiException.BadRequest("resourceVersion should not be set on objects to be created");
-        var name = (string?)meta["name"];
-        if (string.IsNullOrEmpty(name))
+        var name = (string?)meta["name"] ?? "";
+        var nameGenerated = name.Length == 0;
+        if (nameGenerated)
         {
             var generate = (string?)meta["generateName"];
             if (string.IsNullOrEmpty(generate))
@@ -72,15 +74,24 @@ public sealed partial class ResourceService
         if (errors.Count > 0) throw ApiException.Invalid(def.Group, def.Kind, name, errors);
         if (def.Namespaced) await _namespaces.AdmitCreateAsync(def, ns!, name, cancellationToken);
         if (options.DryRun) return obj;
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            var stored = await _store.CreateAsync(def.KeyFor(ns, name), Encode(obj), cancellationToken);
-            SetResourceVersion(obj, stored.ModRevision);
-            return obj;
-        }
-        catch (StoreKeyExistsException)
-        {
-            throw ApiException.AlreadyExists(def.Group, def.Plural, name);
+            try
+            {
+                var stored = await _store.CreateAsync(def.KeyFor(ns, name), Encode(obj), cancellationToken);
+                SetResourceVersion(obj, stored.ModRevision);
+                return obj;
+            }
+            // A generated name that collides is drawn again, as Kubernetes does (up to 7 more times).
+            catch (StoreKeyExistsException) when (nameGenerated && attempt < GenerateNameRetries)
+            {
+                name = (string)meta["generateName"]! + RandomSuffix();
+                meta["name"] = name;
+            }
+            catch (StoreKeyExistsException)
+            {
+                throw ApiException.AlreadyExists(def.Group, def.Plural, name);
+            }
         }
     }
 

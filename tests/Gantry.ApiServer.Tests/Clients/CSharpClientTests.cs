@@ -25,7 +25,8 @@ public sealed class CSharpClientTests(ServerFixture fixture) : IDisposable
     private static V1Pod Pod(string name, string app) => new()
     {
         Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["app"] = app } },
-        Spec = new V1PodSpec { Containers = [new V1Container { Name = "main", Image = "busybox:1.36", Command = ["sleep", "3600"] }] },
+        // A scheduler name nobody serves, so the in-server scheduler leaves these pods (and their watch events) alone.
+        Spec = new V1PodSpec { SchedulerName = "unscheduled-test", Containers = [new V1Container { Name = "main", Image = "busybox:1.36", Command = ["sleep", "3600"] }] },
     };
 
     private static V1Deployment Deployment(string name, int replicas) => new()

@@ -24,7 +24,9 @@ def pod(name, app):
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"name": name, "labels": {"app": app}},
-        "spec": {"containers": [{"name": "main", "image": "busybox:1.36", "command": ["sleep", "3600"]}]},
+        # A scheduler name nobody serves: the in-server scheduler would otherwise write these pods' status,
+        # and this script checks exactly which changes a watch sees.
+        "spec": {"schedulerName": "unscheduled-test", "containers": [{"name": "main", "image": "busybox:1.36", "command": ["sleep", "3600"]}]},
     }
 
 
