@@ -17,6 +17,9 @@ internal sealed record ControllerSizes
     /// <summary>The steady-state window (and the idle reference window before it).</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Rest after the server's start before the idle reference window, so start-up work (JIT, tiering) is not counted as idle.</summary>
+    public TimeSpan Rest { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Longest wait for the deployments to converge and then for writes to stop before measuring.</summary>
     public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromMinutes(3);
 
@@ -28,6 +31,7 @@ internal sealed record ControllerSizes
             ScaleTimeout = TimeSpan.FromSeconds(60),
             Deployments = 20,
             Window = TimeSpan.FromSeconds(3),
+            Rest = TimeSpan.FromSeconds(1),
             SettleTimeout = TimeSpan.FromSeconds(60),
         }
         : new ControllerSizes();
