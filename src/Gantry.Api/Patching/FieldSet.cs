@@ -9,13 +9,14 @@ namespace Gantry.Api.Patching;
 /// </summary>
 internal sealed class FieldSet
 {
-    private readonly SortedDictionary<string, FieldSet> _children = new(ElementOrder.Instance);
+    // Unordered for speed: the element order (which parses keys as JSON) is applied only when a set is listed.
+    private readonly Dictionary<string, FieldSet> _children = new(StringComparer.Ordinal);
 
     /// <summary>True when the path leading to this node is itself in the set.</summary>
     public bool Member { get; private set; }
 
-    /// <summary>The child nodes by path element.</summary>
-    public IReadOnlyDictionary<string, FieldSet> Children => _children;
+    /// <summary>The child nodes by path element, in fieldsV1 order.</summary>
+    public IEnumerable<KeyValuePair<string, FieldSet>> Children => Ordered();
 
     /// <summary>True when the set holds no path.</summary>
     public bool IsEmpty => !Member && _children.Count == 0;
@@ -83,7 +84,7 @@ internal sealed class FieldSet
         static IEnumerable<IReadOnlyList<string>> Walk(FieldSet node, List<string> path)
         {
             if (node.Member) yield return path.ToArray();
-            foreach (var (element, child) in node._children)
+            foreach (var (element, child) in node.Ordered())
             {
                 path.Add(element);
                 foreach (var member in Walk(child, path)) yield return member;
@@ -96,25 +97,39 @@ internal sealed class FieldSet
     public FieldSet Union(FieldSet other)
     {
         var result = Copy();
-        foreach (var member in other.Members()) result.Insert(member);
+        result.UnionWith(other);
         return result;
+    }
+
+    private void UnionWith(FieldSet other)
+    {
+        Member |= other.Member;
+        foreach (var (element, child) in other._children)
+            if (!child.IsEmpty) Child(element).UnionWith(child);
     }
 
     /// <summary>The members of this set that <paramref name="other"/> lacks.</summary>
     public FieldSet Difference(FieldSet other)
     {
-        var result = new FieldSet();
-        foreach (var member in Members())
-            if (!other.Contains(member)) result.Insert(member);
+        var result = new FieldSet { Member = Member && !other.Member };
+        foreach (var (element, child) in _children)
+        {
+            var rest = other._children.TryGetValue(element, out var theirs) ? child.Difference(theirs) : child.Copy();
+            if (!rest.IsEmpty) result._children[element] = rest;
+        }
         return result;
     }
 
     /// <summary>The members in both sets.</summary>
     public FieldSet Intersection(FieldSet other)
     {
-        var result = new FieldSet();
-        foreach (var member in Members())
-            if (other.Contains(member)) result.Insert(member);
+        var result = new FieldSet { Member = Member && other.Member };
+        foreach (var (element, child) in _children)
+        {
+            if (!other._children.TryGetValue(element, out var theirs)) continue;
+            var both = child.Intersection(theirs);
+            if (!both.IsEmpty) result._children[element] = both;
+        }
         return result;
     }
 
@@ -134,7 +149,7 @@ internal sealed class FieldSet
     {
         var json = new JsonObject();
         if (Member && _children.Count > 0) json["."] = new JsonObject();
-        foreach (var (element, child) in _children)
+        foreach (var (element, child) in Ordered())
             if (!child.IsEmpty) json[element] = child.ToFieldsV1();
         return json;
     }
@@ -162,17 +177,36 @@ internal sealed class FieldSet
         }
     }
 
+    /// <summary>The children in fieldsV1 order; key and value elements are parsed once per listing, not per comparison.</summary>
+    private IEnumerable<KeyValuePair<string, FieldSet>> Ordered()
+    {
+        if (_children.Count < 2) return _children;
+        var parsed = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        foreach (var key in _children.Keys)
+        {
+            if (key is not ['k' or 'v', ':', ..]) continue;
+            try { parsed[key] = JsonNode.Parse(key[2..]); }
+            catch (System.Text.Json.JsonException) { }
+        }
+        var list = _children.ToList();
+        list.Sort((a, b) => ElementOrder.Instance.Compare(a.Key, b.Key, parsed));
+        return list;
+    }
+
     /// <summary>The order of path elements in fieldsV1: fields, then keys, then values, then indices.</summary>
     private sealed class ElementOrder : IComparer<string>
     {
         public static readonly ElementOrder Instance = new();
 
-        public int Compare(string? x, string? y)
+        public int Compare(string? x, string? y) => Compare(x, y, null);
+
+        public int Compare(string? x, string? y, Dictionary<string, JsonNode?>? parsed)
         {
             var byKind = Rank(x).CompareTo(Rank(y));
             if (byKind != 0) return byKind;
             if (x is ['i', ':', ..] && y is ['i', ':', ..]
                 && int.TryParse(x.AsSpan(2), out var a) && int.TryParse(y.AsSpan(2), out var b)) return a.CompareTo(b);
+            if (parsed is not null && parsed.TryGetValue(x!, out var px) && parsed.TryGetValue(y!, out var py)) return CompareValues(px, py);
             if (x is ['k' or 'v', ':', ..] && y is ['k' or 'v', ':', ..])
             {
                 try
