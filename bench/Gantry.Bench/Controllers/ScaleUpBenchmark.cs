@@ -23,14 +23,15 @@ internal static class ScaleUpBenchmark
         var template = ControllerApi.PodTemplate(new Dictionary<string, string> { ["bench"] = Name });
         var pod = ControllerApi.Pod(template, $"{Name}-");
         // Attribution only: the same creates without controllers, so their informers' share of a pod create shows.
-        await using (var apiOnly = await ServerProcess.StartAsync(gantryDll, null, "--disable-controller-manager"))
+        await using (var apiOnly = await ServerProcess.StartAsync(gantryDll, null, "--disable-controller-manager", "--disable-scheduler"))
         {
             var apiOnlyClients = Enumerable.Range(0, settings.Connections).Select(_ => ApiClient.Create(apiOnly)).ToArray();
             try { await DirectCreatesAsync("controllers.api.pod.create.apiserver-only", apiOnly, apiOnlyClients, pod, sizes, report); }
             finally { foreach (var client in apiOnlyClients) client.Dispose(); }
         }
 
-        await using var server = await ServerProcess.StartAsync(gantryDll);
+        // "No scheduling needed": without the scheduler, Pending pods cost no status writes or events.
+        await using var server = await ServerProcess.StartAsync(gantryDll, null, "--disable-scheduler");
         var clients = Enumerable.Range(0, settings.Connections).Select(_ => ApiClient.Create(server)).ToArray();
         try
         {
