@@ -1,3 +1,4 @@
+using Gantry.Client.Selectors;
 using System.Globalization;
 using k8s.Models;
 
@@ -49,38 +50,5 @@ internal static class NodeEligibility
     private static bool MatchesRequiredAffinity(V1NodeSelector? required, V1Node node) =>
         required?.NodeSelectorTerms is not { } terms || terms.Any(term => MatchesTerm(term, node));
 
-    // A term matches when all its requirements do; a term with no requirements matches nothing.
-    private static bool MatchesTerm(V1NodeSelectorTerm term, V1Node node)
-    {
-        var expressions = term.MatchExpressions ?? [];
-        var fields = term.MatchFields ?? [];
-        if (expressions.Count == 0 && fields.Count == 0) return false;
-        var labels = node.Metadata.Labels ?? new Dictionary<string, string>();
-        return expressions.All(r => Matches(r, labels.TryGetValue(r.Key, out var value) ? value : null)) &&
-            fields.All(r => r.Key == "metadata.name" && Matches(r, node.Metadata.Name));
-    }
-
-    private static bool Matches(V1NodeSelectorRequirement requirement, string? value)
-    {
-        var values = requirement.Values ?? [];
-        return requirement.OperatorProperty switch
-        {
-            "In" => value is not null && values.Contains(value),
-            "NotIn" => value is null || !values.Contains(value),
-            "Exists" => value is not null,
-            "DoesNotExist" => value is null,
-            "Gt" => Compare(value, values) is > 0,
-            "Lt" => Compare(value, values) is < 0,
-            _ => false,
-        };
-    }
-
-    private static int? Compare(string? value, IList<string> values)
-    {
-        if (value is null || values.Count != 1) return null;
-        if (!long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var actual) ||
-            !long.TryParse(values[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var bound))
-            return null;
-        return actual.CompareTo(bound);
-    }
+    private static bool MatchesTerm(V1NodeSelectorTerm term, V1Node node) => NodeSelectors.TermMatches(term, node);
 }

@@ -1,3 +1,4 @@
+using Gantry.Client.Selectors;
 using Gantry.Scheduler.Cache;
 using Gantry.Scheduler.Framework;
 using k8s.Models;
@@ -35,35 +36,6 @@ internal sealed class NodeAffinity : IFilterPlugin, IScorePlugin
     /// <inheritdoc />
     public void Normalize(long[] scores) => ScoreNormalizer.Default(scores, reverse: false);
 
-    /// <summary>Whether a node selector term selects the node; an empty term selects nothing.</summary>
-    public static bool Matches(V1NodeSelectorTerm term, V1Node node)
-    {
-        var expressions = term.MatchExpressions ?? [];
-        var fields = term.MatchFields ?? [];
-        if (expressions.Count == 0 && fields.Count == 0) return false;
-        var labels = node.Metadata.Labels ?? new Dictionary<string, string>();
-        return expressions.All(e => Matches(e, labels.TryGetValue(e.Key, out var v) ? v : null))
-            && fields.All(f => f.Key == "metadata.name" && f.OperatorProperty is "In" or "NotIn" && Matches(f, node.Metadata.Name));
-    }
-
-    private static bool Matches(V1NodeSelectorRequirement requirement, string? value)
-    {
-        var values = requirement.Values ?? [];
-        return requirement.OperatorProperty switch
-        {
-            "In" => value is not null && values.Contains(value),
-            "NotIn" => value is null || !values.Contains(value),
-            "Exists" => value is not null,
-            "DoesNotExist" => value is null,
-            "Gt" => Compare(value, values) is > 0,
-            "Lt" => Compare(value, values) is < 0,
-            _ => false,
-        };
-    }
-
-    /// <summary>Label value compared with the single integer of a Gt/Lt requirement; null when either is not an integer.</summary>
-    private static int? Compare(string? value, IList<string> values) =>
-        value is not null && values.Count == 1 && long.TryParse(value, out var actual) && long.TryParse(values[0], out var bound)
-            ? actual.CompareTo(bound)
-            : null;
+    /// <summary>Whether a node satisfies a node selector term.</summary>
+    public static bool Matches(V1NodeSelectorTerm term, V1Node node) => NodeSelectors.TermMatches(term, node);
 }
