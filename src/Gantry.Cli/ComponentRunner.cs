@@ -18,22 +18,26 @@ internal sealed class ComponentRunner : IAsyncDisposable
     private ComponentRunner(CancellationTokenSource stop) => _stop = stop;
 
     /// <summary>Starts the enabled components; with none enabled no client is even built (the API server alone).</summary>
-    public static ComponentRunner Start(string kubeconfig, bool controllers, bool scheduler, CancellationToken cancellationToken)
+    public static ComponentRunner Start(string kubeconfig, bool controllers, bool scheduler, TimeSpan nodeMonitorGracePeriod, CancellationToken cancellationToken)
     {
         var runner = new ComponentRunner(CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
-        if (controllers || scheduler) runner.StartComponents(kubeconfig, controllers, scheduler);
+        if (controllers || scheduler) runner.StartComponents(kubeconfig, controllers, scheduler, nodeMonitorGracePeriod);
         return runner;
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void StartComponents(string kubeconfig, bool controllers, bool scheduler)
+    private void StartComponents(string kubeconfig, bool controllers, bool scheduler, TimeSpan nodeMonitorGracePeriod)
     {
         var client = ApiClient.FromKubeconfig(kubeconfig);
         _owned.Add(new SyncDisposal(client));
         if (controllers)
         {
             var rootCa = RootCaPublisherOptions.FromKubeconfig(kubeconfig).RootCaPem;
-            var manager = new ControllerManager(client, ControllerCatalog.All.Values, options: new ControllerOptions { RootCaPem = rootCa });
+            var manager = new ControllerManager(client, ControllerCatalog.All.Values, options: new ControllerOptions
+            {
+                RootCaPem = rootCa,
+                NodeMonitorGracePeriod = nodeMonitorGracePeriod,
+            });
             _owned.Insert(0, manager);
             _running.Add(manager.RunAsync(_stop.Token));
         }

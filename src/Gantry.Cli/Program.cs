@@ -5,4 +5,5 @@ var root = new RootCommand("Gantry: a Kubernetes-compatible container orchestrat
 root.Subcommands.Add(ServerCommand.Create());
 root.Subcommands.Add(ControllersCommand.Create());
 root.Subcommands.Add(SchedulerCommand.Create());
+root.Subcommands.Add(SimulateCommand.Create());
 return await root.Parse(args).InvokeAsync();
