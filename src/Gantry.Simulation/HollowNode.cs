@@ -159,6 +159,12 @@ public sealed partial class HollowNode
         {
             _lease = await leases.UpdateAsync(Renewed(_lease), cancellationToken).ConfigureAwait(false);
         }
+        catch (ApiClientException ex) when (ex.IsNotFound)
+        {
+            // Deleted (e.g. garbage-collected with its Node): created afresh on the next renewal.
+            _lease = null;
+            throw;
+        }
         catch (ConflictException)
         {
             // Someone else wrote the Lease: renew on top of what is there now.
@@ -197,11 +203,8 @@ public sealed partial class HollowNode
     {
         var nodes = _client.For<V1Node>();
         var node = await nodes.GetAsync(null, Name, cancellationToken).ConfigureAwait(false);
-        if (node is null)
-        {
-            await RegisterNodeAsync(cancellationToken).ConfigureAwait(false);
-            return;
-        }
+        // Like the kubelet, which registers once: a deleted Node stays deleted until the node agent restarts.
+        if (node is null) return;
         var now = Now;
         var ready = node.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
         if (ready?.Status == "True" && now - _lastStatusPost < Options.NodeStatusReportFrequency) return;

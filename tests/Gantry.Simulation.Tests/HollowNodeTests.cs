@@ -52,4 +52,23 @@ public sealed class HollowNodeTests
         await SimulatedCluster.EventuallyAsync(async () => await cluster.Client.For<V1Pod>().GetAsync("default", "web") is null,
             "the hollow node to finish the deletion");
     }
+
+    [Fact]
+    public async Task LiveHollowNode_RepostsReady_WhenItsConditionWasOverwritten()
+    {
+        await using var cluster = await SimulatedCluster.StartAsync(nodes: 2, leaseInterval: TimeSpan.FromMilliseconds(300));
+        var nodes = cluster.Client.For<V1Node>();
+        var node = (await nodes.GetAsync(null, "hollow-1"))!;
+        node.Status.Conditions.Single(c => c.Type == "Ready").Status = "Unknown";
+        await nodes.UpdateStatusAsync(node);
+
+        await SimulatedCluster.EventuallyAsync(async () =>
+        {
+            var fresh = (await nodes.GetAsync(null, "hollow-1"))!;
+            return fresh.Status.Conditions.Single(c => c.Type == "Ready").Status == "True"
+                && fresh.Spec.Taints?.Any(t => t.Key == "node.kubernetes.io/unreachable") != true;
+        }, "the hollow node to report Ready again and lose any unreachable taint");
+        var lease = await cluster.Client.For<V1Lease>().GetAsync("kube-node-lease", "hollow-1");
+        Assert.Equal("Node", lease!.Metadata.OwnerReferences.Single().Kind);
+    }
 }
