@@ -10,10 +10,13 @@ public sealed class GantryServer : IAsyncDisposable
     private readonly List<string> _output = [];
     private Process? _process;
 
-    private GantryServer(string dataDir, int port)
+    private readonly string[] _extraArguments;
+
+    private GantryServer(string dataDir, int port, string[] extraArguments)
     {
         DataDir = dataDir;
         Port = port;
+        _extraArguments = extraArguments;
     }
 
     /// <summary>The server's data dir.</summary>
@@ -28,9 +31,9 @@ public sealed class GantryServer : IAsyncDisposable
     public string Output { get { lock (_output) return string.Join("\n", _output); } }
 
     /// <summary>Starts a server in a fresh temporary data dir.</summary>
-    public static async Task<GantryServer> StartAsync(string? dataDir = null, int? port = null)
+    public static async Task<GantryServer> StartAsync(string? dataDir = null, int? port = null, params string[] extraArguments)
     {
-        var server = new GantryServer(dataDir ?? Directory.CreateTempSubdirectory("gantry-test-").FullName, port ?? FreePort());
+        var server = new GantryServer(dataDir ?? Directory.CreateTempSubdirectory("gantry-test-").FullName, port ?? FreePort(), extraArguments);
         await server.StartProcessAsync();
         return server;
     }
@@ -45,7 +48,7 @@ public sealed class GantryServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { Paths.GantryDll, "server", "--data-dir", DataDir, "--bind-address", "127.0.0.1", "--https-listen-port", Port.ToString() })
+        foreach (var a in new[] { Paths.GantryDll, "server", "--data-dir", DataDir, "--bind-address", "127.0.0.1", "--https-listen-port", Port.ToString() }.Concat(_extraArguments))
             psi.ArgumentList.Add(a);
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         void OnLine(string? line)
