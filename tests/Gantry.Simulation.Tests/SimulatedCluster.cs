@@ -1,11 +1,9 @@
-using System.Net;
-using System.Net.Sockets;
-using Gantry.ApiServer;
 using Gantry.Client;
 using Gantry.Controllers;
 using Gantry.Controllers.Deployment;
 using Gantry.Controllers.NodeLifecycle;
 using Gantry.Controllers.ReplicaSet;
+using Gantry.Testing;
 
 namespace Gantry.Simulation.Tests;
 
@@ -18,18 +16,16 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// <summary>Grace period after which a silent node is Unknown (40 s in Kubernetes).</summary>
     public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(3);
 
-    private readonly ApiServerHost _server;
-    private readonly string _dataDir;
+    private readonly InProcessApiServer _server;
     private readonly CancellationTokenSource _stop = new();
     private readonly ControllerManager _manager;
     private readonly Gantry.Scheduler.Scheduler _scheduler;
     private readonly Task _running;
 
-    private SimulatedCluster(ApiServerHost server, string dataDir, ApiClient client, int nodes, TimeSpan leaseInterval)
+    private SimulatedCluster(InProcessApiServer server, int nodes, TimeSpan leaseInterval)
     {
         _server = server;
-        _dataDir = dataDir;
-        Client = client;
+        var client = server.Client;
         _manager = new ControllerManager(client,
             [c => new ReplicaSetController(c), c => new DeploymentController(c), c => new NodeLifecycleController(c), c => new TaintEvictionController(c)],
             options: new ControllerOptions { NodeMonitorGracePeriod = GracePeriod, NodeMonitorPeriod = TimeSpan.FromMilliseconds(500) });
@@ -39,7 +35,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
     }
 
     /// <summary>The client tests use.</summary>
-    public ApiClient Client { get; }
+    public ApiClient Client => _server.Client;
 
     /// <summary>The hollow nodes.</summary>
     public HollowCluster Nodes { get; }
@@ -47,37 +43,14 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// <summary>Starts everything with <paramref name="nodes"/> hollow nodes renewing their Leases every <paramref name="leaseInterval"/>.</summary>
     public static async Task<SimulatedCluster> StartAsync(int nodes, TimeSpan leaseInterval)
     {
-        var dataDir = Directory.CreateTempSubdirectory("gantry-sim-").FullName;
-        var server = await ApiServerHost.StartAsync(new ServerOptions
-        {
-            DataDir = dataDir,
-            BindAddress = IPAddress.Loopback,
-            HttpsPort = FreePort(),
-            DatastoreEndpoint = "memory://",
-        }, null, CancellationToken.None);
-        var client = ApiClient.FromKubeconfig(Path.Combine(dataDir, "kubeconfig.yaml"));
-        var cluster = new SimulatedCluster(server, dataDir, client, nodes, leaseInterval);
+        var cluster = new SimulatedCluster(await InProcessApiServer.StartAsync("gantry-sim-"), nodes, leaseInterval);
         await cluster.Nodes.WaitForRegistrationAsync().WaitAsync(TimeSpan.FromSeconds(20));
         return cluster;
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds, failing after <paramref name="timeout"/> (default 20 s).</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
-            await Task.Delay(100);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) =>
+        Eventually.HoldsAsync(condition, what, timeout, TimeSpan.FromMilliseconds(100));
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -87,9 +60,6 @@ public sealed class SimulatedCluster : IAsyncDisposable
         await _scheduler.DisposeAsync();
         await _manager.DisposeAsync();
         _stop.Dispose();
-        Client.Dispose();
         await _server.DisposeAsync();
-        try { Directory.Delete(_dataDir, recursive: true); }
-        catch (IOException) { }
     }
 }

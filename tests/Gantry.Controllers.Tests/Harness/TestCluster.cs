@@ -1,8 +1,6 @@
-using System.Net;
-using System.Net.Sockets;
-using Gantry.ApiServer;
 using Gantry.Client;
 using Gantry.Controllers;
+using Gantry.Testing;
 using k8s.Models;
 
 namespace Gantry.Controllers.Tests.Harness;
@@ -13,24 +11,18 @@ namespace Gantry.Controllers.Tests.Harness;
 /// </summary>
 public sealed class TestCluster : IAsyncDisposable
 {
-    private readonly ApiServerHost _server;
-    private readonly string _dataDir;
+    private readonly InProcessApiServer _server;
     private CancellationTokenSource _stop = new();
     private ControllerManager? _manager;
     private Task? _running;
 
-    private TestCluster(ApiServerHost server, string dataDir, ApiClient client)
-    {
-        _server = server;
-        _dataDir = dataDir;
-        Client = client;
-    }
+    private TestCluster(InProcessApiServer server) => _server = server;
 
     /// <summary>The client tests use to create objects and read results.</summary>
-    public ApiClient Client { get; }
+    public ApiClient Client => _server.Client;
 
     /// <summary>The kubeconfig of the server.</summary>
-    public string Kubeconfig => Path.Combine(_dataDir, "kubeconfig.yaml");
+    public string Kubeconfig => _server.Kubeconfig;
 
     /// <summary>Starts a server and, when factories are given, the controllers.</summary>
     public static async Task<TestCluster> StartAsync(params Func<ControllerContext, IController>[] controllers) =>
@@ -39,15 +31,7 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Starts a server and the controllers with the given options (e.g. compressed timings).</summary>
     public static async Task<TestCluster> StartAsync(ControllerOptions options, params Func<ControllerContext, IController>[] controllers)
     {
-        var dataDir = Directory.CreateTempSubdirectory("gantry-ctl-").FullName;
-        var server = await ApiServerHost.StartAsync(new ServerOptions
-        {
-            DataDir = dataDir,
-            BindAddress = IPAddress.Loopback,
-            HttpsPort = FreePort(),
-            DatastoreEndpoint = "memory://",
-        }, null, CancellationToken.None);
-        var cluster = new TestCluster(server, dataDir, ApiClient.FromKubeconfig(Path.Combine(dataDir, "kubeconfig.yaml")));
+        var cluster = new TestCluster(await InProcessApiServer.StartAsync("gantry-ctl-"));
         if (controllers.Length > 0) cluster.StartControllers(options, controllers);
         return cluster;
     }
@@ -71,15 +55,8 @@ public sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds, failing after <paramref name="timeout"/> (default 20 s).</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
-            await Task.Delay(50);
-        }
-    }
+    public static Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) =>
+        Eventually.HoldsAsync(condition, what, timeout);
 
     /// <summary>Marks a pod Running and Ready through the status subresource, as a node agent would.</summary>
     public async Task<V1Pod> MarkPodReadyAsync(V1Pod pod, bool ready = true)
@@ -119,20 +96,10 @@ public sealed class TestCluster : IAsyncDisposable
         return await Client.For<V1Pod>().UpdateStatusAsync(fresh);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         await StopControllersAsync();
-        Client.Dispose();
         await _server.DisposeAsync();
-        try { Directory.Delete(_dataDir, recursive: true); }
-        catch (IOException) { }
     }
 }

@@ -1,7 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
-using Gantry.ApiServer;
 using Gantry.Client;
+using Gantry.Testing;
 using k8s.Models;
 
 namespace Gantry.Scheduler.Tests.Harness;
@@ -12,33 +10,19 @@ namespace Gantry.Scheduler.Tests.Harness;
 /// </summary>
 public sealed class TestCluster : IAsyncDisposable
 {
-    private readonly ApiServerHost _server;
-    private readonly string _dataDir;
+    private readonly InProcessApiServer _server;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<(Scheduler Scheduler, Task Running)> _schedulers = [];
 
-    private TestCluster(ApiServerHost server, string dataDir, ApiClient client)
-    {
-        _server = server;
-        _dataDir = dataDir;
-        Client = client;
-    }
+    private TestCluster(InProcessApiServer server) => _server = server;
 
     /// <summary>The client tests use to create objects and read results.</summary>
-    public ApiClient Client { get; }
+    public ApiClient Client => _server.Client;
 
     /// <summary>Starts a server and, unless <paramref name="options"/> is null and <paramref name="withScheduler"/> false, a scheduler.</summary>
     public static async Task<TestCluster> StartAsync(SchedulerOptions? options = null, bool withScheduler = true)
     {
-        var dataDir = Directory.CreateTempSubdirectory("gantry-sched-").FullName;
-        var server = await ApiServerHost.StartAsync(new ServerOptions
-        {
-            DataDir = dataDir,
-            BindAddress = IPAddress.Loopback,
-            HttpsPort = FreePort(),
-            DatastoreEndpoint = "memory://",
-        }, null, CancellationToken.None);
-        var cluster = new TestCluster(server, dataDir, ApiClient.FromKubeconfig(Path.Combine(dataDir, "kubeconfig.yaml")));
+        var cluster = new TestCluster(await InProcessApiServer.StartAsync("gantry-sched-"));
         if (withScheduler) cluster.StartScheduler(options ?? new SchedulerOptions());
         return cluster;
     }
@@ -116,22 +100,8 @@ public sealed class TestCluster : IAsyncDisposable
         (await Client.For<Corev1Event>().ListAsync(pod.Namespace())).Items.Where(e => e.InvolvedObject.Name == pod.Name()).ToList();
 
     /// <summary>Polls until <paramref name="condition"/> holds, failing after <paramref name="timeout"/> (default 20 s).</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
-            await Task.Delay(25);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) =>
+        Eventually.HoldsAsync(condition, what, timeout, TimeSpan.FromMilliseconds(25));
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -143,9 +113,6 @@ public sealed class TestCluster : IAsyncDisposable
             await scheduler.DisposeAsync();
         }
         _stop.Dispose();
-        Client.Dispose();
         await _server.DisposeAsync();
-        try { Directory.Delete(_dataDir, recursive: true); }
-        catch (IOException) { }
     }
 }
