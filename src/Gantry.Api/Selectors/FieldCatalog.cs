@@ -98,6 +98,13 @@ public static class FieldCatalog
     public static IReadOnlyDictionary<string, Func<JsonObject, string?>> For(ResourceDefinition definition) => EntryFor(definition).Fields;
 
     /// <summary>
+    /// The field the watch cache indexes watchers by (Kubernetes' cacher trigger function): a watch selecting one value
+    /// of it (every node agent watching its own pods) is only woken by objects with that value, not by every change.
+    /// </summary>
+    public static string? IndexedField(ResourceDefinition definition) =>
+        definition.Group.Length == 0 && definition.Plural == "pods" ? "spec.nodeName" : null;
+
+    /// <summary>
     /// Checks a selector against the resource's fields and returns the predicate that applies it to objects.
     /// </summary>
     /// <exception cref="ApiException">400 BadRequest worded like Kubernetes for a field the resource does not support.</exception>

@@ -26,7 +26,7 @@ public sealed partial class CacheSet : IAsyncDisposable
         foreach (var def in registry.Resources.Where(r => !r.CreateOnly))
         {
             if (_byPrefix.ContainsKey(def.KeyPrefix)) continue;
-            _byPrefix[def.KeyPrefix] = new ResourceCache(def.KeyPrefix, FieldCatalog.For(def), ringCapacity, Clock);
+            _byPrefix[def.KeyPrefix] = new ResourceCache(def.KeyPrefix, FieldCatalog.For(def), ringCapacity, Clock, FieldCatalog.IndexedField(def));
         }
     }
 

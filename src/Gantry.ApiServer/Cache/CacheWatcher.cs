@@ -8,15 +8,22 @@ public sealed class CacheWatcher : IDisposable
     private readonly Channel<CacheEvent> _channel;
     private readonly Action<CacheWatcher> _unregister;
 
-    internal CacheWatcher(string? ns, int capacity, Action<CacheWatcher> unregister)
+    private readonly long _afterRevision;
+
+    internal CacheWatcher(string? ns, int capacity, Action<CacheWatcher> unregister, string? indexedValue = null, long afterRevision = 0)
     {
         Namespace = ns;
+        _afterRevision = afterRevision;
+        IndexedValue = indexedValue;
         _unregister = unregister;
         _channel = Channel.CreateBounded<CacheEvent>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
     }
 
     /// <summary>The namespace the watch is limited to, or null for all.</summary>
     public string? Namespace { get; }
+
+    /// <summary>The value of the cache's indexed field this watcher selects, or null when it sees every object.</summary>
+    public string? IndexedValue { get; }
 
     /// <summary>The events, in revision order. Completes with an error when the watcher fell behind.</summary>
     public ChannelReader<CacheEvent> Events => _channel.Reader;
@@ -25,6 +32,8 @@ public sealed class CacheWatcher : IDisposable
     internal void Offer(CacheEvent e)
     {
         if (Namespace is not null && e.Object.Namespace != Namespace) return;
+        // A watch from a revision the cache has not applied yet must not get that revision's own event when it arrives.
+        if (e.Revision <= _afterRevision) return;
         if (!_channel.Writer.TryWrite(e)) _channel.Writer.TryComplete(new InvalidOperationException("watcher fell behind"));
     }
 

@@ -15,16 +15,23 @@ public sealed class ResourceCache
     private readonly SortedDictionary<string, CachedObject> _objects = new(StringComparer.Ordinal);
     private readonly CacheEvent?[] _ring;
     private readonly List<CacheWatcher> _watchers = [];
+    private readonly string? _indexedField;
+    private readonly Dictionary<string, List<CacheWatcher>> _indexedWatchers = new(StringComparer.Ordinal);
     private int _ringStart;
     private int _ringCount;
     private long _revision;
     private long _oldestWatchable;
 
-    /// <summary>Creates an empty cache of the keys under <paramref name="prefix"/>.</summary>
-    public ResourceCache(string prefix, IReadOnlyDictionary<string, Func<JsonObject, string?>> fields, int ringCapacity, CacheClock clock)
+    /// <summary>
+    /// Creates an empty cache of the keys under <paramref name="prefix"/>; watchers selecting one value of
+    /// <paramref name="indexedField"/> (one of <paramref name="fields"/>) only receive objects carrying that value.
+    /// </summary>
+    public ResourceCache(string prefix, IReadOnlyDictionary<string, Func<JsonObject, string?>> fields, int ringCapacity, CacheClock clock,
+        string? indexedField = null)
     {
         Prefix = prefix;
         _fields = fields;
+        _indexedField = indexedField;
         _clock = clock;
         _ring = new CacheEvent?[ringCapacity];
     }
@@ -51,8 +58,9 @@ public sealed class ResourceCache
             _ringStart = 0;
             _ringCount = 0;
             Array.Clear(_ring);
-            foreach (var w in _watchers) w.Close(new StoreWatchOverflowException());
+            foreach (var w in AllWatchers()) w.Close(new StoreWatchOverflowException());
             _watchers.Clear();
+            _indexedWatchers.Clear();
             _oldestWatchable = revision;
             _revision = revision;
         }
@@ -78,9 +86,30 @@ public sealed class ResourceCache
             }
             Append(cacheEvent);
             foreach (var w in _watchers) w.Offer(cacheEvent);
+            if (_indexedWatchers.Count > 0) OfferIndexed(cacheEvent);
             _revision = e.Value.ModRevision;
         }
     }
+
+    /// <summary>
+    /// Wakes the indexed watchers of the object's value and, when it changed, of its previous value (that watcher must
+    /// see the object leave its selection).
+    /// </summary>
+    private void OfferIndexed(CacheEvent e)
+    {
+        var value = e.Object.Fields.GetValueOrDefault(_indexedField!) ?? "";
+        if (_indexedWatchers.TryGetValue(value, out var current))
+        {
+            foreach (var w in current) w.Offer(e);
+        }
+        var previous = e.Previous?.Fields.GetValueOrDefault(_indexedField!) ?? "";
+        if (previous != value && _indexedWatchers.TryGetValue(previous, out var before))
+        {
+            foreach (var w in before) w.Offer(e);
+        }
+    }
+
+    private IEnumerable<CacheWatcher> AllWatchers() => _watchers.Concat(_indexedWatchers.Values.SelectMany(l => l));
 
     private void Append(CacheEvent e)
     {
@@ -112,12 +141,15 @@ public sealed class ResourceCache
     /// Starts a watch receiving every event after <paramref name="afterRevision"/>; when that revision is older than
     /// the events kept, returns null (the client gets 410 Expired and relists). With <paramref name="initial"/> set the
     /// watcher first gets ADDED events for every current object (Kubernetes' resourceVersion "0" / unset semantics).
+    /// A watcher whose field selector requires <paramref name="indexedValue"/> for the cache's indexed field passes it,
+    /// and is then offered only the events of objects with that value (before or after the change).
     /// </summary>
-    public CacheWatcher? Watch(string? ns, long afterRevision, bool initial, int capacity)
+    public CacheWatcher? Watch(string? ns, long afterRevision, bool initial, int capacity, string? indexedValue = null)
     {
         lock (_lock)
         {
-            var watcher = new CacheWatcher(ns, capacity + (initial ? _objects.Count : 0), Unregister);
+            if (_indexedField is null) indexedValue = null;
+            var watcher = new CacheWatcher(ns, capacity + (initial ? _objects.Count : 0), Unregister, indexedValue, initial ? 0 : afterRevision);
             if (initial)
             {
                 foreach (var obj in _objects.Values) watcher.Offer(new CacheEvent(CacheEventType.Added, obj, null));
@@ -131,14 +163,33 @@ public sealed class ResourceCache
                     if (e.Revision > afterRevision) watcher.Offer(e);
                 }
             }
-            _watchers.Add(watcher);
+            if (indexedValue is null)
+            {
+                _watchers.Add(watcher);
+            }
+            else
+            {
+                if (!_indexedWatchers.TryGetValue(indexedValue, out var list)) _indexedWatchers[indexedValue] = list = [];
+                list.Add(watcher);
+            }
             return watcher;
         }
     }
 
     private void Unregister(CacheWatcher watcher)
     {
-        lock (_lock) _watchers.Remove(watcher);
+        lock (_lock)
+        {
+            if (watcher.IndexedValue is null)
+            {
+                _watchers.Remove(watcher);
+            }
+            else if (_indexedWatchers.TryGetValue(watcher.IndexedValue, out var list))
+            {
+                list.Remove(watcher);
+                if (list.Count == 0) _indexedWatchers.Remove(watcher.IndexedValue);
+            }
+        }
     }
 
     /// <summary>Ends every watch (server shutdown).</summary>
@@ -146,8 +197,9 @@ public sealed class ResourceCache
     {
         lock (_lock)
         {
-            foreach (var w in _watchers) w.Close();
+            foreach (var w in AllWatchers()) w.Close();
             _watchers.Clear();
+            _indexedWatchers.Clear();
         }
     }
 }

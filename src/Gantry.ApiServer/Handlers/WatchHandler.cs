@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Text.Json;
 using Gantry.Api.Errors;
 using Gantry.Api.Registry;
+using Gantry.Api.Selectors;
 using Gantry.ApiServer.Cache;
 using Gantry.ApiServer.Objects;
 using Microsoft.AspNetCore.Http;
@@ -31,7 +32,7 @@ public sealed class WatchHandler(CacheSet caches, ServerOptions options, TimePro
         response.StatusCode = 200;
         response.ContentType = table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json";
         response.Headers.CacheControl = "no-cache, private";
-        var watcher = cache.Watch(def.Namespaced ? ns : null, after, initial, WatcherCapacity);
+        var watcher = cache.Watch(def.Namespaced ? ns : null, after, initial, WatcherCapacity, IndexedValue(def, query));
         var buffer = new ArrayBufferWriter<byte>(4096);
         using var writer = new Utf8JsonWriter(buffer, ApiJson.Writer);
         if (watcher is null)
@@ -130,6 +131,18 @@ public sealed class WatchHandler(CacheSet caches, ServerOptions options, TimePro
     }
 
     /// <summary>The event type this watcher sees, or null when the change is outside its selection.</summary>
+    /// <summary>The value the field selector requires for the cache's indexed field (spec.nodeName=X), if it requires one.</summary>
+    private static string? IndexedValue(ResourceDefinition def, ListQuery query)
+    {
+        var field = FieldCatalog.IndexedField(def);
+        if (field is null) return null;
+        foreach (var r in query.Fields.Requirements)
+        {
+            if (r.Field == field && r.Operator == FieldOperator.Equals) return r.Value;
+        }
+        return null;
+    }
+
     private static string? Transition(CacheEvent e, ListQuery query, string? name)
     {
         if (name is not null && e.Object.Name != name) return null;

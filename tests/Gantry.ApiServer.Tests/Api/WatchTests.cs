@@ -10,7 +10,7 @@ public sealed class WatchTests(ServerFixture fixture) : IDisposable
 
     public void Dispose() => _api.Dispose();
 
-    private async Task<List<JsonNode>> ReadEventsAsync(string path, int count, Func<Task>? afterStart = null)
+    private async Task<List<JsonNode>> ReadEventsAsync(string path, int count, Func<Task>? afterStart = null, Func<JsonNode, bool>? last = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         using var response = await _api.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
@@ -24,6 +24,7 @@ public sealed class WatchTests(ServerFixture fixture) : IDisposable
             var line = await reader.ReadLineAsync(cts.Token);
             if (line is null) break;
             events.Add(JsonNode.Parse(line)!);
+            if (last?.Invoke(events[^1]) == true) break;
         }
         return events;
     }
@@ -31,14 +32,15 @@ public sealed class WatchTests(ServerFixture fixture) : IDisposable
     [Fact]
     public async Task Watch_ResumesFromAResourceVersion_InOrder()
     {
+        // Secrets: no controller writes any into a new namespace (kube-root-ca.crt is a configmap), so only ours show.
         var ns = $"watch-{Guid.NewGuid().ToString("N")[..8]}";
         await _api.SendAsync(HttpMethod.Post, "/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + ns + "\"}}");
-        var (_, a) = await _api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps", "{\"metadata\":{\"name\":\"a\"}}");
+        var (_, a) = await _api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/secrets", "{\"metadata\":{\"name\":\"a\"}}");
         var rv = (string)a!["metadata"]!["resourceVersion"]!;
-        await _api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps", "{\"metadata\":{\"name\":\"b\"}}");
-        await _api.SendAsync(HttpMethod.Patch, $"/api/v1/namespaces/{ns}/configmaps/a", "{\"data\":{\"k\":\"v\"}}", "application/merge-patch+json");
-        await _api.SendAsync(HttpMethod.Delete, $"/api/v1/namespaces/{ns}/configmaps/b");
-        var events = await ReadEventsAsync($"/api/v1/namespaces/{ns}/configmaps?watch=true&resourceVersion={rv}", 3);
+        await _api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/secrets", "{\"metadata\":{\"name\":\"b\"}}");
+        await _api.SendAsync(HttpMethod.Patch, $"/api/v1/namespaces/{ns}/secrets/a", "{\"stringData\":{\"k\":\"v\"}}", "application/merge-patch+json");
+        await _api.SendAsync(HttpMethod.Delete, $"/api/v1/namespaces/{ns}/secrets/b");
+        var events = await ReadEventsAsync($"/api/v1/namespaces/{ns}/secrets?watch=true&resourceVersion={rv}", 3);
         Assert.Equal(["ADDED", "MODIFIED", "DELETED"], events.Select(e => (string)e["type"]!));
         Assert.Equal(["b", "a", "b"], events.Select(e => (string)e["object"]!["metadata"]!["name"]!));
         var revisions = events.Select(e => long.Parse((string)e["object"]!["metadata"]!["resourceVersion"]!)).ToList();
@@ -67,6 +69,32 @@ public sealed class WatchTests(ServerFixture fixture) : IDisposable
             await _api.SendAsync(HttpMethod.Patch, $"/api/v1/namespaces/{ns}/configmaps/c", "{\"metadata\":{\"labels\":{\"t\":\"1\"}}}", "application/merge-patch+json");
         });
         Assert.Equal(["DELETED", "ADDED"], events.Select(e => (string)e["type"]!));
+    }
+
+    [Fact]
+    public async Task Watch_OfOneNodesPods_SeesPodsBoundToItAndNoOthers()
+    {
+        var ns = $"wnode-{Guid.NewGuid().ToString("N")[..8]}";
+        await _api.SendAsync(HttpMethod.Post, "/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + ns + "\"}}");
+        static string Pod(string name, string? node) =>
+            "{\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{" + (node is null ? "" : "\"nodeName\":\"" + node + "\",") +
+            "\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}";
+        var (_, pending) = await _api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods", Pod("a", null));
+        var rv = (string)pending!["metadata"]!["resourceVersion"]!;
+        var events = await ReadEventsAsync($"/api/v1/pods?watch=true&fieldSelector=spec.nodeName%3Dnode-w1&resourceVersion={rv}", 10, async () =>
+        {
+            await _api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods", Pod("b", "node-w2"));
+            await _api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods/a/binding",
+                "{\"metadata\":{\"name\":\"a\"},\"target\":{\"kind\":\"Node\",\"name\":\"node-w1\"}}");
+            await _api.SendAsync(HttpMethod.Delete, $"/api/v1/namespaces/{ns}/pods/b?gracePeriodSeconds=0");
+            await _api.SendAsync(HttpMethod.Delete, $"/api/v1/namespaces/{ns}/pods/a?gracePeriodSeconds=0");
+        }, e => (string)e["type"]! == "DELETED");
+        // The pending pod enters the selection when bound (ADDED) and leaves it when deleted (pod GC may touch it in
+        // between: the node does not exist); the other node's pod is never seen.
+        Assert.Equal("ADDED", (string)events[0]["type"]!);
+        Assert.Equal("DELETED", (string)events[^1]["type"]!);
+        Assert.All(events, e => Assert.Equal("a", (string)e["object"]!["metadata"]!["name"]!));
+        Assert.All(events, e => Assert.Equal("a", (string)e["object"]!["metadata"]!["name"]!));
     }
 
     [Fact]
