@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Gantry.Bench.Server;
@@ -115,13 +114,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!Process.HasExited)
-        {
-            _ = Kill(Process.Id, 15);
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            try { await Process.WaitForExitAsync(grace.Token); }
-            catch (OperationCanceledException) { Process.Kill(entireProcessTree: true); await Process.WaitForExitAsync(); }
-        }
+        await ProcessStop.TerminateAsync(Process);
         Process.Dispose();
         if (_ownsDataDir && Directory.Exists(DataDir)) Directory.Delete(DataDir, recursive: true);
     }
@@ -146,7 +139,4 @@ internal sealed class ServerProcess : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 }
