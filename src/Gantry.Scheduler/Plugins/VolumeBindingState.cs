@@ -38,12 +38,3 @@ internal sealed class VolumeBindingState
     /// <summary>The decisions for the node the pod was reserved on; null when all its claims are bound.</summary>
     public NodeVolumes? Reserved { get; set; }
 }
-
-/// <summary>For one node: the static volumes to bind to claims, and the claims to provision there.</summary>
-internal sealed record NodeVolumes(
-    IReadOnlyList<(V1PersistentVolumeClaim Claim, V1PersistentVolume Volume)> StaticBindings,
-    IReadOnlyList<V1PersistentVolumeClaim> Provisions)
-{
-    /// <summary>Whether nothing is left to bind.</summary>
-    public bool AllBound => StaticBindings.Count == 0 && Provisions.Count == 0;
-}
