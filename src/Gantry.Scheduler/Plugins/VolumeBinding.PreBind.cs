@@ -30,7 +30,7 @@ internal sealed partial class VolumeBinding
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            while (!CheckBindings(reserved, node))
+            while (!CheckBindings(reserved, pod, node))
                 await Task.Delay(_options.PollInterval, _time, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -43,8 +43,11 @@ internal sealed partial class VolumeBinding
     /// Kubernetes' checkBindings against the informers: true once every claim is fully bound; false while waiting (also
     /// while the informer still has versions older than those written); throws when the binding went wrong.
     /// </summary>
-    private bool CheckBindings(NodeVolumes reserved, V1Node node)
+    private bool CheckBindings(NodeVolumes reserved, V1Pod pod, V1Node node)
     {
+        // A deleted pod needs no volumes any more.
+        if (_pods.Get(pod.Metadata.NamespaceProperty, pod.Metadata.Name) is not { } current || current.Metadata.Uid != pod.Metadata.Uid)
+            throw new VolumeBindingException($"binding volumes: pod does not exist any more: pods \"{pod.Metadata.Name}\" not found");
         foreach (var (claim, written) in reserved.StaticBindings)
         {
             var volume = _volumes.GetApi(null, written.Metadata.Name)
@@ -58,7 +61,7 @@ internal sealed partial class VolumeBinding
         foreach (var written in reserved.Provisions)
         {
             var claim = _claims.GetApi(written.Metadata.NamespaceProperty, written.Metadata.Name)
-                ?? throw new VolumeBindingException($"binding volumes: failed to check binding: pvc \"{written.Metadata.Name}\" not found");
+                ?? throw new VolumeBindingException($"binding volumes: failed to check provisioning pvc: pvc \"{written.Metadata.Name}\" not found");
             if (VolumeAssumeCache<V1PersistentVolumeClaim>.CompareVersions(written, claim) > 0) return false;
             if (claim.Metadata.Annotations is null)
                 throw new VolumeBindingException($"binding volumes: selectedNode annotation reset for PVC \"{claim.Metadata.Name}\"");

@@ -26,6 +26,7 @@ internal sealed partial class VolumeBinding
     private readonly VolumeAssumeCache<V1PersistentVolume> _volumes;
     private readonly VolumeAssumeCache<V1PersistentVolumeClaim> _claims;
     private readonly Informer<V1StorageClass> _classes;
+    private readonly Informer<V1Pod> _pods;
 
     /// <summary>
     /// Registers the claim, volume and class informers; <paramref name="onStorageChange"/> runs when any of them changes
@@ -39,6 +40,7 @@ internal sealed partial class VolumeBinding
         var volumes = informers.For<V1PersistentVolume>();
         var claims = informers.For<V1PersistentVolumeClaim>();
         _classes = informers.For<V1StorageClass>();
+        _pods = informers.For<V1Pod>();
         _volumes = new VolumeAssumeCache<V1PersistentVolume>(volumes);
         _claims = new VolumeAssumeCache<V1PersistentVolumeClaim>(claims);
         volumes.AddEventHandler(onAdd: _ => onStorageChange(), onUpdate: (_, _) => onStorageChange());
