@@ -4,6 +4,7 @@ using Gantry.Client.Events;
 using Gantry.Client.Informers;
 using Gantry.Scheduler.Cache;
 using Gantry.Scheduler.Framework;
+using Gantry.Scheduler.Plugins;
 using Gantry.Scheduler.Queue;
 using k8s;
 using k8s.Models;
@@ -29,6 +30,7 @@ public sealed partial class Scheduler : IAsyncDisposable
     private readonly SchedulerCache _cache = new();
     private readonly SchedulingQueue _queue;
     private readonly SchedulingFramework _framework;
+    private readonly VolumeBinding _volumeBinding;
     private readonly ConcurrentDictionary<Task, byte> _background = new();
     private readonly CancellationTokenSource _disposing = new();
     private Informer<V1Pod>? _pods;
@@ -44,6 +46,7 @@ public sealed partial class Scheduler : IAsyncDisposable
         _events = new EventRecorder(client, options.SchedulerName, time: _time, loggers: loggers);
         _queue = new SchedulingQueue(options, _time);
         _framework = new SchedulingFramework(options.Parallelism);
+        _volumeBinding = new VolumeBinding(client, _informers, options.VolumeBinding, _time, _queue.MoveAllToActiveOrBackoff);
     }
 
     /// <summary>Schedules pods until cancelled, then waits for bindings in flight.</summary>
@@ -98,17 +101,27 @@ public sealed partial class Scheduler : IAsyncDisposable
                 return;
             }
             var requests = PodRequests.Of(pod);
+            // VolumeBinding: PreFilter before the filters, its Filter on the nodes they left.
+            var volumes = _volumeBinding.PreFilter(pod);
+            if (volumes.Failure is { } volumeFailure)
+            {
+                Fail(queued, cycle, VolumeBinding.FitMessage(pod, nodes.Count, volumeFailure));
+                return;
+            }
             var (feasible, rejected) = _framework.Filter(pod, requests, nodes);
+            _volumeBinding.Filter(volumes, feasible, rejected);
             if (feasible.Count == 0)
             {
                 Fail(queued, cycle, FitError.Message(pod, nodes, rejected, _framework));
                 return;
             }
-            var host = _framework.SelectHost(pod, requests, feasible).Name;
+            var hostNode = _framework.SelectHost(pod, requests, feasible).Node;
+            var host = hostNode.Metadata.Name;
             var assumed = ObjectCopy.DeepCopy(pod);
             assumed.Spec.NodeName = host;
             _cache.Assume(assumed, host);
-            Track(BindAsync(queued, host));
+            _volumeBinding.Reserve(volumes, pod, host);
+            Track(BindAsync(queued, hostNode, volumes));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -117,11 +130,13 @@ public sealed partial class Scheduler : IAsyncDisposable
         }
     }
 
-    private async Task BindAsync(QueuedPod queued, string node)
+    private async Task BindAsync(QueuedPod queued, V1Node hostNode, VolumeBindingState volumes)
     {
         var pod = queued.Pod;
+        var node = hostNode.Metadata.Name;
         try
         {
+            await _volumeBinding.PreBindAsync(volumes, pod, hostNode, _disposing.Token).ConfigureAwait(false);
             await _client.BindAsync(pod.Namespace(), pod.Name(), node, pod.Metadata.Uid, _disposing.Token).ConfigureAwait(false);
             _queue.Done(queued.Key);
             _events.Normal(pod, "Scheduled", $"Successfully assigned {pod.Namespace()}/{pod.Name()} to {node}");
@@ -130,11 +145,12 @@ public sealed partial class Scheduler : IAsyncDisposable
         {
             // Forget the assumption (its resources are free again for every waiting pod) and retry after a backoff.
             _cache.Forget(queued.Key);
+            _volumeBinding.Unreserve(volumes);
             _queue.MoveAllToActiveOrBackoff();
             if (_disposing.IsCancellationRequested) return;
             LogBindFailed(_logger, queued.Key, node, ex);
             _queue.AddBackoff(queued);
-            var message = $"Binding rejected: {ex.Message}";
+            var message = ex is VolumeBindingException ? ex.Message : $"Binding rejected: {ex.Message}";
             _events.Warning(pod, "FailedScheduling", message);
             await SetScheduledConditionAsync(pod, "SchedulerError", message).ConfigureAwait(false);
         }

@@ -20,4 +20,7 @@ public sealed record SchedulerOptions
 
     /// <summary>How many nodes are filtered and scored at once.</summary>
     public int Parallelism { get; init; } = 16;
+
+    /// <summary>Settings of the VolumeBinding plugin (bind timeout).</summary>
+    public Plugins.VolumeBindingOptions VolumeBinding { get; init; } = new();
 }

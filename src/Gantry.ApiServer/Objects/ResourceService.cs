@@ -69,6 +69,7 @@ public sealed partial class ResourceService
         strategy.PrepareForCreate(obj);
         strategy.ApplyDefaults(obj);
         if (def.Group.Length == 0 && def.Plural == "pods") DefaultTolerationSeconds.Admit(obj);
+        if (def.Group.Length == 0 && def.Plural == "persistentvolumeclaims") await DefaultStorageClass.AdmitAsync(_store, obj, cancellationToken);
         if (!options.IsApply) ManagedFields.RecordUpdate(null, obj, options.FieldManager, ManagedFields.UpdateOperation, def.ApiVersion, _time.GetUtcNow());
         var errors = strategy.ValidateCreate(obj);
         if (errors.Count > 0) throw ApiException.Invalid(def.Group, def.Kind, name, errors);
