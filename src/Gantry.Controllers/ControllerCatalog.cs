@@ -5,6 +5,7 @@ using Gantry.Controllers.Disruption;
 using Gantry.Controllers.GarbageCollector;
 using Gantry.Controllers.Job;
 using Gantry.Controllers.Namespace;
+using Gantry.Controllers.PersistentVolume;
 using Gantry.Controllers.PodGC;
 using Gantry.Controllers.ServiceAccount;
 using Gantry.Controllers.StatefulSet;
@@ -35,6 +36,7 @@ public static class ControllerCatalog
             ["namespace"] = c => new NamespaceController(c),
             ["serviceaccount"] = c => new ServiceAccountController(c),
             ["podgc"] = c => new PodGcController(c),
+            ["persistentvolume-binder"] = c => new PersistentVolumeController(c),
             ["root-ca-cert-publisher"] = c => new RootCaPublisher(c, new RootCaPublisherOptions(
                 c.Options.RootCaPem ?? throw new InvalidOperationException("the root CA publisher needs ControllerOptions.RootCaPem"))),
         };
