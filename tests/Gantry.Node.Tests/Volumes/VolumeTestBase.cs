@@ -45,8 +45,8 @@ public abstract class VolumeTestBase : IAsyncLifetime
             Metadata = new V1ObjectMeta
             {
                 Name = "p-" + Guid.NewGuid().ToString("N")[..8], NamespaceProperty = Ns, Uid = Guid.NewGuid().ToString(),
-                Labels = new Dictionary<string, string> { ["app"] = "web", ["tier"] = "front\"end" },
-                Annotations = new Dictionary<string, string> { ["note"] = "hello" },
+                Labels = new Dictionary<string, string> { ["app"] = "web", ["tier"] = "front" },
+                Annotations = new Dictionary<string, string> { ["note"] = "hello", ["quote"] = "say \"hi\"" },
             },
             Spec = new V1PodSpec
             {
@@ -83,6 +83,12 @@ public abstract class VolumeTestBase : IAsyncLifetime
 
     protected static string Read(string dir, string file) => File.ReadAllText(Path.Combine(dir, file));
 
-    protected static UnixFileMode ModeOf(string dir, string file) =>
-        File.GetUnixFileMode(new FileInfo(Path.Combine(dir, file)).ResolveLinkTarget(returnFinalTarget: true)!.FullName);
+    protected static UnixFileMode ModeOf(string dir, string file) => File.GetUnixFileMode(RealPath(dir, file));
+
+    /// <summary>The file behind the user-visible symlink (or inside a symlinked directory).</summary>
+    protected static string RealPath(string dir, string file)
+    {
+        var path = Path.Combine(dir, file);
+        return new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
+    }
 }
