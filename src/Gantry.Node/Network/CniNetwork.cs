@@ -63,6 +63,12 @@ public sealed partial class CniNetwork : IPodNetwork
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // A repeated ADD of a connected sandbox (a retried pod sync) would fail on the existing eth0: answer from the cache.
+            if (File.Exists(request.NetworkNamespacePath) &&
+                await _cache.LoadAsync(NetworkName, request.SandboxId, InterfaceName, cancellationToken).ConfigureAwait(false) is { Result: { } cachedResult })
+            {
+                return new PodNetworkStatus(Addresses(cachedResult));
+            }
             await _runner.RunAsync("ADD", LoopbackConfig(), invocation with { InterfaceName = "lo" }, cancellationToken).ConfigureAwait(false);
             JsonObject? result = null;
             try

@@ -22,6 +22,7 @@ public sealed class CniNetworkTests : IAsyncLifetime
         HostRequirements.Root();
         foreach (var plugin in CniPlugins.Required) HostRequirements.Tool("/usr/lib/cni/" + plugin);
         HostRequirements.Tool("/usr/bin/busybox");
+        await CrashedRunCleanup.EnsureAsync();
         _forwarding = (await File.ReadAllTextAsync(ForwardingSysctl)).Trim();
         // Never masquerade toward the outside in tests.
         _network = new CniNetwork(_paths, new CniNetworkOptions { IpMasq = false });
@@ -102,6 +103,44 @@ public sealed class CniNetworkTests : IAsyncLifetime
 
         Assert.False(File.Exists(Path.Combine(leases, status.Ips[0])));
         Assert.Empty(await TaggedChainsAsync());
+    }
+
+    [Fact]
+    public async Task TearDown_AfterTheNamespaceIsGone_StillReleasesTheAddressAndTheHostPortChains()
+    {
+        var (ns, request) = await SandboxAsync("vanished");
+        request = request with { PortMappings = [new PortMapping(Random.Shared.Next(31000, 39000), 80)] };
+        var status = await _network.SetUpAsync(request, CancellationToken.None);
+        await ns.DisposeAsync();
+
+        await _network.TearDownAsync(request, CancellationToken.None);
+
+        Assert.False(File.Exists(Path.Combine(_paths.CniDataDir, "networks", _paths.CniNetworkName, status.Ips[0])));
+        Assert.Empty(await TaggedChainsAsync());
+    }
+
+    [Fact]
+    public async Task SetUp_OfAConnectedSandbox_AnswersTheSameAddress()
+    {
+        var (_, request) = await SandboxAsync("again");
+
+        var first = await _network.SetUpAsync(request, CancellationToken.None);
+        var second = await _network.SetUpAsync(request, CancellationToken.None);
+
+        Assert.Equal(first.Ips, second.Ips);
+        await _network.TearDownAsync(request, CancellationToken.None);
+    }
+
+    [Fact]
+    public void MissingPlugins_StopTheAgentWithTheDebianPackageName()
+    {
+        var empty = Path.Combine(_dataDir, "no-plugins");
+        Directory.CreateDirectory(empty);
+
+        var error = Assert.Throws<InvalidOperationException>(() => new CniNetwork(_paths, new CniNetworkOptions { PluginDir = empty }));
+
+        Assert.Contains("apt-get install containernetworking-plugins", error.Message, StringComparison.Ordinal);
+        Assert.Contains("bridge, host-local, loopback, portmap", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
