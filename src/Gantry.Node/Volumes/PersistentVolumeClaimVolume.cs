@@ -4,20 +4,25 @@ namespace Gantry.Node.Volumes;
 
 /// <summary>
 /// persistentVolumeClaim: the claim's bound volume, when it is a <c>local</c> or <c>hostPath</c> volume, is used in place
-/// (its data outlives the pod). The directory of a local-path volume of this node is created when missing.
+/// (its data outlives the pod). The directory of a local-path volume of this node is created when missing. A generic
+/// ephemeral volume is the claim <c>{pod}-{volume}</c> the ephemeral volume controller made for (and owned by) the pod.
 /// </summary>
 internal sealed class PersistentVolumeClaimVolume : IVolumePlugin
 {
     /// <inheritdoc />
-    public bool Handles(V1Volume volume) => volume.PersistentVolumeClaim is not null;
+    public bool Handles(V1Volume volume) => volume.PersistentVolumeClaim is not null || volume.Ephemeral is not null;
 
     /// <inheritdoc />
     public async Task<string> SetUpAsync(VolumeContext context, V1Pod pod, V1Volume volume, CancellationToken cancellationToken)
     {
         var ns = pod.Metadata.NamespaceProperty;
-        var claimName = volume.PersistentVolumeClaim.ClaimName;
+        var claimName = volume.PersistentVolumeClaim?.ClaimName ?? $"{pod.Metadata.Name}-{volume.Name}";
         var claim = await context.Client.For<V1PersistentVolumeClaim>().GetAsync(ns, claimName, cancellationToken).ConfigureAwait(false)
             ?? throw new VolumeSourceException($"persistentvolumeclaim \"{claimName}\" not found");
+        if (volume.Ephemeral is not null && claim.Metadata.OwnerReferences?.Any(o => o.Controller == true && o.Uid == pod.Metadata.Uid) != true)
+        {
+            throw new VolumeSourceException($"PVC {ns}/{claimName} was not created for pod {ns}/{pod.Metadata.Name} (pod is not owner)");
+        }
         if (claim.Status?.Phase != "Bound" || string.IsNullOrEmpty(claim.Spec?.VolumeName))
         {
             throw new VolumeSourceException(

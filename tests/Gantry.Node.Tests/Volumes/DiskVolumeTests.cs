@@ -152,4 +152,24 @@ public sealed class DiskVolumeTests : VolumeTestBase
 
         Assert.Equal("MountVolume.SetUp failed for volume \"data\" : persistentvolumeclaim \"nope\" not found", failure.Message);
     }
+
+    [Fact]
+    public async Task EphemeralVolume_UsesOnlyTheClaimItsPodOwns()
+    {
+        var pod = await PodAsync([new V1Volume { Name = "scratch", Ephemeral = new V1EphemeralVolumeSource() }]);
+        await Server.Client.For<V1PersistentVolumeClaim>().CreateAsync(new V1PersistentVolumeClaim
+        {
+            Metadata = new V1ObjectMeta { Name = $"{pod.Metadata.Name}-scratch", NamespaceProperty = Ns },
+            Spec = new V1PersistentVolumeClaimSpec
+            {
+                AccessModes = ["ReadWriteOnce"],
+                Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new("1Gi") } },
+            },
+        });
+
+        var failure = await Assert.ThrowsAsync<VolumeException>(() => Volumes.SetUpPodVolumesAsync(pod, CancellationToken.None));
+
+        Assert.Equal($"MountVolume.SetUp failed for volume \"scratch\" : PVC {Ns}/{pod.Metadata.Name}-scratch was not created for pod {Ns}/{pod.Metadata.Name} (pod is not owner)",
+            failure.Message);
+    }
 }
