@@ -43,7 +43,7 @@ public sealed partial class VolumeManager : IVolumeManager
             foreach (var volume in pod.Spec.Volumes ?? [])
             {
                 var plugin = _plugins.FirstOrDefault(p => p.Handles(volume))
-                    ?? throw new VolumeException($"MountVolume.SetUp failed for volume \"{volume.Name}\" : this node supports no volume plugin for its type");
+                    ?? throw new VolumeException($"MountVolume.SetUp failed for volume \"{volume.Name}\" : no volume plugin matched");
                 try
                 {
                     paths[volume.Name] = await plugin.SetUpAsync(_context, pod, volume, cancellationToken).ConfigureAwait(false);
