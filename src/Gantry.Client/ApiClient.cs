@@ -68,6 +68,18 @@ public sealed class ApiClient : IApiClient, IDisposable
         return _transport.SendAsync(HttpMethod.Post, _pods.ObjectPath(ns, podName, "eviction"), RestTransport.Json(eviction), falseOnNotFound: false, cancellationToken);
     }
 
+    /// <inheritdoc />
+    public async Task<Authenticationv1TokenRequest> CreateTokenAsync(string ns, string serviceAccountName, Authenticationv1TokenRequest request,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.ApiVersion ??= "authentication.k8s.io/v1";
+        request.Kind ??= "TokenRequest";
+        var path = ResourceInfo.Of(typeof(V1ServiceAccount), _options.Registry).ObjectPath(ns, serviceAccountName, "token");
+        return await _transport.SendAsync<Authenticationv1TokenRequest>(HttpMethod.Post, path, RestTransport.Json(request), nullOnNotFound: false,
+            cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException($"empty answer to the token request of {ns}/{serviceAccountName}");
+    }
+
     /// <summary>Closes the connections.</summary>
     public void Dispose() => _transport.Dispose();
 }

@@ -20,4 +20,12 @@ public interface IApiClient
     /// <see cref="ApiClientException.IsTooManyRequests"/>.
     /// </summary>
     Task EvictAsync(string ns, string podName, DeleteOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Requests a service account token (POST serviceaccounts/{name}/token), as the kubelet does for projected token
+    /// volumes. The default throws so that wrappers written before this member keep compiling; the HTTP client implements it.
+    /// </summary>
+    Task<Authenticationv1TokenRequest> CreateTokenAsync(string ns, string serviceAccountName, Authenticationv1TokenRequest request,
+        CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not request tokens");
 }
