@@ -9,6 +9,7 @@ using Gantry.Controllers.PersistentVolume;
 using Gantry.Controllers.PodGC;
 using Gantry.Controllers.ServiceAccount;
 using Gantry.Controllers.StatefulSet;
+using Gantry.Controllers.NodeIpam;
 using Gantry.Controllers.NodeLifecycle;
 using Gantry.Controllers.ReplicaSet;
 
@@ -29,6 +30,7 @@ public static class ControllerCatalog
             ["job"] = c => new JobController(c),
             ["ttl-after-finished"] = c => new TtlAfterFinishedController(c),
             ["cronjob"] = c => new CronJobController(c),
+            ["nodeipam"] = c => new NodeIpamController(c),
             ["nodelifecycle"] = c => new NodeLifecycleController(c),
             ["taint-eviction-controller"] = c => new TaintEvictionController(c),
             ["disruption"] = c => new DisruptionController(c),
