@@ -43,7 +43,7 @@ public sealed partial class Scheduler : IAsyncDisposable
         _informers = new SharedInformerFactory(client, time: _time, loggers: loggers);
         _events = new EventRecorder(client, options.SchedulerName, time: _time, loggers: loggers);
         _queue = new SchedulingQueue(options, _time);
-        _framework = new SchedulingFramework(options.Parallelism);
+        _framework = new SchedulingFramework(options.Parallelism, _cache.Namespaces);
     }
 
     /// <summary>Schedules pods until cancelled, then waits for bindings in flight.</summary>
@@ -55,6 +55,8 @@ public sealed partial class Scheduler : IAsyncDisposable
         _pods = _informers.For<V1Pod>();
         nodes.AddEventHandler(OnNodeAdded, OnNodeUpdated, n => _cache.RemoveNode(n.Metadata.Name));
         _pods.AddEventHandler(OnPodAdded, OnPodUpdated, OnPodDeleted);
+        // Namespace labels, for the namespaceSelector of pod affinity terms.
+        _informers.For<V1Namespace>().AddEventHandler(_cache.Namespaces.Set, (_, ns) => _cache.Namespaces.Set(ns), ns => _cache.Namespaces.Remove(ns.Metadata.Name));
         _informers.Start(token);
         var flushing = Task.Run(() => _queue.RunAsync(token), CancellationToken.None);
         try
@@ -97,14 +99,14 @@ public sealed partial class Scheduler : IAsyncDisposable
                 Fail(queued, cycle, "no nodes available to schedule pods");
                 return;
             }
-            var requests = PodRequests.Of(pod);
-            var (feasible, rejected) = _framework.Filter(pod, requests, nodes);
+            var state = new CycleState(pod, PodRequests.Of(pod), nodes);
+            var (feasible, rejected) = _framework.Filter(state);
             if (feasible.Count == 0)
             {
-                Fail(queued, cycle, FitError.Message(pod, nodes, rejected, _framework));
+                Fail(queued, cycle, FitError.Message(state, rejected, _framework));
                 return;
             }
-            var host = _framework.SelectHost(pod, requests, feasible).Name;
+            var host = _framework.SelectHost(state, feasible).Name;
             var assumed = ObjectCopy.DeepCopy(pod);
             assumed.Spec.NodeName = host;
             _cache.Assume(assumed, host);
@@ -222,9 +224,10 @@ public sealed partial class Scheduler : IAsyncDisposable
         {
             _cache.SetPod(pod);
             _queue.Delete(pod);
-            // A pod newly bound, or one that finished and freed its node, changes what fits.
+            // A pod newly bound, or one that finished and freed its node, changes what fits; relabelled, it changes what
+            // pod affinity and topology spreading see.
             var finished = pod.Status?.Phase is "Succeeded" or "Failed" && old.Status?.Phase is not ("Succeeded" or "Failed");
-            if (!IsAssigned(old) || finished) _queue.MoveAllToActiveOrBackoff();
+            if (!IsAssigned(old) || finished || Changed(old.Metadata.Labels, pod.Metadata.Labels)) _queue.MoveAllToActiveOrBackoff();
             return;
         }
         // A resync repeats the same object; and with our own binding in flight the pod is neither pending nor placed yet.
