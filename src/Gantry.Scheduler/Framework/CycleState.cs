@@ -44,6 +44,9 @@ internal sealed class CycleState
     /// <summary>Plugins whose PreScore returned Skip: they do not score.</summary>
     public HashSet<string> SkipScore { get; }
 
+    /// <summary>How many threads a plugin may use to aggregate over <see cref="Nodes"/> (set by the framework).</summary>
+    public int Parallelism { get; set; } = 1;
+
     /// <summary>The filters to run on each node: those whose PreFilter did not skip (set by the framework).</summary>
     internal IFilterPlugin[]? ActiveFilters { get; set; }
 
@@ -58,5 +61,6 @@ internal sealed class CycleState
         _data.ToDictionary(d => d.Key, d => d.Value.Clone(), StringComparer.Ordinal), [.. SkipFilter], [.. SkipScore])
     {
         ActiveFilters = ActiveFilters,
+        Parallelism = Parallelism,
     };
 }

@@ -51,6 +51,7 @@ internal sealed class SchedulingFramework
     /// </summary>
     public Status RunPreFilters(CycleState state)
     {
+        state.Parallelism = _parallelism;
         foreach (var plugin in _preFilters)
         {
             var status = plugin.PreFilter(state);

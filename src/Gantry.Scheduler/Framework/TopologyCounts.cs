@@ -24,6 +24,12 @@ internal sealed class TopologyCounts
         else _counts[pair] = next;
     }
 
+    /// <summary>Adds every count of <paramref name="other"/>.</summary>
+    public void Add(TopologyCounts other)
+    {
+        foreach (var (pair, count) in other._counts) Add(pair, count);
+    }
+
     /// <summary>A copy.</summary>
     public TopologyCounts Clone() => new(new Dictionary<TopologyPair, long>(_counts));
 }

@@ -27,26 +27,26 @@ internal sealed partial class InterPodAffinity : IPreScorePlugin, IScorePlugin
         var terms = PodAffinityTerms.Of(pod)?.WithSelectedNamespaces(_namespaces);
         var hasConstraints = terms is not null && (terms.PreferredAffinity.Length > 0 || terms.PreferredAntiAffinity.Length > 0);
         var namespaceLabels = _namespaces.Labels(pod.Metadata.NamespaceProperty ?? "default");
-        var scores = new Dictionary<string, Dictionary<string, long>>(StringComparer.Ordinal);
-        foreach (var node in state.Nodes)
+        var scores = NewScores();
+        NodeParallel.Aggregate(state.Nodes, hasConstraints ? state.Parallelism : 1, NewScores, (node, partial) =>
         {
             // Unless the pod has preferred terms of its own, only existing pods with affinity can contribute.
             var pods = hasConstraints ? node.Pods : node.PodsWithAffinity;
-            if (pods.Count == 0 || node.Node.Metadata.Labels is not { Count: > 0 } labels) continue;
+            if (pods.Count == 0 || node.Node.Metadata.Labels is not { Count: > 0 } labels) return;
             foreach (var existing in pods)
             {
                 if (terms is not null)
                 {
                     // The pod's own terms have their namespace selectors resolved: no namespace labels needed.
-                    AddWeights(scores, terms.PreferredAffinity, existing.Pod, null, labels, 1);
-                    AddWeights(scores, terms.PreferredAntiAffinity, existing.Pod, null, labels, -1);
+                    AddWeights(partial, terms.PreferredAffinity, existing.Pod, null, labels, 1);
+                    AddWeights(partial, terms.PreferredAntiAffinity, existing.Pod, null, labels, -1);
                 }
                 if (existing.Affinity is not { } other) continue;
-                foreach (var term in other.RequiredAffinity) AddWeight(scores, term, HardPodAffinityWeight, pod, namespaceLabels, labels);
-                AddWeights(scores, other.PreferredAffinity, pod, namespaceLabels, labels, 1);
-                AddWeights(scores, other.PreferredAntiAffinity, pod, namespaceLabels, labels, -1);
+                foreach (var term in other.RequiredAffinity) AddWeight(partial, term, HardPodAffinityWeight, pod, namespaceLabels, labels);
+                AddWeights(partial, other.PreferredAffinity, pod, namespaceLabels, labels, 1);
+                AddWeights(partial, other.PreferredAntiAffinity, pod, namespaceLabels, labels, -1);
             }
-        }
+        }, partial => Merge(scores, partial));
         if (scores.Count == 0) return Status.Skip;
         state.Write(PreScoreStateKey, new PreScoreState(scores));
         return Status.Success;
@@ -74,6 +74,17 @@ internal sealed partial class InterPodAffinity : IPreScorePlugin, IScorePlugin
         var range = scores.Max() - min;
         for (var i = 0; i < scores.Length; i++)
             scores[i] = range > 0 ? (long)(ScoreNormalizer.MaxNodeScore * ((double)(scores[i] - min) / range)) : 0;
+    }
+
+    private static Dictionary<string, Dictionary<string, long>> NewScores() => new(StringComparer.Ordinal);
+
+    private static void Merge(Dictionary<string, Dictionary<string, long>> scores, Dictionary<string, Dictionary<string, long>> partial)
+    {
+        foreach (var (key, values) in partial)
+        {
+            if (!scores.TryGetValue(key, out var merged)) scores[key] = merged = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var (value, score) in values) merged[value] = merged.GetValueOrDefault(value) + score;
+        }
     }
 
     private static void AddWeights(Dictionary<string, Dictionary<string, long>> scores, WeightedAffinityTerm[] terms, V1Pod pod,

@@ -51,10 +51,12 @@ internal sealed partial class InterPodAffinity : IPreFilterPlugin, IFilterPlugin
         var filterState = new PreFilterState(terms, namespaceLabels, existing, new TopologyCounts(), new TopologyCounts());
         if (required)
         {
-            foreach (var node in state.Nodes)
-            {
-                foreach (var other in node.Pods) filterState.AddIncomingMatches(other.Pod, node, 1);
-            }
+            NodeParallel.Aggregate(state.Nodes, state.Parallelism, () => (Affinity: new TopologyCounts(), AntiAffinity: new TopologyCounts()),
+                (node, partial) =>
+                {
+                    foreach (var other in node.Pods) filterState.CountIncomingMatches(partial.Affinity, partial.AntiAffinity, other.Pod, node, 1);
+                },
+                filterState.Add);
         }
         state.Write(PreFilterStateKey, filterState);
         return Status.Success;
@@ -111,8 +113,15 @@ internal sealed partial class InterPodAffinity : IPreFilterPlugin, IFilterPlugin
         public ICycleStateData Clone() =>
             new PreFilterState(terms, namespaceLabels, existingAntiAffinity.Clone(), affinity.Clone(), antiAffinity.Clone());
 
-        /// <summary>Counts an existing pod against the incoming pod's required terms.</summary>
-        public void AddIncomingMatches(V1Pod existing, NodeInfo node, long delta)
+        /// <summary>Adds partial counts of <see cref="CountIncomingMatches"/>.</summary>
+        public void Add((TopologyCounts Affinity, TopologyCounts AntiAffinity) partial)
+        {
+            affinity.Add(partial.Affinity);
+            antiAffinity.Add(partial.AntiAffinity);
+        }
+
+        /// <summary>Counts an existing pod against the incoming pod's required terms, into the given counts.</summary>
+        public void CountIncomingMatches(TopologyCounts affinity, TopologyCounts antiAffinity, V1Pod existing, NodeInfo node, long delta)
         {
             // An existing pod counts for affinity only when it matches every required affinity term (kube-scheduler's
             // updateWithAffinityTerms); the incoming pod's terms have their namespace selectors resolved already.
@@ -132,7 +141,7 @@ internal sealed partial class InterPodAffinity : IPreFilterPlugin, IFilterPlugin
         {
             if (existing.Affinity is { RequiredAntiAffinity.Length: > 0 } other)
                 AddMatchingTerms(existingAntiAffinity, other.RequiredAntiAffinity, incoming, namespaceLabels, node, delta);
-            AddIncomingMatches(existing.Pod, node, delta);
+            CountIncomingMatches(affinity, antiAffinity, existing.Pod, node, delta);
         }
 
         public bool SatisfiesAffinity(V1Pod pod, IDictionary<string, string> labels)

@@ -25,8 +25,7 @@ internal sealed partial class PodTopologySpread : IPreScorePlugin, IScorePlugin
         var constraints = PodTopologySpreadConstraint.Of(pod, "ScheduleAnyway");
         if (constraints.Length == 0) return Status.Skip;
         var ignored = new HashSet<string>(StringComparer.Ordinal);
-        var counts = new Dictionary<string, long>[constraints.Length];
-        for (var i = 0; i < constraints.Length; i++) counts[i] = new Dictionary<string, long>(StringComparer.Ordinal);
+        var counts = NewScoreCounts(constraints.Length);
         foreach (var node in feasible)
         {
             var labels = node.Node.Metadata.Labels;
@@ -49,18 +48,20 @@ internal sealed partial class PodTopologySpread : IPreScorePlugin, IScorePlugin
             weights[i] = Math.Log(size + 2);
         }
         var ns = pod.Metadata.NamespaceProperty ?? "default";
-        foreach (var node in state.Nodes)
+        // The workers read which domains count from this copy while finished workers merge into the counts.
+        var domains = counts.Select(c => c.Keys.ToHashSet(StringComparer.Ordinal)).ToArray();
+        NodeParallel.Aggregate(state.Nodes, state.Parallelism, () => NewScoreCounts(constraints.Length), (node, partial) =>
         {
             var labels = node.Node.Metadata.Labels;
-            if (!PodTopologySpreadConstraint.NodeHasAllKeys(labels, constraints)) continue;
+            if (!PodTopologySpreadConstraint.NodeHasAllKeys(labels, constraints)) return;
             for (var i = 0; i < constraints.Length; i++)
             {
                 var c = constraints[i];
                 var value = labels![c.TopologyKey];
-                if (!counts[i].TryGetValue(value, out var count) || !c.Includes(pod, node.Node)) continue;
-                counts[i][value] = count + c.CountMatching(node.Pods, ns);
+                if (!domains[i].Contains(value) || !c.Includes(pod, node.Node)) continue;
+                partial[i][value] = partial[i].GetValueOrDefault(value) + c.CountMatching(node.Pods, ns);
             }
-        }
+        }, partial => AddCounts(counts, partial));
         state.Write(PreScoreStateKey, new PreScoreState(constraints, ignored, counts, weights));
         return Status.Success;
     }
@@ -103,6 +104,9 @@ internal sealed partial class PodTopologySpread : IPreScorePlugin, IScorePlugin
             else scores[i] = ScoreNormalizer.MaxNodeScore * (max + min - scores[i]) / max;
         }
     }
+
+    private static Dictionary<string, long>[] NewScoreCounts(int constraints) =>
+        [.. Enumerable.Range(0, constraints).Select(_ => new Dictionary<string, long>(StringComparer.Ordinal))];
 
     /// <summary>The ScheduleAnyway constraints, the feasible nodes without their keys, and matching pods per domain value.</summary>
     private sealed class PreScoreState(PodTopologySpreadConstraint[] constraints, HashSet<string> ignored,

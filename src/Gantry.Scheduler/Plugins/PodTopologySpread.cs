@@ -31,21 +31,20 @@ internal sealed partial class PodTopologySpread : IPreFilterPlugin, IFilterPlugi
         var constraints = PodTopologySpreadConstraint.Of(pod, "DoNotSchedule");
         if (constraints.Length == 0) return Status.Skip;
         var ns = pod.Metadata.NamespaceProperty ?? "default";
-        var counts = new Dictionary<string, int>[constraints.Length];
-        for (var i = 0; i < constraints.Length; i++) counts[i] = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var node in state.Nodes)
+        var counts = NewCounts(constraints.Length);
+        NodeParallel.Aggregate(state.Nodes, state.Parallelism, () => NewCounts(constraints.Length), (node, partial) =>
         {
             var labels = node.Node.Metadata.Labels;
-            if (!PodTopologySpreadConstraint.NodeHasAllKeys(labels, constraints)) continue;
+            if (!PodTopologySpreadConstraint.NodeHasAllKeys(labels, constraints)) return;
             for (var i = 0; i < constraints.Length; i++)
             {
                 var c = constraints[i];
                 if (!c.Includes(pod, node.Node)) continue;
                 // A domain counts (toward minDomains and the minimum) even without matching pods.
                 var value = labels![c.TopologyKey];
-                counts[i][value] = counts[i].GetValueOrDefault(value) + c.CountMatching(node.Pods, ns);
+                partial[i][value] = partial[i].GetValueOrDefault(value) + c.CountMatching(node.Pods, ns);
             }
-        }
+        }, partial => AddCounts(counts, partial));
         state.Write(PreFilterStateKey, new PreFilterState(constraints, counts));
         return Status.Success;
     }
@@ -87,6 +86,17 @@ internal sealed partial class PodTopologySpread : IPreFilterPlugin, IFilterPlugi
             var value = labels![c.TopologyKey];
             s.Counts[i][value] = s.Counts[i].GetValueOrDefault(value) + delta;
             s.Recount(i);
+        }
+    }
+
+    private static Dictionary<string, int>[] NewCounts(int constraints) =>
+        [.. Enumerable.Range(0, constraints).Select(_ => new Dictionary<string, int>(StringComparer.Ordinal))];
+
+    private static void AddCounts<T>(Dictionary<string, T>[] counts, Dictionary<string, T>[] partial) where T : System.Numerics.INumber<T>
+    {
+        for (var i = 0; i < counts.Length; i++)
+        {
+            foreach (var (value, count) in partial[i]) counts[i][value] = counts[i].GetValueOrDefault(value, T.Zero) + count;
         }
     }
 

@@ -152,4 +152,20 @@ public sealed class InterPodAffinityTests
     {
         Assert.Null(Score(Plugin(), Pod("p"), Info(Node("n1"), Pod("a", Labels("app", "web"))), Info(Node("n2"))));
     }
+
+    [Fact]
+    public void ManyNodes_AreCountedInParallel_WithTheSameResult()
+    {
+        var nodes = Enumerable.Range(0, 600).Select(i => i == 417 ? Info(Node($"n{i}"), Pod("db", Labels("app", "db"))) : Info(Node($"n{i}"), Pod($"w{i}", Labels("app", "web")))).ToArray();
+
+        var statuses = Filter(4, Plugin(), Pod("p", affinity: RequiredAffinity(Term("app", "db"))), nodes);
+        Assert.Equal(["n417"], statuses.Where(s => s.Value.IsSuccess).Select(s => s.Key));
+        statuses = Filter(4, Plugin(), Pod("q", affinity: RequiredAntiAffinity(Term("app", "web"))), nodes);
+        Assert.Equal(["n417"], statuses.Where(s => s.Value.IsSuccess).Select(s => s.Key));
+        var preferring = Pod("r", affinity: new V1Affinity
+        {
+            PodAffinity = new V1PodAffinity { PreferredDuringSchedulingIgnoredDuringExecution = [new V1WeightedPodAffinityTerm { PodAffinityTerm = Term("app", "db"), Weight = 7 }] },
+        });
+        Assert.Equal(["n417"], Score(Plugin(), preferring, nodes)!.Where(s => s.Value == 100).Select(s => s.Key));
+    }
 }

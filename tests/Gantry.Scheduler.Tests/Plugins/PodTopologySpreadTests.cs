@@ -125,4 +125,17 @@ public sealed class PodTopologySpreadTests
         Assert.False(framework.RunFilters(state, a).IsSuccess);
         Assert.True(framework.RunFiltersWithout(state, a, p => p.Priority < 0).IsSuccess);
     }
+
+    [Fact]
+    public void ManyNodes_AreCountedInParallel_WithTheSameResult()
+    {
+        // 600 nodes (enough for PreFilter / PreScore to spread over threads): zones z0 and z1 hold one matching pod per
+        // node, z2 none.
+        var nodes = Enumerable.Range(0, 600).Select(i => i % 3 == 2 ? Info(Node($"n{i}", "z2")) : Info(Node($"n{i}", $"z{i % 3}"), Web($"w{i}"))).ToArray();
+
+        var statuses = Filter(4, new PodTopologySpread(), Spread("p"), nodes);
+        Assert.All(nodes, n => Assert.Equal(n.Node.Metadata.Labels["topology.kubernetes.io/zone"] == "z2", statuses[n.Name].IsSuccess));
+        var scores = Score(new PodTopologySpread(), Spread("p", when: "ScheduleAnyway"), nodes)!;
+        Assert.All(nodes, n => Assert.Equal(n.Node.Metadata.Labels["topology.kubernetes.io/zone"] == "z2" ? 100 : 0, scores[n.Name]));
+    }
 }

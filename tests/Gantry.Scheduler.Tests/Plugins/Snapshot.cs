@@ -33,9 +33,12 @@ internal static class Snapshot
     };
 
     /// <summary>PreFilter then Filter with only <paramref name="plugin"/>: each node's status by name.</summary>
-    public static Dictionary<string, Status> Filter(IPlugin plugin, V1Pod pod, params NodeInfo[] nodes)
+    public static Dictionary<string, Status> Filter(IPlugin plugin, V1Pod pod, params NodeInfo[] nodes) => Filter(1, plugin, pod, nodes);
+
+    /// <summary>Like <see cref="Filter(IPlugin, V1Pod, NodeInfo[])"/> with PreFilter aggregating on <paramref name="parallelism"/> threads.</summary>
+    public static Dictionary<string, Status> Filter(int parallelism, IPlugin plugin, V1Pod pod, params NodeInfo[] nodes)
     {
-        var framework = new SchedulingFramework(1, [plugin]);
+        var framework = new SchedulingFramework(parallelism, [plugin]);
         var state = new CycleState(pod, PodRequests.Of(pod), nodes);
         framework.RunPreFilters(state);
         return nodes.ToDictionary(n => n.Name, n => framework.RunFilters(state, n));
@@ -44,7 +47,7 @@ internal static class Snapshot
     /// <summary>PreScore, Score and Normalize of <paramref name="plugin"/> over all nodes (all feasible); null when it skips.</summary>
     public static Dictionary<string, long>? Score<T>(T plugin, V1Pod pod, params NodeInfo[] nodes) where T : IPreScorePlugin, IScorePlugin
     {
-        var state = new CycleState(pod, PodRequests.Of(pod), nodes);
+        var state = new CycleState(pod, PodRequests.Of(pod), nodes) { Parallelism = 4 };
         if (plugin.PreScore(state, nodes).Code == StatusCode.Skip) return null;
         var scores = nodes.Select(n => plugin.Score(state, pod, state.Requests, n)).ToArray();
         plugin.Normalize(state, nodes, scores);
