@@ -53,7 +53,7 @@ public sealed partial class Scheduler : IAsyncDisposable
         var token = stop.Token;
         var nodes = _informers.For<V1Node>();
         _pods = _informers.For<V1Pod>();
-        nodes.AddEventHandler(OnNodeAdded, OnNodeUpdated, n => _cache.RemoveNode(n.Metadata.Name));
+        nodes.AddEventHandler(OnNodeAdded, OnNodeUpdated, OnNodeDeleted);
         _pods.AddEventHandler(OnPodAdded, OnPodUpdated, OnPodDeleted);
         // Namespace labels, for the namespaceSelector of pod affinity terms.
         _informers.For<V1Namespace>().AddEventHandler(_cache.Namespaces.Set, (_, ns) => _cache.Namespaces.Set(ns), ns => _cache.Namespaces.Remove(ns.Metadata.Name));
@@ -201,6 +201,13 @@ public sealed partial class Scheduler : IAsyncDisposable
         {
             _queue.MoveAllToActiveOrBackoff();
         }
+    }
+
+    private void OnNodeDeleted(V1Node node)
+    {
+        _cache.RemoveNode(node.Metadata.Name);
+        // One topology domain fewer can lower the skew topology spreading measures.
+        _queue.MoveAllToActiveOrBackoff();
     }
 
     private static bool Changed(object? a, object? b) => !SemanticEquality.Same(a, b);

@@ -104,4 +104,31 @@ public sealed class AffinityTests
         var zones = nodes.Select(n => n[..1]).GroupBy(z => z).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(new Dictionary<string, int> { ["a"] = 2, ["b"] = 2, ["c"] = 2 }, zones);
     }
+
+    [Fact]
+    public async Task TopologySpread_OnAKeyNoNodeHas_WaitsUntilANodeIsLabelled()
+    {
+        await using var cluster = await TestCluster.StartAsync(withScheduler: false);
+        await cluster.CreateNodeAsync("n1");
+        await cluster.CreateNodeAsync("n2");
+        cluster.StartScheduler(new SchedulerOptions());
+
+        var pod = Labelled("rack-spread", "web");
+        pod.Spec.TopologySpreadConstraints =
+        [
+            new V1TopologySpreadConstraint
+            {
+                MaxSkew = 1, TopologyKey = "example.com/rack", WhenUnsatisfiable = "DoNotSchedule",
+                LabelSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web" } },
+            },
+        ];
+        pod = await cluster.CreatePodAsync(pod);
+        await WaitForEventAsync(cluster, pod,
+            "0/2 nodes are available: 2 node(s) didn't match pod topology spread constraints (missing required label). " +
+            "preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.");
+
+        await cluster.Client.For<V1Node>().PatchAsync(null, "n2", Gantry.Client.PatchType.Merge, new { metadata = new { labels = new Dictionary<string, string> { ["example.com/rack"] = "r1" } } });
+
+        Assert.Equal("n2", await cluster.WaitForNodeAsync(pod, TimeSpan.FromSeconds(5)));
+    }
 }

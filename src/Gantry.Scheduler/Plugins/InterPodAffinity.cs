@@ -23,6 +23,9 @@ internal sealed partial class InterPodAffinity : IPreFilterPlugin, IFilterPlugin
     public const string ExistingAntiAffinityRulesNotMatch = "node(s) didn't satisfy existing pods anti-affinity rules";
 
     private const string PreFilterStateKey = "PreFilter/InterPodAffinity";
+    private static readonly Status AffinityRejected = Status.Unresolvable(AffinityRulesNotMatch);
+    private static readonly Status AntiAffinityRejected = Status.Unschedulable(AntiAffinityRulesNotMatch);
+    private static readonly Status ExistingAntiAffinityRejected = Status.Unschedulable(ExistingAntiAffinityRulesNotMatch);
     private static readonly Dictionary<string, string> NoLabels = [];
     private readonly NamespaceIndex _namespaces;
 
@@ -68,9 +71,9 @@ internal sealed partial class InterPodAffinity : IPreFilterPlugin, IFilterPlugin
         var s = state.Read<PreFilterState>(PreFilterStateKey);
         if (s is null) return Status.Success;
         var labels = node.Node.Metadata.Labels ?? NoLabels;
-        if (!s.SatisfiesAffinity(pod, labels)) return Status.Unresolvable(AffinityRulesNotMatch);
-        if (!s.SatisfiesAntiAffinity(labels)) return Status.Unschedulable(AntiAffinityRulesNotMatch);
-        if (!s.SatisfiesExistingAntiAffinity(labels)) return Status.Unschedulable(ExistingAntiAffinityRulesNotMatch);
+        if (!s.SatisfiesAffinity(pod, labels)) return AffinityRejected;
+        if (!s.SatisfiesAntiAffinity(labels)) return AntiAffinityRejected;
+        if (!s.SatisfiesExistingAntiAffinity(labels)) return ExistingAntiAffinityRejected;
         return Status.Success;
     }
 

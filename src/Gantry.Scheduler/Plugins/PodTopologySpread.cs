@@ -20,6 +20,8 @@ internal sealed partial class PodTopologySpread : IPreFilterPlugin, IFilterPlugi
     public const string NodeLabelNotMatch = ConstraintsNotMatch + " (missing required label)";
 
     private const string PreFilterStateKey = "PreFilter/PodTopologySpread";
+    private static readonly Status SkewRejected = Status.Unschedulable(ConstraintsNotMatch);
+    private static readonly Status LabelRejected = Status.Unresolvable(NodeLabelNotMatch);
 
     /// <inheritdoc />
     public string Name => "PodTopologySpread";
@@ -58,10 +60,10 @@ internal sealed partial class PodTopologySpread : IPreFilterPlugin, IFilterPlugi
         for (var i = 0; i < s.Constraints.Length; i++)
         {
             var c = s.Constraints[i];
-            if (labels is null || !labels.TryGetValue(c.TopologyKey, out var value)) return Status.Unresolvable(NodeLabelNotMatch);
+            if (labels is null || !labels.TryGetValue(c.TopologyKey, out var value)) return LabelRejected;
             var self = c.Selector.Matches(pod.Metadata.Labels) ? 1 : 0;
             var skew = s.Counts[i].GetValueOrDefault(value) + self - s.GlobalMinimum(i);
-            if (skew > c.MaxSkew) return Status.Unschedulable(ConstraintsNotMatch);
+            if (skew > c.MaxSkew) return SkewRejected;
         }
         return Status.Success;
     }
