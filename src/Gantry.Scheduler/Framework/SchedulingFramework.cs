@@ -81,14 +81,26 @@ internal sealed class SchedulingFramework
     {
         var trial = state.Clone();
         var remaining = node.Without(remove);
-        foreach (var removed in node.Pods.Where(remove))
-        {
-            foreach (var extension in _extensions)
-            {
-                if (!trial.SkipFilter.Contains(extension.Name)) extension.RemovePod(trial, removed, remaining);
-            }
-        }
+        foreach (var removed in node.Pods.Where(remove)) RemovePod(trial, removed, remaining);
         return RunFilters(trial, remaining);
+    }
+
+    /// <summary>Updates every plugin's PreFilter state as if <paramref name="added"/> ran on <paramref name="node"/> (RunPreFilterExtensionAddPod).</summary>
+    public void AddPod(CycleState state, PodEntry added, NodeInfo node)
+    {
+        foreach (var extension in _extensions)
+        {
+            if (!state.SkipFilter.Contains(extension.Name)) extension.AddPod(state, added, node);
+        }
+    }
+
+    /// <summary>Updates every plugin's PreFilter state as if <paramref name="removed"/> left <paramref name="node"/> (RunPreFilterExtensionRemovePod).</summary>
+    public void RemovePod(CycleState state, PodEntry removed, NodeInfo node)
+    {
+        foreach (var extension in _extensions)
+        {
+            if (!state.SkipFilter.Contains(extension.Name)) extension.RemovePod(state, removed, node);
+        }
     }
 
     /// <summary>PreFilter, then Filter on every node: the feasible nodes, and each rejected node's status.</summary>

@@ -89,6 +89,32 @@ public sealed class InterPodAffinityTests
     }
 
     [Fact]
+    public void ExistingPodsAntiAffinity_WithANamespaceSelector_AppliesToPodsOfTheSelectedNamespaces()
+    {
+        var term = Term("app", "web");
+        term.NamespaceSelector = new V1LabelSelector { MatchLabels = Labels("env", "prod") };
+        var guard = Pod("guard", ns: "ops", affinity: RequiredAntiAffinity(term));
+        _namespaces.Set(new V1Namespace { Metadata = new V1ObjectMeta { Name = "shop", Labels = Labels("env", "prod") } });
+        _namespaces.Set(new V1Namespace { Metadata = new V1ObjectMeta { Name = "test", Labels = Labels("env", "dev") } });
+
+        Assert.False(Filter(Plugin(), Pod("p", Labels("app", "web"), ns: "shop"), Info(Node("n1"), guard))["n1"].IsSuccess);
+        Assert.True(Filter(Plugin(), Pod("p", Labels("app", "web"), ns: "test"), Info(Node("n1"), guard))["n1"].IsSuccess);
+        // Neither namespaces nor a selector: the guard's own namespace only.
+        var local = Pod("local", ns: "ops", affinity: RequiredAntiAffinity(Term("app", "web")));
+        Assert.True(Filter(Plugin(), Pod("p", Labels("app", "web"), ns: "shop"), Info(Node("n1"), local))["n1"].IsSuccess);
+    }
+
+    [Fact]
+    public void EmptyNamespaceSelector_SelectsPodsOfEveryNamespace()
+    {
+        var term = Term("app", "db");
+        term.NamespaceSelector = new V1LabelSelector();
+        var statuses = Filter(Plugin(), Pod("p", affinity: RequiredAffinity(term)), Info(Node("n1"), Pod("db", Labels("app", "db"), ns: "elsewhere")), Info(Node("n2")));
+        Assert.True(statuses["n1"].IsSuccess);
+        Assert.False(statuses["n2"].IsSuccess);
+    }
+
+    [Fact]
     public void MatchLabelKeys_RestrictTheTermToPodsWithTheSameValue()
     {
         var term = Term("app", "web");

@@ -65,6 +65,20 @@ public sealed class PodTopologySpreadTests
     }
 
     [Fact]
+    public void MatchLabelKeys_CountOnlyPodsWithThePodsValueOfTheKey()
+    {
+        var pod = Spread("p");
+        pod.Metadata.Labels["pod-template-hash"] = "v2";
+        pod.Spec.TopologySpreadConstraints[0].MatchLabelKeys = ["pod-template-hash"];
+        var old = Pod("old", new Dictionary<string, string> { ["app"] = "web", ["pod-template-hash"] = "v1" });
+
+        // The old revision's pod in zone a does not count: both zones are empty for this revision.
+        var statuses = Filter(new PodTopologySpread(), pod, Info(Node("a1", "a"), old), Info(Node("b1", "b")));
+        Assert.True(statuses["a1"].IsSuccess);
+        Assert.True(statuses["b1"].IsSuccess);
+    }
+
+    [Fact]
     public void MinDomains_TreatsTheGlobalMinimumAsZero_WhileTooFewDomainsExist()
     {
         var nodes = new[] { Info(Node("a1", "a"), Web("w1")), Info(Node("b1", "b"), Web("w2")) };
