@@ -124,7 +124,7 @@ internal sealed partial class InterPodAffinity : IPreFilterPlugin, IFilterPlugin
         }
 
         /// <summary>Counts an existing pod against the incoming pod's required terms, into the given counts.</summary>
-        public void CountIncomingMatches(TopologyCounts affinity, TopologyCounts antiAffinity, V1Pod existing, NodeInfo node, long delta)
+        public void CountIncomingMatches(TopologyCounts affinityCounts, TopologyCounts antiAffinityCounts, V1Pod existing, NodeInfo node, long delta)
         {
             // An existing pod counts for affinity only when it matches every required affinity term (kube-scheduler's
             // updateWithAffinityTerms); the incoming pod's terms have their namespace selectors resolved already.
@@ -133,10 +133,10 @@ internal sealed partial class InterPodAffinity : IPreFilterPlugin, IFilterPlugin
                 var labels = node.Node.Metadata.Labels ?? NoLabels;
                 foreach (var term in _requiredAffinity)
                 {
-                    if (labels.TryGetValue(term.TopologyKey, out var value)) affinity.Add(new TopologyPair(term.TopologyKey, value), delta);
+                    if (labels.TryGetValue(term.TopologyKey, out var value)) affinityCounts.Add(new TopologyPair(term.TopologyKey, value), delta);
                 }
             }
-            if (_requiredAntiAffinity.Length > 0) AddMatchingTerms(antiAffinity, _requiredAntiAffinity, existing, null, node, delta);
+            if (_requiredAntiAffinity.Length > 0) AddMatchingTerms(antiAffinityCounts, _requiredAntiAffinity, existing, null, node, delta);
         }
 
         /// <summary>Adds or removes one existing pod (preemption's what-if).</summary>
