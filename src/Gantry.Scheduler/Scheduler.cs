@@ -45,7 +45,7 @@ public sealed partial class Scheduler : IAsyncDisposable
         _informers = new SharedInformerFactory(client, time: _time, loggers: loggers);
         _events = new EventRecorder(client, options.SchedulerName, time: _time, loggers: loggers);
         _queue = new SchedulingQueue(options, _time);
-        _framework = new SchedulingFramework(options.Parallelism);
+        _framework = new SchedulingFramework(options.Parallelism, _cache.Namespaces);
         _volumeBinding = new VolumeBinding(client, _informers, options.VolumeBinding, _time, _queue.MoveAllToActiveOrBackoff);
     }
 
@@ -56,8 +56,10 @@ public sealed partial class Scheduler : IAsyncDisposable
         var token = stop.Token;
         var nodes = _informers.For<V1Node>();
         _pods = _informers.For<V1Pod>();
-        nodes.AddEventHandler(OnNodeAdded, OnNodeUpdated, n => _cache.RemoveNode(n.Metadata.Name));
+        nodes.AddEventHandler(OnNodeAdded, OnNodeUpdated, OnNodeDeleted);
         _pods.AddEventHandler(OnPodAdded, OnPodUpdated, OnPodDeleted);
+        // Namespace labels, for the namespaceSelector of pod affinity terms.
+        _informers.For<V1Namespace>().AddEventHandler(_cache.Namespaces.Set, (_, ns) => _cache.Namespaces.Set(ns), ns => _cache.Namespaces.Remove(ns.Metadata.Name));
         _informers.Start(token);
         var flushing = Task.Run(() => _queue.RunAsync(token), CancellationToken.None);
         try
@@ -100,7 +102,7 @@ public sealed partial class Scheduler : IAsyncDisposable
                 Fail(queued, cycle, "no nodes available to schedule pods");
                 return;
             }
-            var requests = PodRequests.Of(pod);
+            var state = new CycleState(pod, PodRequests.Of(pod), nodes);
             // VolumeBinding: PreFilter before the filters, its Filter on the nodes they left.
             var volumes = _volumeBinding.PreFilter(pod);
             if (volumes.Failure is { } volumeFailure)
@@ -108,14 +110,14 @@ public sealed partial class Scheduler : IAsyncDisposable
                 Fail(queued, cycle, VolumeBinding.FitMessage(pod, nodes.Count, volumeFailure));
                 return;
             }
-            var (feasible, rejected) = _framework.Filter(pod, requests, nodes);
+            var (feasible, rejected) = _framework.Filter(state);
             _volumeBinding.Filter(volumes, feasible, rejected);
             if (feasible.Count == 0)
             {
-                Fail(queued, cycle, FitError.Message(pod, nodes, rejected, _framework));
+                Fail(queued, cycle, FitError.Message(state, rejected, _framework));
                 return;
             }
-            var hostNode = _framework.SelectHost(pod, requests, feasible).Node;
+            var hostNode = _framework.SelectHost(state, feasible).Node;
             var host = hostNode.Metadata.Name;
             var assumed = ObjectCopy.DeepCopy(pod);
             assumed.Spec.NodeName = host;
@@ -217,6 +219,13 @@ public sealed partial class Scheduler : IAsyncDisposable
         }
     }
 
+    private void OnNodeDeleted(V1Node node)
+    {
+        _cache.RemoveNode(node.Metadata.Name);
+        // One topology domain fewer can lower the skew topology spreading measures.
+        _queue.MoveAllToActiveOrBackoff();
+    }
+
     private static bool Changed(object? a, object? b) => !SemanticEquality.Same(a, b);
 
     private void OnPodAdded(V1Pod pod)
@@ -238,9 +247,10 @@ public sealed partial class Scheduler : IAsyncDisposable
         {
             _cache.SetPod(pod);
             _queue.Delete(pod);
-            // A pod newly bound, or one that finished and freed its node, changes what fits.
+            // A pod newly bound, or one that finished and freed its node, changes what fits; relabelled, it changes what
+            // pod affinity and topology spreading see.
             var finished = pod.Status?.Phase is "Succeeded" or "Failed" && old.Status?.Phase is not ("Succeeded" or "Failed");
-            if (!IsAssigned(old) || finished) _queue.MoveAllToActiveOrBackoff();
+            if (!IsAssigned(old) || finished || Changed(old.Metadata.Labels, pod.Metadata.Labels)) _queue.MoveAllToActiveOrBackoff();
             return;
         }
         // A resync repeats the same object; and with our own binding in flight the pod is neither pending nor placed yet.

@@ -19,6 +19,9 @@ internal sealed class NodeInfo
             Requested.Add(p.Requests.Requested);
             NonZeroRequested.Add(p.Requests.NonZero);
             UsedPorts.AddRange(p.Requests.Ports);
+            if (p.Affinity is null) continue;
+            PodsWithAffinity.Add(p);
+            if (p.Affinity.RequiredAntiAffinity.Length > 0) PodsWithRequiredAntiAffinity.Add(p);
         }
     }
 
@@ -42,6 +45,12 @@ internal sealed class NodeInfo
 
     /// <summary>Host ports in use.</summary>
     public List<HostPort> UsedPorts { get; } = [];
+
+    /// <summary>The pods with pod affinity or pod anti-affinity (kube-scheduler's NodeInfo.PodsWithAffinity).</summary>
+    public List<PodEntry> PodsWithAffinity { get; } = [];
+
+    /// <summary>The pods with required pod anti-affinity terms (NodeInfo.PodsWithRequiredAntiAffinity).</summary>
+    public List<PodEntry> PodsWithRequiredAntiAffinity { get; } = [];
 
     /// <summary>The same node without the pods <paramref name="remove"/> selects (a preemption dry run).</summary>
     public NodeInfo Without(Func<PodEntry, bool> remove) => new(Node, Pods.Where(p => !remove(p)).ToList());

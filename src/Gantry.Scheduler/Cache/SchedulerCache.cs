@@ -13,6 +13,9 @@ internal sealed class SchedulerCache
     private readonly Dictionary<string, NodeState> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Node, bool Assumed)> _pods = new(StringComparer.Ordinal);
 
+    /// <summary>The namespaces' labels, for the namespace selectors of pod affinity terms.</summary>
+    public NamespaceIndex Namespaces { get; } = new();
+
     /// <summary>Adds or replaces a node.</summary>
     public void SetNode(V1Node node)
     {

@@ -1,6 +1,3 @@
-using Gantry.Scheduler.Cache;
-using k8s.Models;
-
 namespace Gantry.Scheduler.Framework;
 
 /// <summary>
@@ -10,10 +7,10 @@ namespace Gantry.Scheduler.Framework;
 internal static class FitError
 {
     /// <summary>The message for a pod no node fits, including the preemption outcome.</summary>
-    public static string Message(V1Pod pod, IReadOnlyList<NodeInfo> nodes, IReadOnlyDictionary<string, Status> rejected, SchedulingFramework framework)
+    public static string Message(CycleState state, IReadOnlyDictionary<string, Status> rejected, SchedulingFramework framework)
     {
-        var message = Histogram(nodes.Count, rejected);
-        var preemption = PreemptionMessage(pod, nodes, rejected, framework);
+        var message = Histogram(state.Nodes.Count, rejected);
+        var preemption = PreemptionMessage(state, rejected, framework);
         return preemption is null ? message : $"{message} preemption: {preemption}";
     }
 
@@ -35,11 +32,12 @@ internal static class FitError
     /// helpful"; the others are dry-run without the pods of lower priority. Null when some node would fit after evicting
     /// lower-priority pods (a real preemption; not implemented, so nothing is reported).
     /// </summary>
-    private static string? PreemptionMessage(V1Pod pod, IReadOnlyList<NodeInfo> nodes, IReadOnlyDictionary<string, Status> rejected, SchedulingFramework framework)
+    private static string? PreemptionMessage(CycleState state, IReadOnlyDictionary<string, Status> rejected, SchedulingFramework framework)
     {
+        var pod = state.Pod;
+        var nodes = state.Nodes;
         if (pod.Spec.PreemptionPolicy == "Never") return "not eligible due to preemptionPolicy=Never.";
         var priority = pod.Spec.Priority ?? 0;
-        var requests = PodRequests.Of(pod);
         var outcome = new Dictionary<string, Status>(StringComparer.Ordinal);
         foreach (var node in nodes)
         {
@@ -53,7 +51,7 @@ internal static class FitError
                 outcome[node.Name] = Status.Unresolvable("No preemption victims found for incoming pod");
                 continue;
             }
-            var dryRun = framework.RunFilters(pod, requests, node.Without(p => p.Priority < priority));
+            var dryRun = framework.RunFiltersWithout(state, node, p => p.Priority < priority);
             if (dryRun.IsSuccess) return null;
             outcome[node.Name] = dryRun;
         }

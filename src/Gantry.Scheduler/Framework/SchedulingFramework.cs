@@ -1,47 +1,123 @@
 using Gantry.Scheduler.Cache;
 using Gantry.Scheduler.Plugins;
-using k8s.Models;
 
 namespace Gantry.Scheduler.Framework;
 
 /// <summary>
-/// The default profile's filter and score plugins (in kube-scheduler's order and weights) over a snapshot of nodes:
-/// filter every node, score the feasible ones, pick the best (ties at random).
+/// A profile of plugins over a snapshot of nodes, run as kube-scheduler runs them: PreFilter once, Filter on every
+/// node, then PreScore once and Score on the feasible nodes, picking the best (ties at random). A plugin takes part in
+/// each extension point whose interface it implements, in the order of the plugin list (kube-scheduler's multiPoint).
 /// </summary>
 internal sealed class SchedulingFramework
 {
+    private readonly IPreFilterPlugin[] _preFilters;
     private readonly IFilterPlugin[] _filters;
+    private readonly IPreFilterExtensions[] _extensions;
+    private readonly IPreScorePlugin[] _preScorers;
     private readonly IScorePlugin[] _scorers;
     private readonly int _parallelism;
 
-    /// <summary>The default plugins, filtering and scoring <paramref name="parallelism"/> nodes at once.</summary>
-    public SchedulingFramework(int parallelism)
+    /// <summary>The default profile, filtering and scoring <paramref name="parallelism"/> nodes at once.</summary>
+    public SchedulingFramework(int parallelism, NamespaceIndex? namespaces = null)
+        : this(parallelism, DefaultPlugins(namespaces ?? new NamespaceIndex()))
     {
-        var taints = new TaintToleration();
-        var affinity = new NodeAffinity();
-        var fit = new NodeResourcesFit();
-        _filters = [new NodeUnschedulable(), new NodeName(), taints, affinity, new NodePorts(), fit];
-        _scorers = [taints, affinity, fit, new BalancedAllocation()];
+    }
+
+    /// <summary>A profile of <paramref name="plugins"/>, in their extension points' order.</summary>
+    public SchedulingFramework(int parallelism, IReadOnlyList<IPlugin> plugins)
+    {
+        _preFilters = [.. plugins.OfType<IPreFilterPlugin>()];
+        _filters = [.. plugins.OfType<IFilterPlugin>()];
+        _extensions = [.. plugins.OfType<IPreFilterExtensions>()];
+        _preScorers = [.. plugins.OfType<IPreScorePlugin>()];
+        _scorers = [.. plugins.OfType<IScorePlugin>()];
         _parallelism = Math.Max(1, parallelism);
     }
 
-    /// <summary>The first failing filter's status for the node, or success.</summary>
-    public Status RunFilters(V1Pod pod, PodRequests requests, NodeInfo node)
+    /// <summary>
+    /// kube-scheduler's default plugins in their order (weights are the plugins'): NodeUnschedulable, NodeName,
+    /// TaintToleration (3), NodeAffinity (2), NodePorts, NodeResourcesFit (1), PodTopologySpread (2), InterPodAffinity
+    /// (2), NodeResourcesBalancedAllocation (1). Volume plugins go before PodTopologySpread.
+    /// </summary>
+    public static List<IPlugin> DefaultPlugins(NamespaceIndex namespaces) =>
+    [
+        new NodeUnschedulable(), new NodeName(), new TaintToleration(), new NodeAffinity(), new NodePorts(), new NodeResourcesFit(),
+        new PodTopologySpread(), new InterPodAffinity(namespaces), new BalancedAllocation(),
+    ];
+
+    /// <summary>
+    /// Runs every PreFilter: plugins that skip are left out of this cycle's filters. Returns the first rejection, which
+    /// applies to every node.
+    /// </summary>
+    public Status RunPreFilters(CycleState state)
     {
-        foreach (var filter in _filters)
+        state.Parallelism = _parallelism;
+        foreach (var plugin in _preFilters)
         {
-            var status = filter.Filter(pod, requests, node);
+            var status = plugin.PreFilter(state);
+            if (status.Code == StatusCode.Skip) state.SkipFilter.Add(plugin.Name);
+            else if (!status.IsSuccess) return status;
+        }
+        state.ActiveFilters = state.SkipFilter.Count == 0 ? _filters : [.. _filters.Where(f => !state.SkipFilter.Contains(f.Name))];
+        return Status.Success;
+    }
+
+    /// <summary>The first failing filter's status for the node, or success.</summary>
+    public Status RunFilters(CycleState state, NodeInfo node)
+    {
+        foreach (var filter in state.ActiveFilters ?? _filters)
+        {
+            var status = filter.Filter(state, state.Pod, state.Requests, node);
             if (!status.IsSuccess) return status;
         }
         return Status.Success;
     }
 
-    /// <summary>Filters every node: the feasible ones, and each rejected node's status.</summary>
-    public (List<NodeInfo> Feasible, Dictionary<string, Status> Rejected) Filter(V1Pod pod, PodRequests requests, IReadOnlyList<NodeInfo> nodes)
+    /// <summary>
+    /// The filters' verdict on <paramref name="node"/> without the pods <paramref name="remove"/> selects, with the
+    /// PreFilter state updated accordingly on a copy (a preemption dry run).
+    /// </summary>
+    public Status RunFiltersWithout(CycleState state, NodeInfo node, Func<PodEntry, bool> remove)
     {
+        var trial = state.Clone();
+        var remaining = node.Without(remove);
+        foreach (var removed in node.Pods.Where(remove)) RemovePod(trial, removed, remaining);
+        return RunFilters(trial, remaining);
+    }
+
+    /// <summary>Updates every plugin's PreFilter state as if <paramref name="added"/> ran on <paramref name="node"/> (RunPreFilterExtensionAddPod).</summary>
+    public void AddPod(CycleState state, PodEntry added, NodeInfo node)
+    {
+        foreach (var extension in _extensions)
+        {
+            if (!state.SkipFilter.Contains(extension.Name)) extension.AddPod(state, added, node);
+        }
+    }
+
+    /// <summary>Updates every plugin's PreFilter state as if <paramref name="removed"/> left <paramref name="node"/> (RunPreFilterExtensionRemovePod).</summary>
+    public void RemovePod(CycleState state, PodEntry removed, NodeInfo node)
+    {
+        foreach (var extension in _extensions)
+        {
+            if (!state.SkipFilter.Contains(extension.Name)) extension.RemovePod(state, removed, node);
+        }
+    }
+
+    /// <summary>PreFilter, then Filter on every node: the feasible nodes, and each rejected node's status.</summary>
+    public (List<NodeInfo> Feasible, Dictionary<string, Status> Rejected) Filter(CycleState state)
+    {
+        var nodes = state.Nodes;
         var statuses = new Status[nodes.Count];
-        Parallel.For(0, nodes.Count, new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
-            i => statuses[i] = RunFilters(pod, requests, nodes[i]));
+        var preFilter = RunPreFilters(state);
+        if (preFilter.IsSuccess)
+        {
+            Parallel.For(0, nodes.Count, new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
+                i => statuses[i] = RunFilters(state, nodes[i]));
+        }
+        else
+        {
+            Array.Fill(statuses, preFilter);
+        }
         var feasible = new List<NodeInfo>();
         var rejected = new Dictionary<string, Status>(StringComparer.Ordinal);
         for (var i = 0; i < nodes.Count; i++)
@@ -52,18 +128,23 @@ internal sealed class SchedulingFramework
         return (feasible, rejected);
     }
 
-    /// <summary>The best feasible node by weighted normalized scores; ties broken uniformly at random.</summary>
-    public NodeInfo SelectHost(V1Pod pod, PodRequests requests, IReadOnlyList<NodeInfo> feasible)
+    /// <summary>The best feasible node by weighted normalized scores after PreScore; ties broken uniformly at random.</summary>
+    public NodeInfo SelectHost(CycleState state, IReadOnlyList<NodeInfo> feasible)
     {
         // kube-scheduler skips scoring when only one node fits.
         if (feasible.Count == 1) return feasible[0];
+        foreach (var plugin in _preScorers)
+        {
+            if (plugin.PreScore(state, feasible).Code == StatusCode.Skip) state.SkipScore.Add(plugin.Name);
+        }
         var totals = new long[feasible.Count];
         foreach (var scorer in _scorers)
         {
+            if (state.SkipScore.Contains(scorer.Name)) continue;
             var scores = new long[feasible.Count];
             Parallel.For(0, feasible.Count, new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
-                i => scores[i] = scorer.Score(pod, requests, feasible[i]));
-            scorer.Normalize(scores);
+                i => scores[i] = scorer.Score(state, state.Pod, state.Requests, feasible[i]));
+            scorer.Normalize(state, feasible, scores);
             for (var i = 0; i < scores.Length; i++) totals[i] += scores[i] * scorer.Weight;
         }
         // Reservoir sampling over the nodes sharing the top score.

@@ -6,8 +6,14 @@ internal sealed record Status(StatusCode Code, IReadOnlyList<string> Reasons)
     /// <summary>The shared success status.</summary>
     public static readonly Status Success = new(StatusCode.Success, []);
 
+    /// <summary>The shared skip status (PreFilter / PreScore).</summary>
+    public static readonly Status Skip = new(StatusCode.Skip, []);
+
     /// <summary>True when the node passes.</summary>
     public bool IsSuccess => Code == StatusCode.Success;
+
+    /// <summary>True for a rejection (neither success nor skip).</summary>
+    public bool IsRejected => Code is StatusCode.Unschedulable or StatusCode.UnschedulableAndUnresolvable;
 
     /// <summary>A rejection that preemption might resolve.</summary>
     public static Status Unschedulable(params string[] reasons) => new(StatusCode.Unschedulable, reasons);

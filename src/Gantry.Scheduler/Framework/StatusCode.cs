@@ -11,4 +11,7 @@ internal enum StatusCode
 
     /// <summary>The node does not fit and preemption cannot change that.</summary>
     UnschedulableAndUnresolvable,
+
+    /// <summary>From PreFilter or PreScore: the pod gives the plugin nothing to do, so its Filter or Score is not run.</summary>
+    Skip,
 }

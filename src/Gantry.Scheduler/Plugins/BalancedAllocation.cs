@@ -14,7 +14,7 @@ internal sealed class BalancedAllocation : IScorePlugin
     public int Weight => 1;
 
     /// <inheritdoc />
-    public long Score(V1Pod pod, PodRequests requests, NodeInfo node)
+    public long Score(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node)
     {
         var fractions = new List<double>(2);
         Add(node.Requested.MilliCpu + requests.Requested.MilliCpu, node.Allocatable.MilliCpu);
@@ -30,7 +30,7 @@ internal sealed class BalancedAllocation : IScorePlugin
     }
 
     /// <inheritdoc />
-    public void Normalize(long[] scores)
+    public void Normalize(CycleState state, IReadOnlyList<NodeInfo> nodes, long[] scores)
     {
         // Already on 0..100.
     }

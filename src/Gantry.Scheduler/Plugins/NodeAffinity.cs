@@ -11,14 +11,14 @@ namespace Gantry.Scheduler.Plugins;
 /// </summary>
 internal sealed class NodeAffinity : IFilterPlugin, IScorePlugin
 {
-    /// <inheritdoc cref="IFilterPlugin.Name" />
+    /// <inheritdoc />
     public string Name => "NodeAffinity";
 
     /// <inheritdoc />
     public int Weight => 2;
 
     /// <inheritdoc />
-    public Status Filter(V1Pod pod, PodRequests requests, NodeInfo node)
+    public Status Filter(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node)
     {
         var labels = node.Node.Metadata.Labels ?? new Dictionary<string, string>();
         var selectorMatches = pod.Spec.NodeSelector?.All(s => labels.TryGetValue(s.Key, out var v) && v == s.Value) ?? true;
@@ -28,13 +28,13 @@ internal sealed class NodeAffinity : IFilterPlugin, IScorePlugin
     }
 
     /// <inheritdoc />
-    public long Score(V1Pod pod, PodRequests requests, NodeInfo node) =>
+    public long Score(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node) =>
         (pod.Spec.Affinity?.NodeAffinity?.PreferredDuringSchedulingIgnoredDuringExecution ?? [])
             .Where(t => t.Weight != 0 && t.Preference is not null && Matches(t.Preference, node.Node))
             .Sum(t => (long)t.Weight);
 
     /// <inheritdoc />
-    public void Normalize(long[] scores) => ScoreNormalizer.Default(scores, reverse: false);
+    public void Normalize(CycleState state, IReadOnlyList<NodeInfo> nodes, long[] scores) => ScoreNormalizer.Default(scores, reverse: false);
 
     /// <summary>Whether a node satisfies a node selector term.</summary>
     public static bool Matches(V1NodeSelectorTerm term, V1Node node) => NodeSelectors.TermMatches(term, node);

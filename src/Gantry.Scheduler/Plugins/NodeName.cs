@@ -11,7 +11,7 @@ internal sealed class NodeName : IFilterPlugin
     public string Name => "NodeName";
 
     /// <inheritdoc />
-    public Status Filter(V1Pod pod, PodRequests requests, NodeInfo node) =>
+    public Status Filter(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node) =>
         string.IsNullOrEmpty(pod.Spec.NodeName) || pod.Spec.NodeName == node.Name
             ? Status.Success
             : Status.Unresolvable("node(s) didn't match the requested node name");

@@ -11,7 +11,7 @@ internal sealed class NodePorts : IFilterPlugin
     public string Name => "NodePorts";
 
     /// <inheritdoc />
-    public Status Filter(V1Pod pod, PodRequests requests, NodeInfo node) =>
+    public Status Filter(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node) =>
         requests.Ports.Any(wanted => node.UsedPorts.Any(used => used.ConflictsWith(wanted)))
             ? Status.Unschedulable("node(s) didn't have free ports for the requested pod ports")
             : Status.Success;

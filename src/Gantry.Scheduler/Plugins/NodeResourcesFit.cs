@@ -10,14 +10,14 @@ namespace Gantry.Scheduler.Plugins;
 /// </summary>
 internal sealed class NodeResourcesFit : IFilterPlugin, IScorePlugin
 {
-    /// <inheritdoc cref="IFilterPlugin.Name" />
+    /// <inheritdoc />
     public string Name => "NodeResourcesFit";
 
     /// <inheritdoc />
     public int Weight => 1;
 
     /// <inheritdoc />
-    public Status Filter(V1Pod pod, PodRequests requests, NodeInfo node)
+    public Status Filter(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node)
     {
         var reasons = new List<string>();
         var want = requests.Requested;
@@ -35,7 +35,7 @@ internal sealed class NodeResourcesFit : IFilterPlugin, IScorePlugin
     }
 
     /// <inheritdoc />
-    public long Score(V1Pod pod, PodRequests requests, NodeInfo node)
+    public long Score(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node)
     {
         long total = 0, weights = 0;
         Add(node.NonZeroRequested.MilliCpu + requests.NonZero.MilliCpu, node.Allocatable.MilliCpu);
@@ -51,7 +51,7 @@ internal sealed class NodeResourcesFit : IFilterPlugin, IScorePlugin
     }
 
     /// <inheritdoc />
-    public void Normalize(long[] scores)
+    public void Normalize(CycleState state, IReadOnlyList<NodeInfo> nodes, long[] scores)
     {
         // Already on 0..100.
     }

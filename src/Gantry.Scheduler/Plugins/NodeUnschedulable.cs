@@ -13,7 +13,7 @@ internal sealed class NodeUnschedulable : IFilterPlugin
     public string Name => "NodeUnschedulable";
 
     /// <inheritdoc />
-    public Status Filter(V1Pod pod, PodRequests requests, NodeInfo node) =>
+    public Status Filter(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node) =>
         node.Node.Spec?.Unschedulable == true && !TaintToleration.Tolerates(pod.Spec.Tolerations, UnschedulableTaint)
             ? Status.Unresolvable("node(s) were unschedulable")
             : Status.Success;

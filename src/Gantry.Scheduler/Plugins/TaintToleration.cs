@@ -10,14 +10,14 @@ namespace Gantry.Scheduler.Plugins;
 /// </summary>
 internal sealed class TaintToleration : IFilterPlugin, IScorePlugin
 {
-    /// <inheritdoc cref="IFilterPlugin.Name" />
+    /// <inheritdoc />
     public string Name => "TaintToleration";
 
     /// <inheritdoc />
     public int Weight => 3;
 
     /// <inheritdoc />
-    public Status Filter(V1Pod pod, PodRequests requests, NodeInfo node)
+    public Status Filter(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node)
     {
         foreach (var taint in node.Node.Spec?.Taints ?? [])
         {
@@ -28,14 +28,14 @@ internal sealed class TaintToleration : IFilterPlugin, IScorePlugin
     }
 
     /// <inheritdoc />
-    public long Score(V1Pod pod, PodRequests requests, NodeInfo node)
+    public long Score(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node)
     {
         var preferNoSchedule = (pod.Spec.Tolerations ?? []).Where(t => string.IsNullOrEmpty(t.Effect) || t.Effect == "PreferNoSchedule").ToList();
         return (node.Node.Spec?.Taints ?? []).Count(t => t.Effect == "PreferNoSchedule" && !Tolerates(preferNoSchedule, t));
     }
 
     /// <inheritdoc />
-    public void Normalize(long[] scores) => ScoreNormalizer.Default(scores, reverse: true);
+    public void Normalize(CycleState state, IReadOnlyList<NodeInfo> nodes, long[] scores) => ScoreNormalizer.Default(scores, reverse: true);
 
     /// <summary>Whether any toleration matches the taint (effect, key and, for Equal, value).</summary>
     public static bool Tolerates(IEnumerable<V1Toleration>? tolerations, V1Taint taint) =>
