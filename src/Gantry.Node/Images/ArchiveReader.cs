@@ -135,7 +135,7 @@ internal static class ArchiveReader
         var links = new List<(string Path, string Target)>();
         await using var stream = Compression.OpenDecompressed(archive);
         using var reader = new TarReader(stream);
-        while (await reader.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
+        while (await NextEntryAsync(reader, archive, cancellationToken) is { } entry)
         {
             var relative = LayerUnpacker.CleanPath(entry.Name);
             if (relative.Length == 0) continue;
@@ -161,6 +161,18 @@ internal static class ArchiveReader
             var source = Inside(dir, target.TrimStart('/'));
             if (!File.Exists(source)) throw new InvalidDataException($"archive link {Path.GetRelativePath(dir, path)} points to {target}, which the archive does not contain");
             LibC.Link(source, path);
+        }
+    }
+
+    private static async Task<TarEntry?> NextEntryAsync(TarReader reader, string archive, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.GetNextEntryAsync(copyData: false, cancellationToken);
+        }
+        catch (Exception e) when (e is EndOfStreamException or FormatException or InvalidDataException)
+        {
+            throw new InvalidDataException($"{archive} is not a tar archive (plain or gzip): {e.Message}", e);
         }
     }
 

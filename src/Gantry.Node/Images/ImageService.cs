@@ -55,7 +55,7 @@ public sealed partial class ImageService : IImageService, IDisposable
                 image = present;
                 break;
             case "IfNotPresent" or "Always":
-                image = await PullAsync(named, credentials, cancellationToken);
+                image = await PullAsync(named, policy == "IfNotPresent", credentials, cancellationToken);
                 break;
             default:
                 throw new ImagePullException("ErrImagePull", $"unknown imagePullPolicy \"{pullPolicy}\" (Always, IfNotPresent or Never)");
@@ -171,9 +171,11 @@ public sealed partial class ImageService : IImageService, IDisposable
     private static bool IsArchiveName(string file) =>
         file.EndsWith(".tar", StringComparison.Ordinal) || file.EndsWith(".tar.gz", StringComparison.Ordinal) || file.EndsWith(".tgz", StringComparison.Ordinal);
 
-    private async Task<StoredImage> PullAsync(ImageReference reference, IReadOnlyList<RegistryCredential> credentials, CancellationToken cancellationToken)
+    private async Task<StoredImage> PullAsync(ImageReference reference, bool ifNotPresent, IReadOnlyList<RegistryCredential> credentials, CancellationToken cancellationToken)
     {
         using var writer = await _store.LockAsync(cancellationToken);
+        // Another pod's pull of the same image may have finished while this one waited for the lock.
+        if (ifNotPresent && FindStored(reference.ToString()) is { } pulled) return pulled;
         try
         {
             var pending = await _registry.ResolveAsync(reference, credentials, cancellationToken);

@@ -194,6 +194,8 @@ internal static class LayerUnpacker
             // PAX values reach us as decoded text: a binary value that did not survive decoding is skipped, not corrupted.
             if (!key.StartsWith(prefix, StringComparison.Ordinal) || value.Contains('\uFFFD')) continue;
             var name = key[prefix.Length..];
+            // overlayfs's own attributes (opaque, redirect, metacopy) come only from whiteouts, never from image content.
+            if (name.StartsWith("trusted.overlay.", StringComparison.Ordinal)) continue;
             if (!LibC.IsRoot && !name.StartsWith("user.", StringComparison.Ordinal)) continue;
             LibC.LSetXattr(path, name, Encoding.UTF8.GetBytes(value));
         }

@@ -87,7 +87,8 @@ public sealed class ImportTests : IDisposable
     {
         await File.WriteAllTextAsync(_dir["notes.txt"], "not a tar");
 
-        await Assert.ThrowsAnyAsync<Exception>(() => _images.ImportAsync(_dir["notes.txt"], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => _images.ImportAsync(_dir["notes.txt"], CancellationToken.None));
+        Assert.Contains("is not a tar archive", error.Message);
         Assert.Empty(_images.List());
     }
 

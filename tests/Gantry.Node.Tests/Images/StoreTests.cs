@@ -88,6 +88,19 @@ public sealed class StoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Writers_OnTheSameStore_ExcludeEachOtherAcrossInstances()
+    {
+        var first = new ImageStore(_paths.ImageStoreDir);
+        var second = new ImageStore(_paths.ImageStoreDir);
+        var held = await first.LockAsync(CancellationToken.None);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second.LockAsync(timeout.Token));
+        held.Dispose();
+        (await second.LockAsync(CancellationToken.None)).Dispose();
+    }
+
+    [Fact]
     public async Task BlobWithTheWrongDigest_IsNeverStored()
     {
         var store = new ImageStore(_paths.ImageStoreDir);
