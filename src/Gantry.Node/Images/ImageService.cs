@@ -183,8 +183,9 @@ public sealed partial class ImageService : IImageService, IDisposable
             LogPulled(reference.ToString(), image.Id);
             return image;
         }
-        catch (Exception e) when (e is RegistryException or HttpRequestException or InvalidDataException or NotSupportedException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Whatever went wrong (registry, network, bad content, disk), the pod sees one ErrImagePull and retries with backoff.
             var detail = e is HttpRequestException ? $"failed to do request: {e.Message}" : e.Message;
             throw new ImagePullException("ErrImagePull", $"failed to pull and unpack image \"{reference}\": {detail}", e);
         }

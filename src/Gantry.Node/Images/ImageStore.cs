@@ -240,7 +240,9 @@ internal sealed class ImageStore
     {
         var info = new FileInfo(IndexFile);
         var stamp = info.Exists ? (info.LastWriteTimeUtc, info.Length) : default;
-        if (stamp == _indexStamp) return;
+        // File times are as coarse as the kernel's clock tick: a file written in the last second may have changed again
+        // with the same stamp, so it is read again (the real clock on purpose: it is compared with file system times).
+        if (stamp == _indexStamp && DateTime.UtcNow - stamp.LastWriteTimeUtc > TimeSpan.FromSeconds(1)) return;
         _index = info.Exists ? JsonSerializer.Deserialize<StoreIndexFile>(File.ReadAllBytes(IndexFile), JsonOptions) ?? new() : new();
         _indexStamp = stamp;
     }
