@@ -31,6 +31,8 @@ internal sealed class LocalRegistry : IAsyncDisposable
             version: 0.1
             log:
               level: error
+              accesslog:
+                disabled: true
             storage:
               filesystem:
                 rootdirectory: {dir["storage"]}
@@ -40,26 +42,33 @@ internal sealed class LocalRegistry : IAsyncDisposable
               addr: 127.0.0.1:{port}
             """);
         var process = Tool.Start("/usr/bin/docker-registry", "serve", config);
+        // Drained, so a chatty registry never blocks on a full pipe; stderr is kept for the start-up error.
+        var errors = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (errors) errors.AppendLine(e.Data);
+        };
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
         var registry = new LocalRegistry(port, process, dir);
         using var http = new HttpClient();
         var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
+        while (DateTime.UtcNow < deadline && !process.HasExited)
         {
             try
             {
                 using var response = await http.GetAsync($"http://{registry.Host}/v2/");
                 if (response.StatusCode == HttpStatusCode.OK) return registry;
             }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline && !process.HasExited)
-            {
-                await Task.Delay(50);
-            }
             catch (HttpRequestException)
             {
-                await registry.DisposeAsync();
-                throw new InvalidOperationException($"docker-registry did not start: {await process.StandardError.ReadToEndAsync()}");
+                // Not listening yet.
             }
+            await Task.Delay(50);
         }
+        await registry.DisposeAsync();
+        lock (errors) throw new InvalidOperationException($"docker-registry did not start on {registry.Host}: {errors}");
     }
 
     /// <summary>Pushes an OCI layout with skopeo (all instances when <paramref name="all"/>) to <paramref name="destination"/> (repo:tag).</summary>

@@ -23,6 +23,19 @@ public sealed class RegistryFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
+    {
         _registry = await LocalRegistry.StartAsync();
         BusyboxImage.WriteOciLayout(_dir["layout"]);
         await _registry.PushAsync(_dir["layout"], "busybox:1");
@@ -39,6 +52,7 @@ public sealed class RegistryFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (_registry is not null) await _registry.DisposeAsync();
+        _registry = null;
         _dir.Dispose();
     }
 

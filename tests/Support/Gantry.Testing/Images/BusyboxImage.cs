@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -126,7 +127,7 @@ public static class BusyboxImage
         var diffIds = tars.Select(Digest).ToList();
         var config = Json(new JsonObject
         {
-            ["architecture"] = "amd64",
+            ["architecture"] = RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "arm64" : "amd64",
             ["os"] = "linux",
             ["created"] = Epoch.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
             ["config"] = new JsonObject { ["Env"] = new JsonArray(PathEnv), ["Cmd"] = new JsonArray("sh") },
