@@ -71,9 +71,11 @@ internal sealed class LocalRegistry : IAsyncDisposable
         lock (errors) throw new InvalidOperationException($"docker-registry did not start on {registry.Host}: {errors}");
     }
 
-    /// <summary>Pushes an OCI layout with skopeo (all instances when <paramref name="all"/>) to <paramref name="destination"/> (repo:tag).</summary>
-    public Task PushAsync(string layoutDir, string destination, bool all = false) =>
-        Tool.RunAsync("skopeo", [.. (all ? (string[])["copy", "--all"] : ["copy"]), "--dest-tls-verify=false", "oci:" + layoutDir, $"docker://{Host}/{destination}"]);
+    /// <summary>Pushes an OCI layout with skopeo (all instances when <paramref name="all"/>, converted to <paramref name="format"/> when given) to <paramref name="destination"/> (repo:tag).</summary>
+    public Task PushAsync(string layoutDir, string destination, bool all = false, string? format = null) =>
+        Tool.RunAsync("skopeo", [
+            "copy", .. (all ? (string[])["--all"] : []), .. (format is null ? (string[])[] : ["--format", format]),
+            "--dest-tls-verify=false", "oci:" + layoutDir, $"docker://{Host}/{destination}"]);
 
     public static int FreePort()
     {

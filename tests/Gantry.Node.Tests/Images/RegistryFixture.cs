@@ -5,7 +5,8 @@ using Gantry.Testing.Images;
 namespace Gantry.Node.Tests.Images;
 
 /// <summary>
-/// One docker-registry for the pull tests, holding busybox:1 (pushed with skopeo from the builder's layout) and
+/// One docker-registry for the pull tests, holding busybox:1 (pushed with skopeo from the builder's layout), busybox:docker
+/// (the same image converted by skopeo to Docker schema 2 media types) and
 /// busybox:multi (a hand-written OCI index with an arm64 entry before the amd64 one, pushed with skopeo --all).
 /// </summary>
 public sealed class RegistryFixture : IAsyncLifetime
@@ -39,6 +40,7 @@ public sealed class RegistryFixture : IAsyncLifetime
         _registry = await LocalRegistry.StartAsync();
         BusyboxImage.WriteOciLayout(_dir["layout"]);
         await _registry.PushAsync(_dir["layout"], "busybox:1");
+        await _registry.PushAsync(_dir["layout"], "busybox:docker", format: "v2s2");
         Amd64Id = WriteMultiArchLayout(_dir["layout"]);
         await _registry.PushAsync(_dir["layout"], "busybox:multi", all: true);
         // skopeo may re-encode the index on push: the registry's digest is the one that counts.

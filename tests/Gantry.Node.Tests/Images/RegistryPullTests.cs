@@ -27,6 +27,16 @@ public sealed class RegistryPullTests(RegistryFixture registry) : IClassFixture<
     }
 
     [Fact]
+    public async Task Pull_DockerSchema2Image_GivesTheSameImage()
+    {
+        using var images = NewService();
+
+        var image = await images.EnsureImageAsync($"{registry.Registry.Host}/busybox:docker", "IfNotPresent", [], CancellationToken.None);
+
+        Assert.Equal(registry.Amd64Id, image.Id);
+    }
+
+    [Fact]
     public async Task Pull_ManifestList_TakesTheLinuxAmd64Entry()
     {
         using var images = NewService();

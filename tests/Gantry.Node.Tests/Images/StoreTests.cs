@@ -50,6 +50,21 @@ public sealed class StoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Tag_MovesToTheNewImage_TheOldOneStaysUntaggedUntilCollected()
+    {
+        using var images = new ImageService(_paths);
+        var first = await ImportTinyAsync(images, "app:1", "one");
+
+        var second = await ImportTinyAsync(images, "app:1", "two");
+
+        Assert.Equal(second.Id, images.Find("app:1")?.Id);
+        var old = images.Find(first.Id)!;
+        Assert.Empty(old.RepoTags);
+        Assert.Equal(first.RepoDigests, old.RepoDigests);
+        Assert.Equal(2, images.List().Count);
+    }
+
+    [Fact]
     public async Task AnotherProcessOnTheSameDataDir_SeesImportsAndRemovals()
     {
         using var agent = new ImageService(_paths);
