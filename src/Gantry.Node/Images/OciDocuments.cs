@@ -12,7 +12,6 @@ internal static class MediaTypes
     public const string DockerList = "application/vnd.docker.distribution.manifest.list.v2+json";
     public const string DockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
     public const string DockerConfig = "application/vnd.docker.container.image.v1+json";
-    public const string DockerLayer = "application/vnd.docker.image.rootfs.diff.tar.gzip";
     public const string DockerSchema1 = "application/vnd.docker.distribution.manifest.v1+json";
     public const string DockerSchema1Signed = "application/vnd.docker.distribution.manifest.v1+prettyjws";
 
@@ -37,7 +36,6 @@ internal sealed record Platform
 {
     [JsonPropertyName("architecture")] public string? Architecture { get; init; }
     [JsonPropertyName("os")] public string? Os { get; init; }
-    [JsonPropertyName("variant")] public string? Variant { get; init; }
 }
 
 /// <summary>An image manifest or an index (manifest list): one shape, told apart by media type and fields.</summary>
@@ -48,7 +46,6 @@ internal sealed record ManifestDocument
     [JsonPropertyName("config")] public Descriptor? Config { get; init; }
     [JsonPropertyName("layers")] public List<Descriptor>? Layers { get; init; }
     [JsonPropertyName("manifests")] public List<Descriptor>? Manifests { get; init; }
-    [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; init; }
 
     public static ManifestDocument Parse(byte[] json) =>
         JsonSerializer.Deserialize<ManifestDocument>(json) ?? throw new InvalidDataException("empty manifest");
@@ -57,8 +54,6 @@ internal sealed record ManifestDocument
 /// <summary>The parts of an image config file the node reads.</summary>
 internal sealed record ConfigDocument
 {
-    [JsonPropertyName("architecture")] public string? Architecture { get; init; }
-    [JsonPropertyName("os")] public string? Os { get; init; }
     [JsonPropertyName("config")] public ConfigSection? Config { get; init; }
     [JsonPropertyName("rootfs")] public RootFs? RootFs { get; init; }
 
@@ -93,6 +88,5 @@ internal sealed record ConfigSection
 /// <summary>rootfs of an image config.</summary>
 internal sealed record RootFs
 {
-    [JsonPropertyName("type")] public string? Type { get; init; }
     [JsonPropertyName("diff_ids")] public List<string>? DiffIds { get; init; }
 }
