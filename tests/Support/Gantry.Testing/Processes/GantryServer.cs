@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Gantry.ApiServer.Tests.Harness;
+namespace Gantry.Testing.Processes;
 
 /// <summary>A real <c>gantry server</c> process on 127.0.0.1 with its own data dir, killed and removed on dispose.</summary>
 public sealed class GantryServer : IAsyncDisposable
