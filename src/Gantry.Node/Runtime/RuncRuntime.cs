@@ -54,7 +54,7 @@ public sealed class RuncRuntime : IContainerRuntime
             CgroupV1.Create(config.CgroupParent, config.Resources);
             store.Save(record);
             RuncRuntimeLog.SandboxCreated(logger, id, config.PodNamespace, config.PodName);
-            return record.ToPodSandbox();
+            return record.ToPodSandbox(SandboxNamespaces.MountPoints());
         }
         catch
         {
@@ -100,8 +100,11 @@ public sealed class RuncRuntime : IContainerRuntime
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<PodSandbox>> ListPodSandboxesAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<PodSandbox>>(store.Sandboxes().Select(record => record.ToPodSandbox()).ToList());
+    public Task<IReadOnlyList<PodSandbox>> ListPodSandboxesAsync(CancellationToken cancellationToken)
+    {
+        var mountPoints = SandboxNamespaces.MountPoints();
+        return Task.FromResult<IReadOnlyList<PodSandbox>>(store.Sandboxes().Select(record => record.ToPodSandbox(mountPoints)).ToList());
+    }
 
     /// <inheritdoc />
     public async Task<string> CreateContainerAsync(string sandboxId, ContainerConfig config, CancellationToken cancellationToken)

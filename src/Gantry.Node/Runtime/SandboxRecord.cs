@@ -36,12 +36,13 @@ internal sealed record SandboxRecord
     /// <summary>The pod's /etc/hostname.</summary>
     public required string HostnamePath { get; init; }
 
-    /// <summary>The sandbox as the seam reports it.</summary>
-    public PodSandbox ToPodSandbox() => new()
+    /// <summary>The sandbox as the seam reports it; Ready needs its namespaces still pinned (a reboot unpins them).</summary>
+    public PodSandbox ToPodSandbox(ISet<string> mountPoints) => new()
     {
         Id = Id,
         Config = Config,
-        Ready = !Stopped,
+        Ready = !Stopped && new[] { NetworkNamespacePath, IpcNamespacePath, UtsNamespacePath }
+            .All(path => path is null || mountPoints.Contains(path)),
         NetworkNamespacePath = NetworkNamespacePath,
         IpcNamespacePath = IpcNamespacePath,
         UtsNamespacePath = UtsNamespacePath,

@@ -22,8 +22,8 @@ public abstract class ContainerRuntimeContract : IAsyncLifetime
     /// <summary>A command that exits with <paramref name="code"/> at once.</summary>
     protected virtual string[] ExitCommand(int code) => ["sh", "-c", $"exit {code}"];
 
-    /// <summary>A command that runs until stopped and stops on SIGTERM.</summary>
-    protected virtual string[] SleepCommand() => ["sleep", "3600"];
+    /// <summary>A command that runs until stopped and exits 143 on SIGTERM (a pid 1 without a handler would ignore it).</summary>
+    protected virtual string[] SleepCommand() => ["sh", "-c", "trap 'exit 143' TERM; while :; do sleep 0.1; done"];
 
     /// <summary>A command that prints <paramref name="text"/> and a newline.</summary>
     protected virtual string[] EchoCommand(string text) => ["echo", text];

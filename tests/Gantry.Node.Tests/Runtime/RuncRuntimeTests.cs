@@ -23,6 +23,8 @@ public sealed partial class RuncRuntimeTests : ContainerRuntimeContract
         Assert.Contains(lines, line => CriLine().Match(line) is { Success: true } m && m.Groups[1].Value == "stderr" && m.Groups[2].Value == "to-err");
         await Runtime.RemoveContainerAsync(id, default);
         Assert.True(File.Exists(config.LogPath), "the log outlives the container");
+        Assert.True(File.Exists(Path.Combine(Env.Image.LayerDirs[0], "bin", "busybox")), "removal never follows the layer links");
+        Assert.False(Directory.Exists(Path.Combine(Env.Paths.ContainersDir, id)));
     }
 
     [Fact]
@@ -209,6 +211,26 @@ public sealed partial class RuncRuntimeTests : ContainerRuntimeContract
         Assert.Null(sandbox.NetworkNamespacePath);
         var hostNet = new FileInfo("/proc/self/ns/net").LinkTarget;
         Assert.Equal(hostNet + "\n", (await ExecAsync(id, "readlink", "/proc/self/ns/net")).Stdout);
+    }
+
+    [Fact]
+    public async Task SandboxWhoseNamespacesAreNoLongerPinned_IsNotReady()
+    {
+        var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("rebooted"), default);
+
+        // What a reboot does to the bind mounts that keep the namespaces alive.
+        Assert.Equal(0, await RunHostAsync("umount", sandbox.NetworkNamespacePath!));
+
+        Assert.False(Assert.Single(await Runtime.ListPodSandboxesAsync(default)).Ready);
+        await Runtime.RemovePodSandboxAsync(sandbox.Id, default);
+        Assert.Empty(await Runtime.ListPodSandboxesAsync(default));
+    }
+
+    private static async Task<int> RunHostAsync(string file, params string[] args)
+    {
+        using var process = System.Diagnostics.Process.Start(file, args);
+        await process.WaitForExitAsync();
+        return process.ExitCode;
     }
 
     private async Task<string> RunAsync(PodSandboxConfig pod, ContainerConfig config)
