@@ -20,6 +20,8 @@ public sealed class RuncRuntime : IContainerRuntime
     private readonly RuntimeStore store;
     private readonly RuncClient runc;
     private readonly ConmonMonitor monitor;
+    private readonly DateTimeOffset createdAt;
+    private int orphansRemoved;
 
     /// <summary>An engine for the node whose state lives under <paramref name="paths"/>; throws when runc or conmon is missing.</summary>
     public RuncRuntime(NodePaths paths, ILogger<RuncRuntime> logger, TimeProvider? timeProvider = null)
@@ -40,6 +42,7 @@ public sealed class RuncRuntime : IContainerRuntime
         store = new RuntimeStore(paths);
         runc = new RuncClient(runcPath, paths.RuncRoot);
         monitor = new ConmonMonitor(conmonPath, runc);
+        createdAt = time.GetUtcNow();
     }
 
     /// <inheritdoc />
@@ -100,10 +103,11 @@ public sealed class RuncRuntime : IContainerRuntime
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<PodSandbox>> ListPodSandboxesAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PodSandbox>> ListPodSandboxesAsync(CancellationToken cancellationToken)
     {
+        await RemoveOrphansAsync(cancellationToken).ConfigureAwait(false);
         var mountPoints = SandboxNamespaces.MountPoints();
-        return Task.FromResult<IReadOnlyList<PodSandbox>>(store.Sandboxes().Select(record => record.ToPodSandbox(mountPoints)).ToList());
+        return store.Sandboxes().Select(record => record.ToPodSandbox(mountPoints)).ToList();
     }
 
     /// <inheritdoc />
@@ -229,8 +233,11 @@ public sealed class RuncRuntime : IContainerRuntime
     /// <inheritdoc />
     public async Task<IReadOnlyList<ContainerStatus>> ListContainersAsync(CancellationToken cancellationToken)
     {
+        await RemoveOrphansAsync(cancellationToken).ConfigureAwait(false);
         var states = await runc.ListAsync(cancellationToken).ConfigureAwait(false);
-        return store.Containers().Select(record => Status(record, states.GetValueOrDefault(record.Id))).ToList();
+        return store.Containers()
+            .Select(record => ContainerStatusReader.Read(record, store.ContainerDirectory(record.Id), states.GetValueOrDefault(record.Id)))
+            .ToList();
     }
 
     /// <inheritdoc />
@@ -263,50 +270,6 @@ public sealed class RuncRuntime : IContainerRuntime
     {
         var sandbox = store.FindSandbox(sandboxId) ?? throw new KeyNotFoundException($"sandbox {sandboxId} not found");
         return NetnsDialer.ConnectAsync(sandbox.NetworkNamespacePath, port, cancellationToken);
-    }
-
-    private ContainerStatus Status(ContainerRecord record, RuncClient.State? state)
-    {
-        var dir = store.ContainerDirectory(record.Id);
-        var startedFile = Path.Combine(dir, "started");
-        DateTimeOffset? startedAt = File.Exists(startedFile)
-            ? DateTimeOffset.Parse(File.ReadAllText(startedFile), CultureInfo.InvariantCulture)
-            : null;
-        var status = new ContainerStatus
-        {
-            Id = record.Id,
-            SandboxId = record.SandboxId,
-            Name = record.Name,
-            Attempt = record.Attempt,
-            State = ContainerState.Created,
-            Image = record.Image,
-            ImageId = record.ImageId,
-            CreatedAt = record.CreatedAt,
-            StartedAt = startedAt,
-            LogPath = record.LogPath,
-            Labels = record.Labels,
-            Annotations = record.Annotations,
-        };
-
-        if (ConmonMonitor.ReadExit(dir, record.Id) is { } exit)
-        {
-            var reason = exit.OomKilled ? "OOMKilled" : exit.ExitCode == 0 ? "Completed" : "Error";
-            return status with { State = ContainerState.Exited, ExitCode = exit.ExitCode, FinishedAt = exit.FinishedAt, Reason = reason };
-        }
-
-        return state?.Status switch
-        {
-            "created" => status,
-            "running" or "paused" => status with { State = ContainerState.Running },
-            "stopped" when ConmonMonitor.IsAlive(dir) => status with { State = ContainerState.Running },
-            _ => status with
-            {
-                State = ContainerState.Exited,
-                ExitCode = 255,
-                Reason = "Error",
-                Message = "the container's monitor exited without recording an exit code",
-            },
-        };
     }
 
     private ContainerRecord Find(string containerId) =>
@@ -358,6 +321,34 @@ public sealed class RuncRuntime : IContainerRuntime
         await Task.WhenAll(containers.Select(container => StopContainerAsync(container.Id, TimeSpan.Zero, cancellationToken)))
             .ConfigureAwait(false);
     }
+
+    private async Task RemoveOrphansAsync(CancellationToken cancellationToken)
+    {
+        // An agent killed in the middle of a create leaves a directory without its record (and maybe a runc container
+        // and its conmon): nobody can ever name it again, so the first listing of a new instance removes it. Directories
+        // written since this instance started may be creates in flight and are left alone.
+        if (Interlocked.Exchange(ref orphansRemoved, 1) == 1)
+        {
+            return;
+        }
+
+        foreach (var dir in Orphans(paths.ContainersDir, "container.json"))
+        {
+            await runc.DeleteAsync(Path.GetFileName(dir), cancellationToken).ConfigureAwait(false);
+            DeleteContainerFiles(dir);
+        }
+
+        foreach (var dir in Orphans(paths.SandboxesDir, "sandbox.json"))
+        {
+            SandboxNamespaces.Unmount(dir);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private List<string> Orphans(string parent, string recordFile) =>
+        Directory.EnumerateDirectories(parent)
+            .Where(dir => !File.Exists(Path.Combine(dir, recordFile)) && Directory.GetLastWriteTimeUtc(dir) < createdAt.UtcDateTime)
+            .ToList();
 
     private static void DeleteSandboxFiles(string dir, string cgroupParent)
     {

@@ -214,6 +214,15 @@ public sealed partial class RuncRuntimeTests : ContainerRuntimeContract
     }
 
     [Fact]
+    public async Task HostPidSandbox_SeesTheHostsProcesses()
+    {
+        var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("hostpid") with { HostPid = true }, default);
+        var id = await StartAsync(sandbox.Id, Env.Container("app", "sleep", "3600"));
+
+        Assert.Contains($"/proc/{Environment.ProcessId}/", (await ExecAsync(id, "ls", "-d", $"/proc/{Environment.ProcessId}/")).Stdout);
+    }
+
+    [Fact]
     public async Task SandboxWhoseNamespacesAreNoLongerPinned_IsNotReady()
     {
         var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("rebooted"), default);
@@ -224,6 +233,23 @@ public sealed partial class RuncRuntimeTests : ContainerRuntimeContract
         Assert.False(Assert.Single(await Runtime.ListPodSandboxesAsync(default)).Ready);
         await Runtime.RemovePodSandboxAsync(sandbox.Id, default);
         Assert.Empty(await Runtime.ListPodSandboxesAsync(default));
+    }
+
+    [Fact]
+    public async Task CreateCutShortByAnAgentCrash_IsCleanedUpByTheNextInstance()
+    {
+        var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("crashed"), default);
+        var id = await Runtime.CreateContainerAsync(sandbox.Id, Env.Container("app", "sleep", "3600"), default);
+        var dir = Path.Combine(Env.Paths.ContainersDir, id);
+
+        // The agent died after conmon created the container but before the record was written.
+        File.Delete(Path.Combine(dir, "container.json"));
+        Directory.SetLastWriteTimeUtc(dir, DateTime.UtcNow.AddMinutes(-1));
+        var next = CreateRuntime(Env.Paths);
+
+        Assert.Empty(await next.ListContainersAsync(default));
+        Assert.False(Directory.Exists(dir));
+        Assert.DoesNotContain(SandboxNamespaces.MountPoints(), point => point.StartsWith(dir, StringComparison.Ordinal));
     }
 
     private static async Task<int> RunHostAsync(string file, params string[] args)

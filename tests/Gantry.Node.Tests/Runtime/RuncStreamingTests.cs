@@ -67,6 +67,28 @@ public sealed class RuncStreamingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Attach_ToATtyContainer_SharesItsTerminal_AndResizesIt()
+    {
+        var id = await StartAsync(env.Container("shell", "sh") with { Stdin = true, Tty = true });
+        await using var attach = await runtime.AttachAsync(id, new StreamingRequest { Stdin = true, Tty = true }, default);
+        Assert.Null(attach.Stderr);
+
+        attach.Resize(100, 30);
+        await Task.Delay(200);
+        await attach.Stdin!.WriteAsync(Encoding.UTF8.GetBytes("stty size\n"));
+
+        var seen = new StringBuilder();
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(Timeout);
+        while (!seen.ToString().Contains("30 100", StringComparison.Ordinal))
+        {
+            var read = await attach.Stdout!.ReadAsync(buffer, timeout.Token);
+            Assert.NotEqual(0, read);
+            seen.Append(Encoding.UTF8.GetString(buffer, 0, read));
+        }
+    }
+
+    [Fact]
     public async Task Attach_WithoutStdin_EndsWithTheContainersExitCode()
     {
         var id = await StartAsync(env.Container("ticker", "sh", "-c", "sleep 1; echo tick; echo tock >&2; exit 4"));
