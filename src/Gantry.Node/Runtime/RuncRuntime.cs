@@ -73,7 +73,7 @@ public sealed class RuncRuntime : IContainerRuntime
     /// <inheritdoc />
     public async Task StopPodSandboxAsync(string sandboxId, CancellationToken cancellationToken)
     {
-        var record = store.FindSandbox(sandboxId);
+        var record = RuntimeStore.IsValidId(sandboxId) ? store.FindSandbox(sandboxId) : null;
         if (record is null)
         {
             return;
@@ -86,7 +86,7 @@ public sealed class RuncRuntime : IContainerRuntime
     /// <inheritdoc />
     public async Task RemovePodSandboxAsync(string sandboxId, CancellationToken cancellationToken)
     {
-        var record = store.FindSandbox(sandboxId);
+        var record = RuntimeStore.IsValidId(sandboxId) ? store.FindSandbox(sandboxId) : null;
         if (record is null)
         {
             return;
@@ -213,6 +213,11 @@ public sealed class RuncRuntime : IContainerRuntime
     /// <inheritdoc />
     public async Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken)
     {
+        if (!RuntimeStore.IsValidId(containerId))
+        {
+            return;
+        }
+
         var dir = store.ContainerDirectory(containerId);
         if (!Directory.Exists(dir))
         {

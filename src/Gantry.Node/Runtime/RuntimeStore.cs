@@ -36,10 +36,13 @@ internal sealed class RuntimeStore(NodePaths paths)
     /// <summary>Every container record.</summary>
     public IReadOnlyList<ContainerRecord> Containers() => ReadAll<ContainerRecord>(paths.ContainersDir, ContainerFile);
 
+    /// <summary>True for ids this engine could have made (lowercase hex); others name nothing.</summary>
+    public static bool IsValidId(string id) => id.Length > 0 && id.All(char.IsAsciiHexDigitLower);
+
     private static string CheckId(string id)
     {
         // Ids become path segments: anything but our own hex ids must not reach the file system.
-        if (id.Length == 0 || !id.All(char.IsAsciiHexDigitLower))
+        if (!IsValidId(id))
         {
             throw new KeyNotFoundException($"no such id: {id}");
         }

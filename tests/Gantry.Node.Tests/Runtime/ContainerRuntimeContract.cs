@@ -152,6 +152,34 @@ public abstract class ContainerRuntimeContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UnknownIds_AreNotFound_ExceptForRemovalsAndStops()
+    {
+        var unknown = new string('a', 64);
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => Runtime.CreateContainerAsync(unknown, Env.Container("app", SleepCommand()), default));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => Runtime.StartContainerAsync(unknown, default));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => Runtime.StopContainerAsync(unknown, TimeSpan.Zero, default));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => Runtime.ExecSyncAsync(unknown, EchoCommand("x"), TimeSpan.FromSeconds(5), default));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => Runtime.PortForwardAsync(unknown, 80, default));
+
+        await Runtime.RemoveContainerAsync(unknown, default);
+        await Runtime.RemoveContainerAsync("not-an-id", default);
+        await Runtime.StopPodSandboxAsync(unknown, default);
+        await Runtime.RemovePodSandboxAsync(unknown, default);
+    }
+
+    [Fact]
+    public async Task ExecSync_InAContainerThatIsNotRunning_Fails()
+    {
+        var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("web"), default);
+        var id = await Runtime.CreateContainerAsync(sandbox.Id, Env.Container("app", ExitCommand(0)), default);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Runtime.ExecSyncAsync(id, EchoCommand("x"), TimeSpan.FromSeconds(5), default));
+        await Runtime.StartContainerAsync(id, default);
+        await ExitedAsync(id);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Runtime.ExecSyncAsync(id, EchoCommand("x"), TimeSpan.FromSeconds(5), default));
+    }
+
+    [Fact]
     public async Task NewRuntimeOverTheSamePaths_AdoptsSandboxesAndContainers()
     {
         var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("web"), default);

@@ -252,6 +252,21 @@ public sealed partial class RuncRuntimeTests : ContainerRuntimeContract
         Assert.DoesNotContain(SandboxNamespaces.MountPoints(), point => point.StartsWith(dir, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Monitor_IsNeitherAChildNorInTheSessionOfTheAgent_SoItOutlivesAKill9()
+    {
+        var id = await RunAsync(Env.Pod("survivor"), Env.Container("app", "sleep", "3600"));
+        var conmon = int.Parse(await File.ReadAllTextAsync(Path.Combine(Env.Paths.ContainersDir, id, "conmon.pid")));
+
+        // /proc/<pid>/stat: pid (comm) state ppid pgrp session ...
+        static string[] Stat(int pid) => File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Trim().Split(' ');
+        var monitor = Stat(conmon);
+        var agent = Stat(Environment.ProcessId);
+        Assert.NotEqual(Environment.ProcessId.ToString(), monitor[1]);
+        Assert.NotEqual(agent[3], monitor[3]);
+        Assert.Equal("conmon", File.ReadAllText($"/proc/{conmon}/comm").Trim());
+    }
+
     private static async Task<int> RunHostAsync(string file, params string[] args)
     {
         using var process = System.Diagnostics.Process.Start(file, args);
