@@ -33,7 +33,8 @@ internal static class ContainerStatusReader
 
         if (ConmonMonitor.ReadExit(dir, record.Id) is { } exit)
         {
-            var reason = exit.OomKilled ? "OOMKilled" : exit.ExitCode == 0 ? "Completed" : "Error";
+            var oom = exit.OomKilled || (exit.ExitCode == 137 && CgroupSawOomKill(record.CgroupsPath));
+            var reason = oom ? "OOMKilled" : exit.ExitCode == 0 ? "Completed" : "Error";
             return status with { State = ContainerState.Exited, ExitCode = exit.ExitCode, FinishedAt = exit.FinishedAt, Reason = reason };
         }
 
@@ -50,5 +51,19 @@ internal static class ContainerStatusReader
                 Message = "the container's monitor exited without recording an exit code",
             },
         };
+    }
+
+    private static bool CgroupSawOomKill(string cgroupsPath)
+    {
+        // conmon's OOM marker depends on an eventfd it registers after create; a container killed before that still
+        // leaves the kernel's count in its memory cgroup, which lives until runc delete.
+        var control = Path.Combine(CgroupV1.ControllerPath("memory", cgroupsPath), "memory.oom_control");
+        if (!File.Exists(control))
+        {
+            return false;
+        }
+
+        var line = File.ReadLines(control).FirstOrDefault(l => l.StartsWith("oom_kill ", StringComparison.Ordinal));
+        return line is not null && long.TryParse(line["oom_kill ".Length..], CultureInfo.InvariantCulture, out var kills) && kills > 0;
     }
 }

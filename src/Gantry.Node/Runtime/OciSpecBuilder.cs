@@ -9,6 +9,8 @@ namespace Gantry.Node.Runtime;
 /// </summary>
 internal static class OciSpecBuilder
 {
+    private const string SwapLimitFile = "/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes";
+
     /// <summary>Everything the spec is built from.</summary>
     public sealed record Input(
         string ContainerId,
@@ -239,8 +241,11 @@ internal static class OciSpecBuilder
         var result = new JsonObject { ["devices"] = rules, ["cpu"] = cpu };
         if (resources.MemoryLimitBytes is { } memory)
         {
-            // Swap limited to the memory limit: the container cannot swap, it is OOM-killed at its limit (as CRI-O).
-            result["memory"] = new JsonObject { ["limit"] = memory, ["swap"] = memory };
+            // Swap limited to the memory limit where the kernel accounts swap: the container cannot swap, it is
+            // OOM-killed at its limit (as CRI-O does; without swap accounting runc would refuse the setting).
+            result["memory"] = File.Exists(SwapLimitFile)
+                ? new JsonObject { ["limit"] = memory, ["swap"] = memory }
+                : new JsonObject { ["limit"] = memory };
         }
 
         if (resources.PidsLimit is { } pids)

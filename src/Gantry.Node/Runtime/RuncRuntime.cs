@@ -174,11 +174,21 @@ public sealed class RuncRuntime : IContainerRuntime
     public async Task StartContainerAsync(string containerId, CancellationToken cancellationToken)
     {
         _ = Find(containerId);
-        await runc.StartAsync(containerId, cancellationToken).ConfigureAwait(false);
-        await File.WriteAllTextAsync(
-            Path.Combine(store.ContainerDirectory(containerId), "started"),
-            time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
-            cancellationToken).ConfigureAwait(false);
+
+        // Recorded first, so an agent that dies right after runc start still knows when the container started.
+        var started = Path.Combine(store.ContainerDirectory(containerId), "started");
+        await File.WriteAllTextAsync(started, time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture), cancellationToken)
+            .ConfigureAwait(false);
+        try
+        {
+            await runc.StartAsync(containerId, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            File.Delete(started);
+            throw;
+        }
+
         RuncRuntimeLog.ContainerStarted(logger, containerId);
     }
 

@@ -17,7 +17,7 @@ internal static partial class RuncRuntimeLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Container {ContainerId} started")]
     public static partial void ContainerStarted(ILogger logger, string containerId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Container {ContainerId} did not stop within {GracePeriod} after SIG{Signal}; killing it")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Container {ContainerId} did not stop within {GracePeriod} after {Signal}; killing it")]
     public static partial void StopGraceExpired(ILogger logger, string containerId, TimeSpan gracePeriod, string signal);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Container {ContainerId} removed")]
