@@ -9,7 +9,6 @@ internal static partial class NativeMethods
     public const ulong MsNodev = 0x4;
     public const ulong MsNoexec = 0x8;
     public const ulong MsBind = 0x1000;
-    public const ulong MsRec = 0x4000;
     public const ulong MsPrivate = 1 << 18;
     public const int MntDetach = 2;
     public const int CloneNewNet = 0x40000000;
@@ -24,7 +23,6 @@ internal static partial class NativeMethods
     public const int EIntr = 4;
     public const int EInval = 22;
     public const int ENoent = 2;
-    public const int EBusy = 16;
     private const ulong TiocSwinsz = 0x5414;
 
     [StructLayout(LayoutKind.Sequential)]

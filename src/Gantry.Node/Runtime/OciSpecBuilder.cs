@@ -13,7 +13,6 @@ internal static class OciSpecBuilder
 
     /// <summary>Everything the spec is built from.</summary>
     public sealed record Input(
-        string ContainerId,
         ContainerConfig Config,
         SandboxRecord Sandbox,
         UserResolver.Identity User,

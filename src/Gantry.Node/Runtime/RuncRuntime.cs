@@ -130,7 +130,7 @@ public sealed class RuncRuntime : IContainerRuntime
                 ? await HostDevices.AllAsync(cancellationToken).ConfigureAwait(false)
                 : await HostDevices.DescribeAsync(config.Devices, cancellationToken).ConfigureAwait(false);
             var cgroupsPath = sandbox.Config.CgroupParent.TrimEnd('/') + "/" + id;
-            var spec = OciSpecBuilder.Build(new OciSpecBuilder.Input(id, config, sandbox, user, devices, cgroupsPath));
+            var spec = OciSpecBuilder.Build(new OciSpecBuilder.Input(config, sandbox, user, devices, cgroupsPath));
             await File.WriteAllTextAsync(Path.Combine(dir, "config.json"), spec.ToJsonString(), cancellationToken).ConfigureAwait(false);
 
             var pod = sandbox.Config;
