@@ -25,12 +25,18 @@ public sealed class RuncRuntime : IContainerRuntime
 
     /// <summary>An engine for the node whose state lives under <paramref name="paths"/>; throws when runc or conmon is missing.</summary>
     public RuncRuntime(NodePaths paths, ILogger<RuncRuntime> logger, TimeProvider? timeProvider = null)
+        : this(paths, logger, timeProvider, FindTool)
+    {
+    }
+
+    /// <summary>As the public constructor, with the lookup of host tools replaceable (tests of a machine without them).</summary>
+    internal RuncRuntime(NodePaths paths, ILogger<RuncRuntime> logger, TimeProvider? timeProvider, Func<string, string?> findTool)
     {
         this.paths = paths;
         this.logger = logger;
         time = timeProvider ?? TimeProvider.System;
-        var runcPath = FindTool("runc") ?? throw new InvalidOperationException("runc not found: apt-get install -y runc conmon");
-        var conmonPath = FindTool("conmon") ?? throw new InvalidOperationException("conmon not found: apt-get install -y runc conmon");
+        var runcPath = findTool("runc") ?? throw new InvalidOperationException("runc not found: apt-get install -y runc conmon");
+        var conmonPath = findTool("conmon") ?? throw new InvalidOperationException("conmon not found: apt-get install -y runc conmon");
         if (!CgroupV1.Available)
         {
             throw new InvalidOperationException("cgroup v1 hierarchies (cpu, memory) are not mounted under /sys/fs/cgroup");

@@ -138,6 +138,19 @@ public abstract class ContainerRuntimeContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreatedContainer_CanBeStoppedAndRemovedWithoutEverStarting()
+    {
+        var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("web"), default);
+        var id = await Runtime.CreateContainerAsync(sandbox.Id, Env.Container("app", SleepCommand()), default);
+
+        await Runtime.StopContainerAsync(id, TimeSpan.FromSeconds(5), default);
+        Assert.Equal(ContainerState.Exited, (await StatusAsync(id)).State);
+        await Runtime.RemoveContainerAsync(id, default);
+
+        Assert.Empty(await Runtime.ListContainersAsync(default));
+    }
+
+    [Fact]
     public async Task ExecSync_ReturnsTheCommandsOutputAndExitCode()
     {
         var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("web"), default);

@@ -214,6 +214,15 @@ public sealed partial class RuncRuntimeTests : ContainerRuntimeContract
     }
 
     [Fact]
+    public void WithoutRunc_TheRuntimeRefusesToStart_NamingThePackages()
+    {
+        var missing = Assert.Throws<InvalidOperationException>(
+            () => new RuncRuntime(Env.Paths, NullLogger<RuncRuntime>.Instance, null, tool => tool == "runc" ? null : "/usr/bin/" + tool));
+
+        Assert.Equal("runc not found: apt-get install -y runc conmon", missing.Message);
+    }
+
+    [Fact]
     public async Task HostPidSandbox_SeesTheHostsProcesses()
     {
         var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("hostpid") with { HostPid = true }, default);
