@@ -214,6 +214,32 @@ public sealed partial class RuncRuntimeTests : ContainerRuntimeContract
     }
 
     [Fact]
+    public async Task Mounts_BindHostDirectories_ReadOnlyWritableAndWithPropagation()
+    {
+        var volumes = Path.Combine(Env.Directory, "volumes");
+        foreach (var name in new[] { "ro", "rw", "slave" })
+        {
+            Directory.CreateDirectory(Path.Combine(volumes, name));
+            File.WriteAllText(Path.Combine(volumes, name, "seed"), name);
+        }
+
+        var id = await RunAsync(Env.Pod("volumes"), Env.Container("app", "sleep", "3600") with
+        {
+            Mounts =
+            [
+                new Mount(Path.Combine(volumes, "ro"), "/data/ro", ReadOnly: true),
+                new Mount(Path.Combine(volumes, "rw"), "/data/rw"),
+                new Mount(Path.Combine(volumes, "slave"), "/data/slave", Propagation: "HostToContainer"),
+            ],
+        });
+
+        Assert.NotEqual(0, (await ExecAsync(id, "touch", "/data/ro/x")).ExitCode);
+        Assert.Equal(0, (await ExecAsync(id, "sh", "-c", "echo written > /data/rw/out")).ExitCode);
+        Assert.Equal("written\n", File.ReadAllText(Path.Combine(volumes, "rw", "out")));
+        Assert.Equal("slave", (await ExecAsync(id, "cat", "/data/slave/seed")).Stdout);
+    }
+
+    [Fact]
     public void WithoutRunc_TheRuntimeRefusesToStart_NamingThePackages()
     {
         var missing = Assert.Throws<InvalidOperationException>(
