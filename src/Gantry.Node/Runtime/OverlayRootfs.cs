@@ -51,4 +51,15 @@ internal static class OverlayRootfs
 
     /// <summary>Unmounts the rootfs if mounted.</summary>
     public static void Unmount(string containerDirectory) => NativeMethods.TryUnmount(Path.Combine(containerDirectory, "rootfs"));
+
+    /// <summary>Unmounts the rootfs and deletes the container's directory (the log lives elsewhere and stays).</summary>
+    public static void DeleteContainerDirectory(string containerDirectory)
+    {
+        Unmount(containerDirectory);
+        if (Directory.Exists(containerDirectory))
+        {
+            // Symlinks (layer links, conmon's socket link) are removed, never followed.
+            Directory.Delete(containerDirectory, recursive: true);
+        }
+    }
 }

@@ -69,7 +69,7 @@ public sealed class RuncRuntime : IContainerRuntime
         {
             await CleanupAsync("sandbox", id, () =>
             {
-                DeleteSandboxFiles(dir, config.CgroupParent);
+                SandboxNamespaces.Destroy(dir, config.CgroupParent);
                 return Task.CompletedTask;
             }).ConfigureAwait(false);
             throw;
@@ -104,7 +104,7 @@ public sealed class RuncRuntime : IContainerRuntime
             await RemoveContainerAsync(container.Id, cancellationToken).ConfigureAwait(false);
         }
 
-        DeleteSandboxFiles(store.SandboxDirectory(sandboxId), record.Config.CgroupParent);
+        SandboxNamespaces.Destroy(store.SandboxDirectory(sandboxId), record.Config.CgroupParent);
         RuncRuntimeLog.SandboxRemoved(logger, sandboxId);
     }
 
@@ -170,7 +170,7 @@ public sealed class RuncRuntime : IContainerRuntime
             await CleanupAsync("container", id, async () =>
             {
                 await runc.DeleteAsync(id, CancellationToken.None).ConfigureAwait(false);
-                DeleteContainerFiles(dir);
+                OverlayRootfs.DeleteContainerDirectory(dir);
             }).ConfigureAwait(false);
             throw;
         }
@@ -247,7 +247,7 @@ public sealed class RuncRuntime : IContainerRuntime
         }
 
         await runc.DeleteAsync(containerId, cancellationToken).ConfigureAwait(false);
-        DeleteContainerFiles(dir);
+        OverlayRootfs.DeleteContainerDirectory(dir);
         RuncRuntimeLog.ContainerRemoved(logger, containerId);
     }
 
@@ -356,7 +356,7 @@ public sealed class RuncRuntime : IContainerRuntime
         foreach (var dir in Orphans(paths.ContainersDir, "container.json"))
         {
             await runc.DeleteAsync(Path.GetFileName(dir), cancellationToken).ConfigureAwait(false);
-            DeleteContainerFiles(dir);
+            OverlayRootfs.DeleteContainerDirectory(dir);
         }
 
         foreach (var dir in Orphans(paths.SandboxesDir, "sandbox.json"))
@@ -370,27 +370,6 @@ public sealed class RuncRuntime : IContainerRuntime
         Directory.EnumerateDirectories(parent)
             .Where(dir => !File.Exists(Path.Combine(dir, recordFile)) && Directory.GetLastWriteTimeUtc(dir) < createdAt.UtcDateTime)
             .ToList();
-
-    private static void DeleteSandboxFiles(string dir, string cgroupParent)
-    {
-        SandboxNamespaces.Unmount(dir);
-        if (Directory.Exists(dir))
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-
-        CgroupV1.Remove(cgroupParent);
-    }
-
-    private static void DeleteContainerFiles(string dir)
-    {
-        OverlayRootfs.Unmount(dir);
-        if (Directory.Exists(dir))
-        {
-            // Symlinks (layer links, conmon's socket link) are removed, never followed.
-            Directory.Delete(dir, recursive: true);
-        }
-    }
 
     private async Task CleanupAsync(string what, string id, Func<Task> cleanup)
     {

@@ -102,4 +102,16 @@ internal static class SandboxNamespaces
         NativeMethods.TryUnmount(nsDir);
         NativeMethods.TryUnmount(Path.Combine(directory, "shm"));
     }
+
+    /// <summary>Unmounts and deletes the sandbox directory and removes the pod cgroup.</summary>
+    public static void Destroy(string directory, string cgroupParent)
+    {
+        Unmount(directory);
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        CgroupV1.Remove(cgroupParent);
+    }
 }
