@@ -131,6 +131,24 @@ public sealed partial class RuncRuntimeTests : ContainerRuntimeContract
     }
 
     [Fact]
+    public async Task ContainerResources_BecomeItsCgroupLimitsAndOomScore()
+    {
+        var pod = Env.Pod("limits");
+        var sandbox = await Runtime.RunPodSandboxAsync(pod, default);
+        var id = await StartAsync(sandbox.Id, Env.Container("app", "sleep", "3600") with
+        {
+            Resources = new LinuxResources { CpuShares = 256, CpuQuota = 50_000, PidsLimit = 64, OomScoreAdj = 500 },
+        });
+        string Read(string controller, string file) =>
+            File.ReadAllText(Path.Combine("/sys/fs/cgroup", controller, pod.CgroupParent.TrimStart('/'), id, file)).Trim();
+
+        Assert.Equal("256", Read("cpu", "cpu.shares"));
+        Assert.Equal("50000", Read("cpu", "cpu.cfs_quota_us"));
+        Assert.Equal("64", Read("pids", "pids.max"));
+        Assert.Equal("500\n", (await ExecAsync(id, "cat", "/proc/1/oom_score_adj")).Stdout);
+    }
+
+    [Fact]
     public async Task ContainersOfTwoSandboxes_CannotSeeEachOthersProcessesFilesOrNetwork()
     {
         var a = await Runtime.RunPodSandboxAsync(Env.Pod("pod-a"), default);
