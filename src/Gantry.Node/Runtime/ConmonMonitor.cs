@@ -58,12 +58,14 @@ internal sealed class ConmonMonitor(string conmonPath, RuncClient runc)
 
             using var process = Process.Start(info) ?? throw new InvalidOperationException("cannot start conmon");
             process.StandardInput.Close();
+            // The daemonized conmon replaces its stdio with /dev/null at once, so these ends close with the parent.
             var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            _ = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
             await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            var output = (await stderr.ConfigureAwait(false) + await stdout.ConfigureAwait(false)).Trim();
             if (process.ExitCode != 0)
             {
-                throw new InvalidOperationException($"conmon failed ({process.ExitCode}): {(await stderr.ConfigureAwait(false)).Trim()}");
+                throw new InvalidOperationException($"conmon failed ({process.ExitCode}): {output}");
             }
 
             var message = await ReadSyncMessageAsync(syncFd, cancellationToken).ConfigureAwait(false);
