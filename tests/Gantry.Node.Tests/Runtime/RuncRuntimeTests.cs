@@ -33,9 +33,15 @@ public sealed partial class RuncRuntimeTests : ContainerRuntimeContract
         var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("web"), default);
         var polite = await StartAsync(sandbox.Id, Env.Container("polite", "sh", "-c", "trap 'echo got-term; exit 0' TERM; while true; do sleep 0.1; done"));
         var stubborn = await StartAsync(sandbox.Id, Env.Container("stubborn", "sh", "-c", "trap '' TERM; while true; do sleep 0.1; done"));
+        var custom = await StartAsync(sandbox.Id, Env.Container("custom", "sh", "-c", "trap 'exit 0' USR1; while true; do sleep 0.1; done") with
+        {
+            StopSignal = "SIGUSR1",
+        });
         await Task.Delay(300);
 
         await Runtime.StopContainerAsync(polite, TimeSpan.FromSeconds(10), default);
+        await Runtime.StopContainerAsync(custom, TimeSpan.FromSeconds(10), default);
+        Assert.Equal(0, (await StatusAsync(custom)).ExitCode);
         var started = DateTime.UtcNow;
         await Runtime.StopContainerAsync(stubborn, TimeSpan.FromSeconds(1), default);
 
