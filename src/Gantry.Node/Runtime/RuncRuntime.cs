@@ -355,14 +355,21 @@ public sealed class RuncRuntime : IContainerRuntime
 
         foreach (var dir in Orphans(paths.ContainersDir, "container.json"))
         {
-            await runc.DeleteAsync(Path.GetFileName(dir), cancellationToken).ConfigureAwait(false);
-            OverlayRootfs.DeleteContainerDirectory(dir);
+            await CleanupAsync("container", Path.GetFileName(dir), async () =>
+            {
+                await runc.DeleteAsync(Path.GetFileName(dir), cancellationToken).ConfigureAwait(false);
+                OverlayRootfs.DeleteContainerDirectory(dir);
+            }).ConfigureAwait(false);
         }
 
         foreach (var dir in Orphans(paths.SandboxesDir, "sandbox.json"))
         {
-            SandboxNamespaces.Unmount(dir);
-            Directory.Delete(dir, recursive: true);
+            await CleanupAsync("sandbox", Path.GetFileName(dir), () =>
+            {
+                SandboxNamespaces.Unmount(dir);
+                Directory.Delete(dir, recursive: true);
+                return Task.CompletedTask;
+            }).ConfigureAwait(false);
         }
     }
 

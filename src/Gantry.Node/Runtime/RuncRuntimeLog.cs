@@ -23,6 +23,6 @@ internal static partial class RuncRuntimeLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Container {ContainerId} removed")]
     public static partial void ContainerRemoved(ILogger logger, string containerId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cleaning up after a failed create of {What} {Id} failed")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cleaning up the remains of a failed create of {What} {Id} failed")]
     public static partial void CleanupFailed(ILogger logger, Exception exception, string what, string id);
 }

@@ -103,15 +103,15 @@ internal static class SandboxNamespaces
         NativeMethods.TryUnmount(Path.Combine(directory, "shm"));
     }
 
-    /// <summary>Unmounts and deletes the sandbox directory and removes the pod cgroup.</summary>
+    /// <summary>Unmounts the sandbox's namespaces and shm, removes the pod cgroup, then deletes the directory.</summary>
     public static void Destroy(string directory, string cgroupParent)
     {
+        // The record goes last: if the cgroup is still busy the removal fails and can be retried.
         Unmount(directory);
+        CgroupV1.Remove(cgroupParent);
         if (Directory.Exists(directory))
         {
             Directory.Delete(directory, recursive: true);
         }
-
-        CgroupV1.Remove(cgroupParent);
     }
 }
