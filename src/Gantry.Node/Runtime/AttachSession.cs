@@ -104,6 +104,10 @@ internal sealed class AttachSession : IStreamingProcess
         }
 
         socket.Dispose();
+
+        // A caller that stopped reading must not leave the pump waiting on a full pipe.
+        await stdout.Reader.CompleteAsync().ConfigureAwait(false);
+        await stderr.Reader.CompleteAsync().ConfigureAwait(false);
         await Completion.ConfigureAwait(false);
     }
 
@@ -111,6 +115,7 @@ internal sealed class AttachSession : IStreamingProcess
     {
         await Task.Yield();
         var buffer = new byte[65536];
+        var closedByMonitor = false;
         try
         {
             while (true)
@@ -118,6 +123,7 @@ internal sealed class AttachSession : IStreamingProcess
                 var read = await socket.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
                 if (read == 0)
                 {
+                    closedByMonitor = true;
                     break;
                 }
 
@@ -141,6 +147,11 @@ internal sealed class AttachSession : IStreamingProcess
         {
             await stdout.Writer.CompleteAsync().ConfigureAwait(false);
             await stderr.Writer.CompleteAsync().ConfigureAwait(false);
+        }
+
+        if (!closedByMonitor)
+        {
+            return 0; // detached by the caller; the container runs on
         }
 
         // conmon closes the socket when the container exits; its exit file follows within moments.

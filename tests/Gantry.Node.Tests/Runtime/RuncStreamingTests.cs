@@ -59,11 +59,16 @@ public sealed class RuncStreamingTests : IAsyncLifetime
     public async Task Attach_SendsStdinToTheMainProcess_AndReceivesItsOutput()
     {
         var id = await StartAsync(env.Container("echo", "sh", "-c", "while read line; do echo \"got $line\"; done") with { Stdin = true });
-        await using var attach = await runtime.AttachAsync(id, new StreamingRequest { Stdin = true }, default);
+        var first = await runtime.AttachAsync(id, new StreamingRequest { Stdin = true }, default);
+        await first.Stdin!.WriteAsync(Encoding.UTF8.GetBytes("ping\n"));
+        Assert.Equal("got ping\n", await ReadLineAsync(first.Stdout!).WaitAsync(Timeout));
 
-        await attach.Stdin!.WriteAsync(Encoding.UTF8.GetBytes("ping\n"));
+        // Detaching leaves the container and its stdin (not stdinOnce) for the next attach.
+        await first.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(1));
+        await using var second = await runtime.AttachAsync(id, new StreamingRequest { Stdin = true }, default);
+        await second.Stdin!.WriteAsync(Encoding.UTF8.GetBytes("again\n"));
 
-        Assert.Equal("got ping\n", await ReadLineAsync(attach.Stdout!).WaitAsync(Timeout));
+        Assert.Equal("got again\n", await ReadLineAsync(second.Stdout!).WaitAsync(Timeout));
     }
 
     [Fact]
