@@ -72,6 +72,20 @@ public sealed class RuncStreamingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Attach_ToAStdinOnceContainer_ClosesItsStdinWhenTheClientsStdinEnds()
+    {
+        var id = await StartAsync(env.Container("once", "sh", "-c", "cat; echo eof") with { Stdin = true, StdinOnce = true });
+        await using var attach = await runtime.AttachAsync(id, new StreamingRequest { Stdin = true }, default);
+        var output = ReadAllAsync(attach.Stdout!);
+
+        await attach.Stdin!.WriteAsync(Encoding.UTF8.GetBytes("data\n"));
+        await attach.Stdin.DisposeAsync();
+
+        Assert.Equal(0, await attach.Completion.WaitAsync(Timeout));
+        Assert.Equal("data\neof\n", await output.WaitAsync(Timeout));
+    }
+
+    [Fact]
     public async Task Attach_ToATtyContainer_SharesItsTerminal_AndResizesIt()
     {
         var id = await StartAsync(env.Container("shell", "sh") with { Stdin = true, Tty = true });
