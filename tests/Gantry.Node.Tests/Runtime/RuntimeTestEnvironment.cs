@@ -13,6 +13,7 @@ namespace Gantry.Node.Tests.Runtime;
 public sealed class RuntimeTestEnvironment : IAsyncDisposable
 {
     private const string Root = "/tmp/gantry-runtime-tests";
+    private const string OwnerFile = "owner";
     private static readonly Lazy<bool> LeftoversRemoved = new(RemoveLeftovers);
 
     /// <summary>A fresh node with its own paths.</summary>
@@ -21,6 +22,8 @@ public sealed class RuntimeTestEnvironment : IAsyncDisposable
         _ = LeftoversRemoved.Value;
         var name = "rt" + Guid.NewGuid().ToString("N")[..10];
         Directory = Path.Combine(Root, name);
+        System.IO.Directory.CreateDirectory(Directory);
+        File.WriteAllText(Path.Combine(Directory, OwnerFile), ProcessIdentity(Environment.ProcessId));
         Paths = new NodePaths(Path.Combine(Directory, "data"), name) { PodLogsDir = Path.Combine(Directory, "logs") };
         Image = BuildImage(Path.Combine(Directory, "layers"));
     }
@@ -109,15 +112,41 @@ public sealed class RuntimeTestEnvironment : IAsyncDisposable
 
     private static bool RemoveLeftovers()
     {
+        // Only environments whose test process is gone: other test runs on this machine may be using theirs.
         if (System.IO.Directory.Exists(Root))
         {
-            foreach (var dir in System.IO.Directory.GetDirectories(Root))
+            foreach (var dir in System.IO.Directory.GetDirectories(Root).Where(dir => !OwnerAlive(dir)))
             {
                 Clean(dir, Path.GetFileName(dir));
             }
         }
 
         return true;
+    }
+
+    private static bool OwnerAlive(string dir)
+    {
+        var owner = Path.Combine(dir, OwnerFile);
+        if (!File.Exists(owner))
+        {
+            return false;
+        }
+
+        var identity = File.ReadAllText(owner);
+        return int.TryParse(identity.Split(' ')[0], out var pid) && ProcessIdentity(pid) == identity;
+    }
+
+    private static string ProcessIdentity(int pid)
+    {
+        // pid plus its start time (field 22 of /proc/<pid>/stat), so a reused pid is not mistaken for the owner.
+        var stat = $"/proc/{pid}/stat";
+        if (!File.Exists(stat))
+        {
+            return string.Empty;
+        }
+
+        var fields = File.ReadAllText(stat).Split(')')[^1].Trim().Split(' ');
+        return $"{pid} {fields[19]}";
     }
 
     private static void Clean(string directory, string nodeName)
