@@ -73,6 +73,22 @@ public abstract class ContainerRuntimeContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RemovePodSandbox_WithoutStop_RemovesItsRunningContainers_AndLeavesOtherSandboxesAlone()
+    {
+        var doomed = await Runtime.RunPodSandboxAsync(Env.Pod("doomed"), default);
+        var kept = await Runtime.RunPodSandboxAsync(Env.Pod("kept"), default);
+        await Runtime.StartContainerAsync(await Runtime.CreateContainerAsync(doomed.Id, Env.Container("app", SleepCommand()), default), default);
+        var survivor = await Runtime.CreateContainerAsync(kept.Id, Env.Container("app", SleepCommand()), default);
+        await Runtime.StartContainerAsync(survivor, default);
+
+        await Runtime.RemovePodSandboxAsync(doomed.Id, default);
+
+        Assert.Equal(kept.Id, Assert.Single(await Runtime.ListPodSandboxesAsync(default)).Id);
+        var remaining = Assert.Single(await Runtime.ListContainersAsync(default));
+        Assert.Equal((survivor, ContainerState.Running), (remaining.Id, remaining.State));
+    }
+
+    [Fact]
     public async Task Container_IsCreatedThenRuns_AndReportsItsExitCodeAndReason()
     {
         var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("job"), default);
