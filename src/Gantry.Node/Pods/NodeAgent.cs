@@ -64,9 +64,10 @@ public sealed partial class NodeAgent : IAsyncDisposable
         var machine = _options.Machine ?? MachineInfo.Read(_paths.DataDir);
         var node = new NodeFacts(_options.NodeIp ?? MachineInfo.DetectNodeIp(), machine, _options);
         _events = new EventRecorder(_client, "kubelet", _options.NodeName, _time, _loggers);
+        var events = new PodEvents(_events, _time);
         var handlers = new HandlerRunner(_runtime, _http);
-        _probes = new ProbeManager(handlers, _time, (pod, reason, message) => _events.Warning(pod, reason, message), uid => _workers?.Enqueue(uid), _logger);
-        _syncer = new PodSyncer(_client, _options, _paths, _runtime, _images, _network, _volumes, _probes, handlers, _events, node, _time, _logger, AdmittedPodsExcept);
+        _probes = new ProbeManager(handlers, _time, events.Warning, uid => _workers?.Enqueue(uid), _logger);
+        _syncer = new PodSyncer(_client, _options, _paths, _runtime, _images, _network, _volumes, _probes, handlers, events, node, _time, _logger, AdmittedPodsExcept);
         _workers = new PodWorkers(SyncAsync, _time, _options.SyncErrorBackOff, _logger);
         var heartbeat = new NodeHeartbeat(_client, _options, node, _network, _time, EnqueueAll, _logger);
         try

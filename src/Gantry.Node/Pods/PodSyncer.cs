@@ -33,7 +33,7 @@ internal sealed partial class PodSyncer
     private readonly PodStatusGenerator _generator;
     private readonly TerminationMessages _messages;
     private readonly ContainerConfigBuilder _configs;
-    private readonly EventRecorder _events;
+    private readonly PodEvents _events;
     private readonly NodeFacts _node;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -44,7 +44,7 @@ internal sealed partial class PodSyncer
 
     /// <summary>A syncer over the node's seams; <paramref name="admittedPods"/> lists the other admitted, unfinished pods.</summary>
     public PodSyncer(IApiClient client, NodeAgentOptions options, NodePaths paths, IContainerRuntime runtime, IImageService images, IPodNetwork network,
-        IVolumeManager volumes, ProbeManager probes, HandlerRunner handlers, EventRecorder events, NodeFacts node, TimeProvider time, ILogger logger,
+        IVolumeManager volumes, ProbeManager probes, HandlerRunner handlers, PodEvents events, NodeFacts node, TimeProvider time, ILogger logger,
         Func<string, IReadOnlyCollection<V1Pod>> admittedPods)
     {
         _client = client;
@@ -88,6 +88,7 @@ internal sealed partial class PodSyncer
             _status.Forget(uid);
             _crashBackoff.ForgetPrefix(uid);
             _imageBackoff.ForgetPrefix(uid);
+            _events.Forget(uid);
             return new SyncOutcome(null, Finished: true);
         }
         if (pod.Metadata.DeletionTimestamp is not null)
