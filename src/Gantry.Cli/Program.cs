@@ -6,4 +6,5 @@ root.Subcommands.Add(ServerCommand.Create());
 root.Subcommands.Add(ControllersCommand.Create());
 root.Subcommands.Add(SchedulerCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
+root.Subcommands.Add(AgentCommand.Create());
 return await root.Parse(args).InvokeAsync();
