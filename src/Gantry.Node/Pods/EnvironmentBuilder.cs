@@ -12,10 +12,14 @@ namespace Gantry.Node.Pods;
 /// </summary>
 internal sealed class EnvironmentBuilder(IApiClient client)
 {
-    /// <summary>The pod's variables for <paramref name="container"/>, in definition order (a redefinition keeps the first position).</summary>
+    /// <summary>
+    /// The variables for <paramref name="container"/>: service links, then envFrom and env in definition order (a
+    /// redefinition keeps the first position).
+    /// </summary>
     public async Task<List<KeyValuePair<string, string>>> BuildAsync(V1Pod pod, V1Container container, PodContext context, CancellationToken cancellationToken)
     {
-        var env = new List<KeyValuePair<string, string>>();
+        // Service variables come first, so the pod's own definitions override them and may refer to them.
+        var env = await ServiceEnvironment.BuildAsync(client, pod, cancellationToken).ConfigureAwait(false);
         void Set(string name, string value)
         {
             var index = env.FindIndex(e => e.Key == name);

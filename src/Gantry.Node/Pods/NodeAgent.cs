@@ -69,13 +69,13 @@ public sealed partial class NodeAgent : IAsyncDisposable
         _probes = new ProbeManager(handlers, _time, events.Warning, uid => _workers?.Enqueue(uid), _logger);
         _syncer = new PodSyncer(_client, _options, _paths, _runtime, _images, _network, _volumes, _probes, handlers, events, node, _time, _logger, AdmittedPodsExcept);
         _workers = new PodWorkers(SyncAsync, _time, _options.SyncErrorBackOff, _logger);
-        var heartbeat = new NodeHeartbeat(_client, _options, node, _network, _time, EnqueueAll, _logger);
+        var heartbeat = new NodeHeartbeat(_client, _options, node, _network, _images, _time, EnqueueAll, _logger);
         try
         {
             await heartbeat.RegisterAsync(cancellationToken).ConfigureAwait(false);
             _registered.TrySetResult();
             var informer = new Informer<V1Pod>(_client.For<V1Pod>(), new InformerOptions { FieldSelector = $"spec.nodeName={_options.NodeName}" }, _time, _loggers);
-            informer.AddEventHandler(onAdd: Updated, onUpdate: (_, pod) => Updated(pod), onDelete: Removed);
+            informer.AddEventHandler(onAdd: Updated, onUpdate: Updated, onDelete: Removed);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var informing = informer.RunAsync(stop.Token);
             await informer.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
@@ -112,6 +112,34 @@ public sealed partial class NodeAgent : IAsyncDisposable
     {
         _pods[pod.Metadata.Uid] = (pod, false);
         _workers?.Enqueue(pod.Metadata.Uid);
+    }
+
+    // As the kubelet's pod config: a change of status alone (mostly our own writes) is recorded but syncs nothing, except
+    // for conditions that readiness gates wait on.
+    private void Updated(V1Pod old, V1Pod pod)
+    {
+        if (old.Metadata.Uid != pod.Metadata.Uid || DiffersBeyondStatus(old, pod) || ReadinessGateChanged(old, pod))
+        {
+            Updated(pod);
+            return;
+        }
+        _pods[pod.Metadata.Uid] = (pod, false);
+    }
+
+    private static bool DiffersBeyondStatus(V1Pod old, V1Pod pod) =>
+        old.Metadata.DeletionTimestamp != pod.Metadata.DeletionTimestamp
+        || old.Metadata.DeletionGracePeriodSeconds != pod.Metadata.DeletionGracePeriodSeconds
+        || Json(old.Spec) != Json(pod.Spec)
+        || Json(old.Metadata.Labels) != Json(pod.Metadata.Labels)
+        || Json(old.Metadata.Annotations) != Json(pod.Metadata.Annotations);
+
+    private static string Json(object? value) => value is null ? "" : k8s.KubernetesJson.Serialize(value);
+
+    private static bool ReadinessGateChanged(V1Pod old, V1Pod pod)
+    {
+        if (pod.Spec.ReadinessGates is not { Count: > 0 } gates) return false;
+        string Gates(V1Pod p) => string.Join(',', gates.Select(g => p.Status?.Conditions?.FirstOrDefault(c => c.Type == g.ConditionType)?.Status));
+        return Gates(old) != Gates(pod);
     }
 
     private void Removed(V1Pod pod)

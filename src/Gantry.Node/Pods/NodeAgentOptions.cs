@@ -21,6 +21,15 @@ public sealed record NodeAgentOptions
     /// <summary>--register-with-taints.</summary>
     public IReadOnlyList<k8s.Models.V1Taint> Taints { get; init; } = [];
 
+    /// <summary>--cluster-dns: nameservers of ClusterFirst pods; empty leaves them with the host's resolver, as the kubelet does.</summary>
+    public IReadOnlyList<string> ClusterDns { get; init; } = [];
+
+    /// <summary>--cluster-domain.</summary>
+    public string ClusterDomain { get; init; } = "cluster.local";
+
+    /// <summary>--resolv-conf: the host resolver file Default pods get (systemd-resolved's upstream list when present).</summary>
+    public string? ResolvConf { get; init; }
+
     /// <summary>status.daemonEndpoints.kubeletEndpoint.port: the agent's streaming server.</summary>
     public int KubeletPort { get; init; } = 10250;
 

@@ -1,4 +1,5 @@
 using Gantry.Client;
+using Gantry.Node.Images;
 using Gantry.Node.Network;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ namespace Gantry.Node.Pods;
 /// report frequency passed, renews its Lease in kube-node-lease, and initializes pod networking once the Node has a
 /// pod CIDR.
 /// </summary>
-internal sealed partial class NodeHeartbeat(IApiClient client, NodeAgentOptions options, NodeFacts node, IPodNetwork network, TimeProvider time,
+internal sealed partial class NodeHeartbeat(IApiClient client, NodeAgentOptions options, NodeFacts node, IPodNetwork network, IImageService images, TimeProvider time,
     Action onNetworkReady, ILogger logger)
 {
     private const string LeaseNamespace = "kube-node-lease";
@@ -70,7 +71,7 @@ internal sealed partial class NodeHeartbeat(IApiClient client, NodeAgentOptions 
         V1Node current;
         try
         {
-            current = await nodes.CreateAsync(NodeStatusBuilder.NewNode(options, node, node.NetworkReady, Now), cancellationToken: cancellationToken).ConfigureAwait(false);
+            current = await nodes.CreateAsync(NodeStatusBuilder.NewNode(options, node, node.NetworkReady, Now, images.List()), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (ApiClientException ex) when (ex.IsAlreadyExists)
         {
@@ -88,7 +89,7 @@ internal sealed partial class NodeHeartbeat(IApiClient client, NodeAgentOptions 
         // Registration happens once: a deleted Node stays deleted until the agent restarts.
         if (current is null) return;
         await InitializeNetworkAsync(current, cancellationToken).ConfigureAwait(false);
-        var wanted = NodeStatusBuilder.Status(options, node, node.NetworkReady, Now, current.Status);
+        var wanted = NodeStatusBuilder.Status(options, node, node.NetworkReady, Now, current.Status, images.List());
         if (!NodeStatusBuilder.Differs(current.Status, wanted) && Now - _lastPost < options.NodeStatusReportFrequency) return;
         await PostAsync(current, cancellationToken).ConfigureAwait(false);
     }
@@ -96,7 +97,7 @@ internal sealed partial class NodeHeartbeat(IApiClient client, NodeAgentOptions 
     private async Task PostAsync(V1Node current, CancellationToken cancellationToken)
     {
         var now = Now;
-        current.Status = NodeStatusBuilder.Status(options, node, node.NetworkReady, now, current.Status);
+        current.Status = NodeStatusBuilder.Status(options, node, node.NetworkReady, now, current.Status, images.List());
         try
         {
             await client.For<V1Node>().UpdateStatusAsync(current, cancellationToken).ConfigureAwait(false);
@@ -105,7 +106,7 @@ internal sealed partial class NodeHeartbeat(IApiClient client, NodeAgentOptions 
         {
             var fresh = await client.For<V1Node>().GetAsync(null, options.NodeName, cancellationToken).ConfigureAwait(false);
             if (fresh is null) return;
-            fresh.Status = NodeStatusBuilder.Status(options, node, node.NetworkReady, now, fresh.Status);
+            fresh.Status = NodeStatusBuilder.Status(options, node, node.NetworkReady, now, fresh.Status, images.List());
             await client.For<V1Node>().UpdateStatusAsync(fresh, cancellationToken).ConfigureAwait(false);
         }
         _lastPost = now;

@@ -7,7 +7,7 @@ namespace Gantry.Node.Pods;
 internal static class NodeStatusBuilder
 {
     /// <summary>The Node as first registered: labels, taints, the attach/detach annotation and a full status.</summary>
-    public static V1Node NewNode(NodeAgentOptions options, NodeFacts node, bool networkReady, DateTime now)
+    public static V1Node NewNode(NodeAgentOptions options, NodeFacts node, bool networkReady, DateTime now, IReadOnlyList<Images.ImageInfo> images)
     {
         var labels = new Dictionary<string, string>(options.Labels)
         {
@@ -28,12 +28,13 @@ internal static class NodeStatusBuilder
                 Annotations = new Dictionary<string, string> { ["volumes.kubernetes.io/controller-managed-attach-detach"] = "true" },
             },
             Spec = new V1NodeSpec { Taints = options.Taints.Count == 0 ? null : [.. options.Taints], PodCIDR = options.PodCidr, PodCIDRs = options.PodCidr is null ? null : [options.PodCidr] },
-            Status = Status(options, node, networkReady, now, null),
+            Status = Status(options, node, networkReady, now, null, images),
         };
     }
 
     /// <summary>The status to post: capacity, allocatable, conditions (transition times kept while unchanged), addresses, info.</summary>
-    public static V1NodeStatus Status(NodeAgentOptions options, NodeFacts node, bool networkReady, DateTime now, V1NodeStatus? previous)
+    public static V1NodeStatus Status(NodeAgentOptions options, NodeFacts node, bool networkReady, DateTime now, V1NodeStatus? previous,
+        IReadOnlyList<Images.ImageInfo> images)
     {
         var machine = node.Machine;
         var capacity = new Dictionary<string, ResourceQuantity>
@@ -84,7 +85,9 @@ internal static class NodeStatusBuilder
                 OperatingSystem = "linux",
                 Architecture = "amd64",
             },
-            Images = previous?.Images,
+            // The kubelet reports the 50 largest images (nodeStatusMaxImages) with all their names.
+            Images = images.Count == 0 ? null : [.. images.OrderByDescending(i => i.Size).Take(50)
+                .Select(i => new V1ContainerImage { Names = [.. i.RepoDigests, .. i.RepoTags], SizeBytes = i.Size })],
             VolumesInUse = previous?.VolumesInUse,
             VolumesAttached = previous?.VolumesAttached,
         };

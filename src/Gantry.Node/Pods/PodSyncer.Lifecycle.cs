@@ -20,7 +20,7 @@ internal sealed partial class PodSyncer
             PodName = pod.Metadata.Name,
             Attempt = attempt,
             Hostname = pod.Spec.HostNetwork == true ? Environment.MachineName : string.IsNullOrEmpty(pod.Spec.Hostname) ? pod.Metadata.Name : pod.Spec.Hostname,
-            ResolvConf = HostResolvConf(),
+            ResolvConf = ResolvConf.For(pod, _options),
             HostNetwork = pod.Spec.HostNetwork == true,
             HostIpc = pod.Spec.HostIPC == true,
             HostPid = pod.Spec.HostPID == true,
@@ -68,16 +68,6 @@ internal sealed partial class PodSyncer
         PortMappings = [.. (pod.Spec.InitContainers ?? []).Concat(pod.Spec.Containers).SelectMany(c => c.Ports ?? []).Where(p => p.HostPort is > 0)
             .Select(p => new PortMapping(p.HostPort!.Value, p.ContainerPort, p.Protocol ?? "TCP", p.HostIP ?? ""))],
     };
-
-    // The host's resolver (systemd-resolved's upstream list when the host points at its local stub); cluster DNS comes later.
-    private static string? HostResolvConf()
-    {
-        foreach (var path in (string[])["/run/systemd/resolve/resolv.conf", "/etc/resolv.conf"])
-        {
-            if (File.Exists(path)) return File.ReadAllText(path);
-        }
-        return null;
-    }
 
     private async Task KillPodAsync(V1Pod pod, PodRuntimeState runtime, TimeSpan grace, CancellationToken cancellationToken)
     {

@@ -107,7 +107,7 @@ internal sealed partial class PodSyncer
             await WriteStatusAsync(pod, await Reload(uid, cancellationToken).ConfigureAwait(false), state, podIsTerminal: true, cancellationToken).ConfigureAwait(false);
             return SyncOutcome.Idle;
         }
-        if (ActiveDeadline(pod) is { } deadline)
+        if (ActiveDeadline(pod, pod.Status?.StartTime) is { } deadline)
         {
             var left = deadline - _time.GetUtcNow();
             if (left <= TimeSpan.Zero)
@@ -130,7 +130,7 @@ internal sealed partial class PodSyncer
             return SyncOutcome.Idle;
         }
         SyncProbes(pod, runtime, state);
-        if (ActiveDeadline(pod) is { } end) requeue = SyncOutcome.Earliest(requeue, end - _time.GetUtcNow());
+        if (ActiveDeadline(pod, status.StartTime) is { } end) requeue = SyncOutcome.Earliest(requeue, end - _time.GetUtcNow());
         return new SyncOutcome(requeue);
     }
 
@@ -239,8 +239,8 @@ internal sealed partial class PodSyncer
 
     private static bool IsTerminal(V1Pod pod) => pod.Status?.Phase is "Succeeded" or "Failed";
 
-    private DateTimeOffset? ActiveDeadline(V1Pod pod) =>
-        pod.Spec.ActiveDeadlineSeconds is { } seconds && pod.Status?.StartTime is { } start
+    private static DateTimeOffset? ActiveDeadline(V1Pod pod, DateTime? startTime) =>
+        pod.Spec.ActiveDeadlineSeconds is { } seconds && startTime is { } start
             ? new DateTimeOffset(DateTime.SpecifyKind(start, DateTimeKind.Utc)) + TimeSpan.FromSeconds(seconds)
             : null;
 

@@ -12,6 +12,11 @@ namespace Gantry.Node.Probes;
 internal sealed partial class ProbeManager(HandlerRunner runner, TimeProvider time, Action<V1Pod, string, string> recordWarning,
     Action<string> onResultChanged, ILogger logger) : IAsyncDisposable
 {
+    private readonly HandlerRunner _runner = runner;
+    private readonly TimeProvider _time = time;
+    private readonly Action<V1Pod, string, string> _recordWarning = recordWarning;
+    private readonly ILogger _logger = logger;
+    private readonly Action<string> _onResultChanged = onResultChanged;
     private readonly ConcurrentDictionary<(string PodUid, string Container, ProbeKind Kind), ProbeWorker> _workers = new();
     private readonly ConcurrentDictionary<(string ContainerId, ProbeKind Kind), bool> _results = new();
 
@@ -48,8 +53,10 @@ internal sealed partial class ProbeManager(HandlerRunner runner, TimeProvider ti
                 var key = (uid, container.Name, kind);
                 wanted.Add(key);
                 if (_workers.TryGetValue(key, out var existing) && existing.ContainerId == instance.Id) continue;
-                var worker = new ProbeWorker(this, pod, container, kind, probe, instance.Id, instance.StartedAt, target);
-                if (_workers.TryGetValue(key, out var old)) old.Stop();
+                // A restarted instance is first probed one period later, keeping the previous worker's cadence (prober/worker.go).
+                var restarted = _workers.TryGetValue(key, out var old);
+                var worker = new ProbeWorker(this, pod, container, kind, probe, instance.Id, instance.StartedAt, target, restarted);
+                if (old is not null) Retire(old);
                 _workers[key] = worker;
                 SetInitial(worker);
                 worker.Start();
@@ -57,7 +64,7 @@ internal sealed partial class ProbeManager(HandlerRunner runner, TimeProvider ti
         }
         foreach (var key in _workers.Keys.Where(k => k.PodUid == uid && !wanted.Contains(k)).ToList())
         {
-            if (_workers.TryRemove(key, out var worker)) worker.Stop();
+            if (_workers.TryRemove(key, out var worker)) Retire(worker);
         }
     }
 
@@ -66,8 +73,15 @@ internal sealed partial class ProbeManager(HandlerRunner runner, TimeProvider ti
     {
         foreach (var key in _workers.Keys.Where(k => k.PodUid == podUid).ToList())
         {
-            if (_workers.TryRemove(key, out var worker)) worker.Stop();
+            if (_workers.TryRemove(key, out var worker)) Retire(worker);
         }
+    }
+
+    // A worker of an instance that is gone: stopped, and its result forgotten (a new instance starts from the initial one).
+    private void Retire(ProbeWorker worker)
+    {
+        worker.Stop();
+        _results.TryRemove((worker.ContainerId, worker.Kind), out _);
     }
 
     /// <inheritdoc />
@@ -98,7 +112,7 @@ internal sealed partial class ProbeManager(HandlerRunner runner, TimeProvider ti
         var key = (worker.ContainerId, worker.Kind);
         var changed = !_results.TryGetValue(key, out var previous) || previous != success;
         _results[key] = success;
-        if (changed) onResultChanged(worker.Pod.Metadata.Uid);
+        if (changed) _onResultChanged(worker.Pod.Metadata.Uid);
     }
 
     private bool WaitsForStartup(ProbeWorker worker) =>
@@ -107,8 +121,9 @@ internal sealed partial class ProbeManager(HandlerRunner runner, TimeProvider ti
 
     /// <summary>Probes one container instance every periodSeconds until stopped (prober/worker.go).</summary>
     private sealed class ProbeWorker(ProbeManager manager, V1Pod pod, V1Container container, ProbeKind kind, V1Probe probe,
-        string containerId, DateTimeOffset startedAt, string target)
+        string containerId, DateTimeOffset startedAt, string target, bool waitOnePeriod)
     {
+        // Never disposed: Stop may come after the loop ended, and a source without timers holds nothing to release.
         private readonly CancellationTokenSource _stop = new();
         private bool? _lastResult;
         private int _resultRun;
@@ -129,6 +144,7 @@ internal sealed partial class ProbeManager(HandlerRunner runner, TimeProvider ti
             var period = TimeSpan.FromSeconds(Math.Max(1, probe.PeriodSeconds ?? 10));
             try
             {
+                if (waitOnePeriod) await Task.Delay(period, manager._time, cancellationToken).ConfigureAwait(false);
                 while (!cancellationToken.IsCancellationRequested)
                 {
                     await ProbeOnceAsync(cancellationToken).ConfigureAwait(false);
@@ -141,10 +157,6 @@ internal sealed partial class ProbeManager(HandlerRunner runner, TimeProvider ti
             catch (Exception ex)
             {
                 LogProbeWorkerFailed(manager._logger, kind, container.Name, ex);
-            }
-            finally
-            {
-                _stop.Dispose();
             }
         }
 
@@ -169,11 +181,6 @@ internal sealed partial class ProbeManager(HandlerRunner runner, TimeProvider ti
             }
         }
     }
-
-    private readonly HandlerRunner _runner = runner;
-    private readonly TimeProvider _time = time;
-    private readonly Action<V1Pod, string, string> _recordWarning = recordWarning;
-    private readonly ILogger _logger = logger;
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Kind} probe worker of container {Container} failed")]
     private static partial void LogProbeWorkerFailed(ILogger logger, ProbeKind kind, string container, Exception exception);
