@@ -21,7 +21,12 @@ internal static class AgentCommand
         var maxPods = new Option<int>("--max-pods") { Description = "Most pods this node runs", DefaultValueFactory = _ => 110 };
         var nodeIp = new Option<string?>("--node-ip") { Description = "Address to report as the node's InternalIP (default: the first non-loopback IPv4 address)" };
         var podCidr = new Option<string?>("--pod-cidr") { Description = "Pod range to use while the Node has no spec.podCIDR" };
-        var command = new Command("agent", "Run a node agent that runs the pods bound to this node") { server, token, caFile, dataDir, nodeName, maxPods, nodeIp, podCidr };
+        var clusterDns = new Option<string[]>("--cluster-dns") { Description = "DNS server of ClusterFirst pods (repeatable); unset leaves them with the host's resolver" };
+        var clusterDomain = new Option<string>("--cluster-domain") { Description = "The cluster's DNS domain", DefaultValueFactory = _ => "cluster.local" };
+        var command = new Command("agent", "Run a node agent that runs the pods bound to this node")
+        {
+            server, token, caFile, dataDir, nodeName, maxPods, nodeIp, podCidr, clusterDns, clusterDomain,
+        };
         command.SetAction(async (result, cancellationToken) =>
         {
             var dir = Path.GetFullPath(result.GetValue(dataDir)!);
@@ -45,6 +50,8 @@ internal static class AgentCommand
                 MaxPods = result.GetValue(maxPods),
                 NodeIp = result.GetValue(nodeIp),
                 PodCidr = result.GetValue(podCidr),
+                ClusterDns = result.GetValue(clusterDns) ?? [],
+                ClusterDomain = result.GetValue(clusterDomain)!,
             };
             return await RunAsync(new ApiClient(connection), options, new NodePaths(dir, options.NodeName), cancellationToken);
         });

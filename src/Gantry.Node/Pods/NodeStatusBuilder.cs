@@ -27,7 +27,8 @@ internal static class NodeStatusBuilder
                 Labels = labels,
                 Annotations = new Dictionary<string, string> { ["volumes.kubernetes.io/controller-managed-attach-detach"] = "true" },
             },
-            Spec = new V1NodeSpec { Taints = options.Taints.Count == 0 ? null : [.. options.Taints], PodCIDR = options.PodCidr, PodCIDRs = options.PodCidr is null ? null : [options.PodCidr] },
+            // spec.podCIDR is the node IPAM controller's to set; --pod-cidr only configures this agent's network.
+            Spec = new V1NodeSpec { Taints = options.Taints.Count == 0 ? null : [.. options.Taints] },
             Status = Status(options, node, networkReady, now, null, images),
         };
     }

@@ -41,6 +41,8 @@ internal sealed partial class PodSyncer
     private readonly Backoff _imageBackoff;
     private readonly ConcurrentDictionary<string, PodState> _states = new(StringComparer.Ordinal);
     private readonly Func<string, IReadOnlyCollection<V1Pod>> _admittedPods;
+    // Admissions run one at a time, so two pods synced in parallel cannot both take the node's last room.
+    private readonly Lock _admission = new();
 
     /// <summary>A syncer over the node's seams; <paramref name="admittedPods"/> lists the other admitted, unfinished pods.</summary>
     public PodSyncer(IApiClient client, NodeAgentOptions options, NodePaths paths, IContainerRuntime runtime, IImageService images, IPodNetwork network,
@@ -157,10 +159,14 @@ internal sealed partial class PodSyncer
             state.Admitted = true;
             return true;
         }
-        var rejection = PodAdmission.Check(pod, _admittedPods(pod.Metadata.Uid), _node.AllocatableMilliCpu, _node.AllocatableMemory, _options.MaxPods);
-        state.Admitted = true;
+        (string Reason, string Message)? rejection;
+        lock (_admission)
+        {
+            rejection = PodAdmission.Check(pod, _admittedPods(pod.Metadata.Uid), _node.AllocatableMilliCpu, _node.AllocatableMemory, _options.MaxPods);
+            state.Admitted = true;
+            if (rejection is not null) state.TerminalReason = rejection.Value.Reason;
+        }
         if (rejection is not { } r) return true;
-        state.TerminalReason = r.Reason;
         state.TerminalMessage = "Pod was rejected: " + r.Message;
         _events.Warning(pod, r.Reason, r.Message);
         return false;
