@@ -32,7 +32,10 @@ public sealed partial class NodeAgent : IAsyncDisposable
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, (V1Pod Pod, bool Removed)> _pods = new(StringComparer.Ordinal);
+    // Pods whose removal finished: a stale copy delivered later (e.g. by a relist) must not start them again.
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _finished = new(StringComparer.Ordinal);
     private readonly HttpClient _http = new(new SocketsHttpHandler { AllowAutoRedirect = true, UseProxy = false, UseCookies = false });
+    private static readonly TimeSpan FinishedMemory = TimeSpan.FromMinutes(10);
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private EventRecorder? _events;
     private ProbeManager? _probes;
@@ -110,6 +113,7 @@ public sealed partial class NodeAgent : IAsyncDisposable
 
     private void Updated(V1Pod pod)
     {
+        if (_finished.ContainsKey(pod.Metadata.Uid)) return;
         _pods[pod.Metadata.Uid] = (pod, false);
         _workers?.Enqueue(pod.Metadata.Uid);
     }
@@ -123,7 +127,7 @@ public sealed partial class NodeAgent : IAsyncDisposable
             Updated(pod);
             return;
         }
-        _pods[pod.Metadata.Uid] = (pod, false);
+        if (!_finished.ContainsKey(pod.Metadata.Uid)) _pods[pod.Metadata.Uid] = (pod, false);
     }
 
     private static bool DiffersBeyondStatus(V1Pod old, V1Pod pod) =>
@@ -144,6 +148,7 @@ public sealed partial class NodeAgent : IAsyncDisposable
 
     private void Removed(V1Pod pod)
     {
+        if (_finished.ContainsKey(pod.Metadata.Uid)) return;
         _pods[pod.Metadata.Uid] = (pod, true);
         _workers?.Enqueue(pod.Metadata.Uid);
     }
@@ -157,7 +162,11 @@ public sealed partial class NodeAgent : IAsyncDisposable
     {
         if (!_pods.TryGetValue(uid, out var entry)) return new SyncOutcome(null, Finished: true);
         var outcome = await _syncer!.SyncAsync(entry.Pod, entry.Removed, cancellationToken).ConfigureAwait(false);
-        if (outcome.Finished) _pods.TryRemove(new KeyValuePair<string, (V1Pod, bool)>(uid, entry));
+        if (outcome.Finished)
+        {
+            _finished[uid] = _time.GetUtcNow();
+            _pods.TryRemove(uid, out _);
+        }
         return outcome;
     }
 
@@ -190,6 +199,8 @@ public sealed partial class NodeAgent : IAsyncDisposable
 
     private async Task HousekeepingAsync(CancellationToken cancellationToken)
     {
+        var forgetBefore = _time.GetUtcNow() - FinishedMemory;
+        foreach (var (uid, at) in _finished) if (at < forgetBefore) _finished.TryRemove(uid, out _);
         var known = _pods.Keys.ToHashSet(StringComparer.Ordinal);
         await _syncer!.CleanUpOrphansAsync(known, cancellationToken).ConfigureAwait(false);
     }

@@ -18,6 +18,12 @@ internal sealed class PodState
     /// <summary>status.message that goes with <see cref="TerminalReason"/>.</summary>
     public string? TerminalMessage { get; set; }
 
+    /// <summary>The pod was seen terminating: it never runs again, even if a stale copy without deletionTimestamp shows up.</summary>
+    public bool Terminating { get; set; }
+
+    /// <summary>Everything of the terminating pod was stopped and released, and its deletion was sent.</summary>
+    public bool Terminated { get; set; }
+
     /// <summary>The sandbox of the finished pod was stopped and its network released.</summary>
     public bool SandboxReleased { get; set; }
 }

@@ -93,8 +93,9 @@ internal sealed partial class PodSyncer
             _events.Forget(uid);
             return new SyncOutcome(null, Finished: true);
         }
-        if (pod.Metadata.DeletionTimestamp is not null)
+        if (pod.Metadata.DeletionTimestamp is not null || state.Terminating)
         {
+            state.Terminating = true;
             await TerminateAsync(pod, runtime, state, cancellationToken).ConfigureAwait(false);
             return SyncOutcome.Idle;
         }
@@ -178,9 +179,13 @@ internal sealed partial class PodSyncer
     {
         var uid = pod.Metadata.Uid;
         _probes.RemovePod(uid);
-        await KillPodAsync(pod, runtime, GracePeriod(pod), cancellationToken).ConfigureAwait(false);
-        await WriteStatusAsync(pod, await Reload(uid, cancellationToken).ConfigureAwait(false), state, podIsTerminal: true, cancellationToken).ConfigureAwait(false);
-        await CleanUpAsync(uid, cancellationToken).ConfigureAwait(false);
+        if (!state.Terminated)
+        {
+            await KillPodAsync(pod, runtime, GracePeriod(pod), cancellationToken).ConfigureAwait(false);
+            await WriteStatusAsync(pod, await Reload(uid, cancellationToken).ConfigureAwait(false), state, podIsTerminal: true, cancellationToken).ConfigureAwait(false);
+            await CleanUpAsync(uid, cancellationToken).ConfigureAwait(false);
+            state.Terminated = true;
+        }
         try
         {
             await _client.For<V1Pod>().DeleteAsync(pod.Metadata.NamespaceProperty, pod.Metadata.Name,
