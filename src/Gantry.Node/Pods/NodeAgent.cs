@@ -34,7 +34,14 @@ public sealed partial class NodeAgent : IAsyncDisposable
     private readonly ConcurrentDictionary<string, (V1Pod Pod, bool Removed)> _pods = new(StringComparer.Ordinal);
     // Pods whose removal finished: a stale copy delivered later (e.g. by a relist) must not start them again.
     private readonly ConcurrentDictionary<string, DateTimeOffset> _finished = new(StringComparer.Ordinal);
-    private readonly HttpClient _http = new(new SocketsHttpHandler { AllowAutoRedirect = true, UseProxy = false, UseCookies = false });
+    // HTTPS probes and hooks do not verify the pod's certificate, as the kubelet's prober (InsecureSkipVerify).
+    private readonly HttpClient _http = new(new SocketsHttpHandler
+    {
+        AllowAutoRedirect = true,
+        UseProxy = false,
+        UseCookies = false,
+        SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+    });
     private static readonly TimeSpan FinishedMemory = TimeSpan.FromMinutes(10);
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private EventRecorder? _events;

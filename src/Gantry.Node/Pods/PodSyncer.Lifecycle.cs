@@ -110,7 +110,7 @@ internal sealed partial class PodSyncer
                 var started = _time.GetUtcNow();
                 var state = _states.GetValueOrDefault(pod.Metadata.Uid) ?? new PodState();
                 var (ok, hookMessage) = await RunHookAsync(pod, spec, container.Id, state, preStop, grace, cancellationToken).ConfigureAwait(false);
-                if (!ok) _events.Warning(pod, "FailedPreStopHook", $"PreStopHook failed: {hookMessage}");
+                if (!ok) _events.Warning(pod, "FailedPreStopHook", hookMessage);
                 left -= _time.GetUtcNow() - started;
             }
             if (left < MinimumGracePeriod) left = MinimumGracePeriod;
@@ -126,9 +126,28 @@ internal sealed partial class PodSyncer
             await Task.Delay(TimeSpan.FromSeconds(Math.Min(sleep.Seconds, timeout.TotalSeconds)), _time, cancellationToken).ConfigureAwait(false);
             return (true, "");
         }
+        var who = $"for Container \"{container.Name}\" in Pod \"{PodNames.Format(pod)}\"";
+        if (hook.Exec is { } exec)
+        {
+            // handlers.go: the message names the command, the container and the pod, then the error and the output.
+            var command = exec.Command ?? [];
+            try
+            {
+                var result = await _runtime.ExecSyncAsync(containerId, [.. command], timeout, cancellationToken).ConfigureAwait(false);
+                if (result.ExitCode == 0 && !result.TimedOut) return (true, "");
+                var output = result.Stdout + result.Stderr;
+                var error = result.TimedOut ? $"command '{string.Join(' ', command)}' timed out" : $"command '{string.Join(' ', command)}' exited with {result.ExitCode}: {result.Stderr}";
+                return (false, $"Exec lifecycle hook ([{string.Join(' ', command)}]) {who} failed - error: {error}, message: \"{output}\"");
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                return (false, $"Exec lifecycle hook ([{string.Join(' ', command)}]) {who} failed - error: {ex.Message}, message: \"\"");
+            }
+        }
         var target = pod.Spec.HostNetwork == true ? _node.NodeIp : state.PodIps.FirstOrDefault() ?? _node.NodeIp;
-        return await _handlers.RunAsync(containerId, container, target, hook.Exec, hook.HttpGet, hook.TcpSocket, null, timeout, cancellationToken)
+        var (ok, message) = await _handlers.RunAsync(containerId, container, target, null, hook.HttpGet, hook.TcpSocket, null, timeout, cancellationToken)
             .ConfigureAwait(false);
+        return ok || hook.HttpGet is null ? (ok, message) : (false, $"HTTP lifecycle hook ({hook.HttpGet.Path}) {who} failed - error: {message}");
     }
 
     // The kubelet-managed /etc/hosts of a pod with its own network: localhost entries and the pod's address and hostname.

@@ -197,12 +197,13 @@ internal sealed partial class PodSyncer
         }
     }
 
-    // A finished pod keeps its containers (for logs and status) but gives back its address and sandbox.
+    // A finished pod keeps its containers (for logs and status) but gives back its address, sandbox and volumes.
     private async Task ReleaseFinishedPodAsync(V1Pod pod, PodRuntimeState runtime, PodState state, CancellationToken cancellationToken)
     {
         _probes.RemovePod(pod.Metadata.Uid);
         if (state.SandboxReleased) return;
         await KillPodAsync(pod, runtime, GracePeriod(pod), cancellationToken).ConfigureAwait(false);
+        await _volumes.TearDownPodVolumesAsync(pod.Metadata.Uid, cancellationToken).ConfigureAwait(false);
         state.SandboxReleased = true;
     }
 
@@ -224,6 +225,11 @@ internal sealed partial class PodSyncer
             else if (File.Exists(path)) File.Delete(path);
         }
         if (Directory.Exists(podDir) && !Directory.EnumerateFileSystemEntries(podDir).Any()) Directory.Delete(podDir);
+        // The pod's logs go with it, as the kubelet's container garbage collector removes them.
+        if (Directory.Exists(_paths.PodLogsDir))
+        {
+            foreach (var logs in Directory.EnumerateDirectories(_paths.PodLogsDir, "*_" + uid)) Directory.Delete(logs, recursive: true);
+        }
     }
 
     private async Task<V1PodStatus> WriteStatusAsync(V1Pod pod, PodRuntimeState runtime, PodState state, bool podIsTerminal, CancellationToken cancellationToken)

@@ -50,4 +50,22 @@ public sealed class ProbeTests
         Assert.True(pod.Status.Conditions.Single(c => c.Type == "Ready").LastTransitionTime >= notReady.LastTransitionTime);
         Assert.Equal(0, pod.Status.ContainerStatuses.Single().RestartCount);
     }
+
+    [Fact]
+    public async Task FailingPostStartHook_KillsTheContainer_AndItIsRestarted()
+    {
+        await using var harness = await AgentHarness.StartAsync();
+        var failures = 1;
+        harness.Runtime.ExecHandler = (_, command) =>
+            command[0] == "warm-up" && Interlocked.Decrement(ref failures) >= 0 ? new ExecResult(2, "", "cache missing") : new ExecResult(0, "", "");
+        var container = AgentHarness.Container("app");
+        container.Lifecycle = new V1Lifecycle { PostStart = new V1LifecycleHandler { Exec = new V1ExecAction { Command = ["warm-up"] } } };
+        await harness.CreatePodAsync("hook", new V1PodSpec { Containers = [container] });
+        var pod = await harness.WaitForPodAsync("hook", p => PodLifecycleTests.IsReady(p) && p.Status.ContainerStatuses.Single().RestartCount == 1,
+            "the container to run again after its failed postStart hook");
+        Assert.Equal(143, pod.Status.ContainerStatuses.Single().LastState.Terminated.ExitCode);
+        var events = await harness.EventsAsync("hook");
+        Assert.Contains(events, e => e.Reason == "FailedPostStartHook"
+            && e.Message == $"Exec lifecycle hook ([warm-up]) for Container \"app\" in Pod \"hook_default({pod.Metadata.Uid})\" failed - error: command 'warm-up' exited with 2: cache missing, message: \"cache missing\"");
+    }
 }
