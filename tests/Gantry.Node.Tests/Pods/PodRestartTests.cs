@@ -97,5 +97,21 @@ public sealed class PodRestartTests
         Assert.Equal(1, harness.Runtime.CreatedContainers);
     }
 
+    [Fact]
+    public async Task SidecarInitContainer_KeepsRunningBesideTheApp_AndStopsWhenTheJobEnds()
+    {
+        await using var harness = await AgentHarness.StartAsync();
+        var sidecar = AgentHarness.Container("proxy");
+        sidecar.RestartPolicy = "Always";
+        await harness.CreatePodAsync("sidecar", new V1PodSpec { RestartPolicy = "Never", InitContainers = [sidecar], Containers = [AgentHarness.Container("job")] });
+        var pod = await harness.WaitForPodAsync("sidecar", p => p.Status?.Phase == "Running" && PodLifecycleTests.IsReady(p), "the job to run beside its sidecar");
+        Assert.NotNull(pod.Status.InitContainerStatuses.Single().State.Running);
+        Assert.Equal("True", pod.Status.Conditions.Single(c => c.Type == "Initialized").Status);
+
+        harness.Runtime.Exit(harness.RunningContainer(pod, "job"), 0);
+        pod = await harness.WaitForPodAsync("sidecar", p => p.Status.Phase == "Succeeded", "the pod to succeed");
+        await Testing.Eventually.HoldsAsync(() => Task.FromResult(harness.Runtime.FindRunning(pod.Metadata.Uid, "proxy") is null), "the sidecar to be stopped");
+    }
+
     private static V1ContainerStatus Status(V1Pod pod) => pod.Status.ContainerStatuses.Single();
 }
