@@ -17,12 +17,29 @@ internal sealed class ComponentRunner : IAsyncDisposable
 
     private ComponentRunner(CancellationTokenSource stop) => _stop = stop;
 
-    /// <summary>Starts the enabled components; with none enabled no client is even built (the API server alone).</summary>
-    public static ComponentRunner Start(string kubeconfig, bool controllers, bool scheduler, TimeSpan nodeMonitorGracePeriod, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the enabled components; with none enabled no client is even built (the API server alone). A node agent keeping
+    /// its state under <paramref name="agentDataDir"/> runs beside them unless that is null.
+    /// </summary>
+    public static ComponentRunner Start(string kubeconfig, bool controllers, bool scheduler, TimeSpan nodeMonitorGracePeriod, CancellationToken cancellationToken,
+        string? agentDataDir = null)
     {
         var runner = new ComponentRunner(CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
         if (controllers || scheduler) runner.StartComponents(kubeconfig, controllers, scheduler, nodeMonitorGracePeriod);
+        if (agentDataDir is not null) runner.StartAgent(kubeconfig, agentDataDir);
         return runner;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void StartAgent(string kubeconfig, string dataDir)
+    {
+        if (!AgentFactory.IsWired)
+        {
+            Console.Error.WriteLine($"gantry: node agent not started: {AgentFactory.NotWiredMessage} (--disable-agent leaves it out)");
+            return;
+        }
+        var options = new Gantry.Node.Pods.NodeAgentOptions { NodeName = Environment.MachineName.ToLowerInvariant() };
+        _running.Add(AgentCommand.RunAsync(ApiClient.FromKubeconfig(kubeconfig), options, new Gantry.Node.NodePaths(dataDir, options.NodeName), _stop.Token));
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]

@@ -18,11 +18,12 @@ internal static class ServerCommand
         var datastore = new Option<string?>("--datastore-endpoint") { Description = "Store: sqlite://PATH (default: SQLite in the data dir) or memory://" };
         var disableControllers = new Option<bool>("--disable-controller-manager") { Description = "Do not run the workload controllers in this process" };
         var disableScheduler = new Option<bool>("--disable-scheduler") { Description = "Do not run the scheduler in this process" };
+        var disableAgent = new Option<bool>("--disable-agent") { Description = "Do not run a node agent in this process" };
         var nodeMonitorGracePeriod = GoDuration.Option("--node-monitor-grace-period",
             "How long a node may go without renewing its Lease before it is marked Unknown and tainted unreachable", TimeSpan.FromSeconds(40));
         var command = new Command("server", "Run the control plane (API server on an embedded store) in the foreground")
         {
-            dataDir, bind, advertise, tlsSan, port, kubeconfig, datastore, disableControllers, disableScheduler, nodeMonitorGracePeriod,
+            dataDir, bind, advertise, tlsSan, port, kubeconfig, datastore, disableControllers, disableScheduler, disableAgent, nodeMonitorGracePeriod,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -45,7 +46,8 @@ internal static class ServerCommand
             {
                 await using var host = await ApiServerHost.StartAsync(options, null, cancellationToken);
                 await using var components = ComponentRunner.Start(options.EffectiveKubeconfigPath,
-                    !result.GetValue(disableControllers), !result.GetValue(disableScheduler), result.GetValue(nodeMonitorGracePeriod), cancellationToken);
+                    !result.GetValue(disableControllers), !result.GetValue(disableScheduler), result.GetValue(nodeMonitorGracePeriod), cancellationToken,
+                    agentDataDir: result.GetValue(disableAgent) ? null : options.DataDir);
                 Console.WriteLine($"gantry: server ready at {host.Url}, kubeconfig {options.EffectiveKubeconfigPath}");
                 await host.WaitForShutdownAsync(cancellationToken);
                 return 0;
