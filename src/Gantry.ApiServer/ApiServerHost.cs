@@ -8,6 +8,7 @@ using Gantry.ApiServer.Discovery;
 using Gantry.ApiServer.Handlers;
 using Gantry.ApiServer.Http;
 using Gantry.ApiServer.Objects;
+using Gantry.ApiServer.Proxy;
 using Gantry.ApiServer.Security;
 using Gantry.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -82,7 +83,8 @@ public sealed partial class ApiServerHost : IAsyncDisposable
             new WriteHandlers(service, caches, registry),
             new WatchHandler(caches, options, time),
             new ScaleHandler(service),
-            new SubresourceHandlers(service, registry, tokens, time));
+            new SubresourceHandlers(service, registry, tokens, time),
+            new NodeProxyHandler(service, registry, new KubeletConnector(ca.Certificate)));
         var stopping = app.Lifetime.ApplicationStopping;
         var logger = loggers.CreateLogger<ApiServerHost>();
         app.Run(context => ServeAsync(context, admin, registry, discovery, dispatcher, logger, stopping));

@@ -98,7 +98,9 @@ internal static class Upgrades
         if (context.Response.HasStarted) return;
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
-        await context.Response.WriteAsync(message, context.RequestAborted);
+        var body = Encoding.UTF8.GetBytes(message);
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body, context.RequestAborted);
     }
 
     private static bool HasToken(HttpRequest request, string header, string token) =>

@@ -1,0 +1,60 @@
+namespace Gantry.Node.Tests.Streaming;
+
+/// <summary>kubectl exec through the API server to the streaming server: WebSocket v5 (1.32) and SPDY (1.28).</summary>
+public sealed class KubectlExecTests(StreamingCluster cluster) : IClassFixture<StreamingCluster>
+{
+    [Theory]
+    [InlineData("32")]
+    [InlineData("28")]
+    public async Task Exec_PrintsOutputAndExitsWithTheCommandsExitCode(string minor)
+    {
+        var (exit, stdout, stderr) = await cluster.KubectlAsync(minor, ["exec", "web", "--", "sh", "-c", "echo hi; echo oops >&2; exit 3"]);
+        Assert.Equal("hi\n", stdout);
+        Assert.Contains("oops", stderr);
+        Assert.Equal(3, exit);
+    }
+
+    [Theory]
+    [InlineData("32")]
+    [InlineData("28")]
+    public async Task Exec_WithStdin_PassesInputAndItsEnd(string minor)
+    {
+        var (exit, stdout, stderr) = await cluster.KubectlAsync(minor, ["exec", "-i", "web", "--", "sh", "-c", "tr a-z A-Z; echo done"], stdin: "hello\nworld\n");
+        Assert.True(exit == 0, stderr);
+        Assert.Equal("HELLO\nWORLD\ndone\n", stdout);
+    }
+
+    [Fact]
+    public async Task Exec_UnknownContainer_IsABadRequest()
+    {
+        var (exit, _, stderr) = await cluster.KubectlAsync("32", ["exec", "web", "-c", "nope", "--", "true"]);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("container nope is not valid for pod web", stderr);
+    }
+
+    [Fact]
+    public async Task Cp_CopiesAFileIntoThePodAndBack()
+    {
+        var source = Path.Combine(cluster.Dir, "cp-source.txt");
+        var inPod = Directory.CreateDirectory(Path.Combine(cluster.Dir, "cp-pod")).FullName;
+        await File.WriteAllTextAsync(source, "copied bytes\n");
+        var (exit, _, stderr) = await cluster.KubectlAsync("32", ["cp", source, $"web:{inPod}/file.txt"]);
+        Assert.True(exit == 0, stderr);
+        Assert.Equal("copied bytes\n", await File.ReadAllTextAsync(Path.Combine(inPod, "file.txt")));
+
+        var back = Path.Combine(cluster.Dir, "cp-back.txt");
+        (exit, _, stderr) = await cluster.KubectlAsync("32", ["cp", $"web:{inPod}/file.txt", back]);
+        Assert.True(exit == 0, stderr);
+        Assert.Equal("copied bytes\n", await File.ReadAllTextAsync(back));
+    }
+
+    [Theory]
+    [InlineData("32")]
+    [InlineData("28")]
+    public async Task Attach_WithStdin_RelaysTheMainProcess(string minor)
+    {
+        var (exit, stdout, stderr) = await cluster.KubectlAsync(minor, ["attach", "-i", "web"], stdin: "typed\n");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("attached\ntyped\n", stdout);
+    }
+}
