@@ -58,12 +58,8 @@ internal static class Upgrades
         context.Response.Headers["Sec-WebSocket-Accept"] = accept;
         context.Response.Headers["Sec-WebSocket-Protocol"] = protocol;
         var stream = await upgrade.UpgradeAsync();
-        var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
-        {
-            IsServer = true,
-            SubProtocol = protocol,
-            KeepAliveInterval = TimeSpan.FromSeconds(30),
-        });
+        // The subprotocol is already in the handshake; .NET would reject "SPDY/3.1+portforward.k8s.io" as a token anyway.
+        var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.FromSeconds(30) });
         return (socket, protocol);
     }
 

@@ -50,11 +50,14 @@ public sealed class StreamingCluster : IAsyncLifetime
             DaemonEndpoints = new V1NodeDaemonEndpoints { KubeletEndpoint = new V1DaemonEndpoint { Port = _agent.Port } },
         };
         await nodes.UpdateStatusAsync(node);
-        await _api.Client.For<V1Pod>().CreateAsync(new V1Pod
+        var pod = await _api.Client.For<V1Pod>().CreateAsync(new V1Pod
         {
             Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = "default" },
             Spec = new V1PodSpec { NodeName = NodeName, Containers = [new V1Container { Name = "main", Image = "busybox" }] },
         }, "default");
+        // kubectl port-forward insists on a running pod.
+        pod.Status = new V1PodStatus { Phase = "Running" };
+        await _api.Client.For<V1Pod>().UpdateStatusAsync(pod);
         Sandbox = Runtime.AddSandbox("default", "web");
         Directory.CreateDirectory(Path.GetDirectoryName(LogPath)!);
         await File.WriteAllTextAsync(LogPath,
