@@ -72,7 +72,7 @@ internal sealed partial class RemoteCommandHandler(IContainerRuntime runtime, Co
                     Stdout = request.Stdout ? channels.OutputChannel(ChannelProtocol.Stdout) : null,
                     Stderr = request.Stderr ? channels.OutputChannel(ChannelProtocol.Stderr) : null,
                     WriteStatusAsync = (status, ct) => channels.SendAsync(ChannelProtocol.Error, status, ct),
-                }, request.Command, channels.Version, aborted);
+                }, request.Command, channels.Version, receive, aborted);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException && process is null)
@@ -125,7 +125,7 @@ internal sealed partial class RemoteCommandHandler(IContainerRuntime runtime, Co
                     {
                         foreach (var stream in streams.Values) await stream.CloseWriteAsync(stop.Token);
                     },
-                }, request.Command, version, stop.Token);
+                }, request.Command, version, reading, stop.Token);
                 await stop.CancelAsync();
                 await resize;
             }

@@ -8,8 +8,12 @@ namespace Gantry.Node.Streaming;
 /// </summary>
 internal static class RemoteCommandRunner
 {
+    /// <summary>
+    /// Runs the session; returns early when <paramref name="clientGone"/> completes first (the caller then disposes the
+    /// process, which ends the command, as CRI runtimes do when the stream closes).
+    /// </summary>
     public static async Task RunAsync(IStreamingProcess process, RemoteCommandStreams client, IReadOnlyList<string> command, int version,
-        CancellationToken cancellationToken)
+        Task clientGone, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var stdin = client.Stdin is not null && process.Stdin is not null
@@ -17,7 +21,13 @@ internal static class RemoteCommandRunner
             : Task.CompletedTask;
         var stdout = Copy(process.Stdout, client.Stdout, stop.Token);
         var stderr = Copy(process.Stderr, client.Stderr, stop.Token);
-        var exitCode = await process.Completion.WaitAsync(cancellationToken);
+        if (await Task.WhenAny(process.Completion, clientGone).WaitAsync(cancellationToken) != process.Completion)
+        {
+            await stop.CancelAsync();
+            await SwallowAsync(stdin);
+            return;
+        }
+        var exitCode = await process.Completion;
         await Task.WhenAll(stdout, stderr).WaitAsync(cancellationToken);
         var status = ExecStatus.ForExit(exitCode, command, version);
         if (status is not null) await client.WriteStatusAsync(status, cancellationToken);

@@ -17,6 +17,7 @@ internal sealed class ProcessRuntime : IContainerRuntime
     public ConcurrentDictionary<string, ContainerStatus> Containers { get; } = new();
     public IReadOnlyList<string> AttachCommand { get; set; } = ["sh", "-c", "echo attached; cat"];
     public ConcurrentBag<string> ExecContainers { get; } = [];
+    public ConcurrentQueue<(ushort Columns, ushort Rows)> Resizes { get; } = new();
 
     public PodSandbox AddSandbox(string ns, string pod)
     {
@@ -65,11 +66,11 @@ internal sealed class ProcessRuntime : IContainerRuntime
     public Task<IStreamingProcess> ExecAsync(string containerId, StreamingRequest request, CancellationToken cancellationToken)
     {
         ExecContainers.Add(containerId);
-        return Task.FromResult<IStreamingProcess>(LocalProcess.Start(request.Command, request));
+        return Task.FromResult<IStreamingProcess>(LocalProcess.Start(request.Command, request, Resizes));
     }
 
     public Task<IStreamingProcess> AttachAsync(string containerId, StreamingRequest request, CancellationToken cancellationToken) =>
-        Task.FromResult<IStreamingProcess>(LocalProcess.Start(AttachCommand, request));
+        Task.FromResult<IStreamingProcess>(LocalProcess.Start(AttachCommand, request, Resizes));
 
     public async Task<Stream> PortForwardAsync(string sandboxId, int port, CancellationToken cancellationToken)
     {
@@ -87,10 +88,10 @@ internal sealed class ProcessRuntime : IContainerRuntime
     public Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<ExecResult> ExecSyncAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    /// <summary>A local child process with pipes as an exec session (no terminal: resize is ignored).</summary>
-    private sealed class LocalProcess(Process process, StreamingRequest request) : IStreamingProcess
+    /// <summary>A local child process with pipes as an exec session (no terminal: resizes are only recorded).</summary>
+    private sealed class LocalProcess(Process process, StreamingRequest request, ConcurrentQueue<(ushort, ushort)> resizes) : IStreamingProcess
     {
-        public static LocalProcess Start(IReadOnlyList<string> command, StreamingRequest request)
+        public static LocalProcess Start(IReadOnlyList<string> command, StreamingRequest request, ConcurrentQueue<(ushort, ushort)> resizes)
         {
             var psi = new ProcessStartInfo(command[0])
             {
@@ -102,7 +103,7 @@ internal sealed class ProcessRuntime : IContainerRuntime
             foreach (var arg in command.Skip(1)) psi.ArgumentList.Add(arg);
             var process = Process.Start(psi)!;
             if (!request.Stdin) process.StandardInput.Close();
-            return new LocalProcess(process, request);
+            return new LocalProcess(process, request, resizes);
         }
 
         public Stream? Stdin => request.Stdin ? process.StandardInput.BaseStream : null;
@@ -117,7 +118,7 @@ internal sealed class ProcessRuntime : IContainerRuntime
             return process.ExitCode;
         }
 
-        public void Resize(ushort columns, ushort rows) { }
+        public void Resize(ushort columns, ushort rows) => resizes.Enqueue((columns, rows));
 
         public ValueTask DisposeAsync()
         {

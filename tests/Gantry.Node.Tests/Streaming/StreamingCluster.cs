@@ -17,6 +17,7 @@ namespace Gantry.Node.Tests.Streaming;
 public sealed class StreamingCluster : IAsyncLifetime
 {
     public const string NodeName = "node-1";
+    public const string AgentToken = "agent-test-token";
     private InProcessApiServer? _api;
     private StreamingServer? _agent;
 
@@ -40,6 +41,7 @@ public sealed class StreamingCluster : IAsyncLifetime
             ServingCertificate = KubeletCertificates.IssueKubeletServing(Ca, NodeName, ["127.0.0.1"]),
             ClientCertificateAuthority = Ca,
             StreamCreationTimeout = TimeSpan.FromSeconds(5),
+            BearerToken = AgentToken,
         }, Runtime, null, null, CancellationToken.None);
 
         var nodes = _api.Client.For<V1Node>();
