@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Gantry.Node.Runtime;
 using Gantry.Node.Streaming.Spdy;
+using Gantry.Node.Streaming.WebSockets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -27,27 +28,61 @@ internal sealed partial class PortForwardHandler(IContainerRuntime runtime, Cont
             await Upgrades.PlainAsync(context, 404, $"pod not found (\"{pod}_{ns}\")");
             return;
         }
-        Stream transport;
-        if (Upgrades.IsWebSocket(context.Request))
-        {
-            if (await Upgrades.AcceptWebSocketAsync(context, [TunnelProtocol]) is not var (socket, _)) return;
-            transport = new WebSockets.WebSocketByteStream(socket);
-        }
-        else if (Upgrades.IsSpdy(context.Request))
+        var podName = $"{pod}_{ns}";
+        var uid = sandbox.Config.PodUid;
+        if (Upgrades.IsSpdy(context.Request))
         {
             if (await Upgrades.AcceptSpdyAsync(context, [Protocol]) is not var (spdy, _)) return;
-            transport = spdy;
+            await using var _ = spdy;
+            await ServeConnectionAsync(spdy, sandbox.Id, podName, uid, context.RequestAborted);
+            return;
         }
-        else
+        if (!Upgrades.IsWebSocket(context.Request))
         {
             await Upgrades.PlainAsync(context, 400, "unable to upgrade: missing upgrade headers in request");
             return;
         }
-        await using var _ = transport;
-        await ServeConnectionAsync(transport, sandbox.Id, $"{pod}_{ns}", context.RequestAborted);
+        var tunnel = Upgrades.Values(context.Request, "Sec-WebSocket-Protocol").Contains(TunnelProtocol);
+        var ports = new List<ushort>();
+        if (!tunnel && ParsePorts(context.Request.Query["port"], ports) is { } invalid)
+        {
+            await Upgrades.PlainAsync(context, 400, invalid);
+            return;
+        }
+        if (await Upgrades.AcceptWebSocketAsync(context, tunnel ? [TunnelProtocol] : [WebSocketPortForward.Protocol]) is not var (socket, _)) return;
+        using var __ = socket;
+        if (tunnel)
+        {
+            await using var transport = new WebSocketByteStream(socket);
+            await ServeConnectionAsync(transport, sandbox.Id, podName, uid, context.RequestAborted);
+            return;
+        }
+        await WebSocketPortForward.RunAsync(socket, ports, (port, ct) => runtime.PortForwardAsync(sandbox.Id, port, ct),
+            (port, message) => ErrorMessage(port, podName, uid, message), context.RequestAborted);
     }
 
-    private async Task ServeConnectionAsync(Stream transport, string sandboxId, string podName, CancellationToken cancellationToken)
+    /// <summary>The kubelet's wording of a failed forward.</summary>
+    private static string ErrorMessage(int port, string podName, string uid, string why) =>
+        $"error forwarding port {port} to pod {podName}, uid {uid}: {why}";
+
+    /// <summary>The port query parameters of the WebSocket protocol (each may hold a comma-separated list).</summary>
+    private static string? ParsePorts(Microsoft.Extensions.Primitives.StringValues values, List<ushort> ports)
+    {
+        if (values.Count == 0) return "query parameter \"port\" is required";
+        foreach (var value in values)
+        {
+            if (string.IsNullOrEmpty(value)) return "query parameter \"port\" cannot be empty";
+            foreach (var part in value.Split(','))
+            {
+                if (!ushort.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var port)) return $"unable to parse \"{value}\" as a port";
+                if (port < 1) return $"port \"{value}\" must be > 0";
+                ports.Add(port);
+            }
+        }
+        return null;
+    }
+
+    private async Task ServeConnectionAsync(Stream transport, string sandboxId, string podName, string uid, CancellationToken cancellationToken)
     {
         await using var connection = new SpdyConnection(transport);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -73,7 +108,7 @@ internal sealed partial class PortForwardHandler(IContainerRuntime runtime, Cont
                 continue;
             }
             pairs.Remove(requestId);
-            forwards.Add(ForwardAsync(pair.Error, pair.Data, sandboxId, podName, stop.Token));
+            forwards.Add(ForwardAsync(pair.Error, pair.Data, sandboxId, podName, uid, stop.Token));
         }
         await stop.CancelAsync();
         await Task.WhenAll(forwards);
@@ -105,7 +140,7 @@ internal sealed partial class PortForwardHandler(IContainerRuntime runtime, Cont
         }
     }
 
-    private async Task ForwardAsync(SpdyStream error, SpdyStream data, string sandboxId, string podName, CancellationToken cancellationToken)
+    private async Task ForwardAsync(SpdyStream error, SpdyStream data, string sandboxId, string podName, string uid, CancellationToken cancellationToken)
     {
         var portText = data.Header("port") ?? error.Header("port");
         try
@@ -119,7 +154,7 @@ internal sealed partial class PortForwardHandler(IContainerRuntime runtime, Cont
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                throw new InvalidOperationException($"error forwarding port {port} to pod {podName}: {ex.Message}", ex);
+                throw new InvalidOperationException(ErrorMessage(port, podName, uid, ex.Message), ex);
             }
             await using (target)
             {

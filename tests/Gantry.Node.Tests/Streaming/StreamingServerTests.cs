@@ -82,6 +82,44 @@ public sealed class StreamingServerTests(StreamingCluster cluster) : IClassFixtu
     }
 
     [Fact]
+    public async Task PortForwardOverV4WebSocket_PrefixesChannelsWithThePortAndCarriesData()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var serve = Task.Run(async () =>
+        {
+            using var connection = await listener.AcceptTcpClientAsync();
+            var stream = connection.GetStream();
+            var request = new byte[4];
+            await stream.ReadExactlyAsync(request);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes("pong:" + Encoding.ASCII.GetString(request)));
+        });
+        using var socket = await ConnectAsync("v4.channel.k8s.io", $"/portForward/default/web?port={port}");
+        await SendAsync(socket, 0, "ping");
+        var messages = await ReadAllAsync(socket);
+        await serve;
+        var portBytes = new[] { (byte)(port & 0xff), (byte)(port >> 8) };
+        Assert.Equal([0, .. portBytes], messages[0]);
+        Assert.Equal([1, .. portBytes], messages[1]);
+        Assert.Equal("pong:ping", Channel(messages.Skip(2).ToList(), 0));
+    }
+
+    [Fact]
+    public async Task PortForwardOverV4WebSocket_ToAClosedPort_ReportsOnTheErrorChannel()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var socket = await ConnectAsync("v4.channel.k8s.io", $"/portForward/default/web?port={port}");
+        var messages = await ReadAllAsync(socket);
+        var error = Channel(messages.Skip(2).ToList(), 1);
+        Assert.StartsWith($"error forwarding port {port} to pod web_default, uid ", error);
+        Assert.Contains("Connection refused", error);
+    }
+
+    [Fact]
     public async Task Exec_WithAnUnsupportedSubprotocol_IsRefused()
     {
         var error = await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync("base64.channel.k8s.io", "/exec/default/web/main?command=true&output=1"));
