@@ -61,7 +61,7 @@ public sealed class NodeProxyHandler(ResourceService service, ResourceRegistry r
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException
             or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            throw new ApiException(500, "InternalError", $"error dialing backend: {ex.Message} (node \"{nodeName}\" at {host}:{port})");
+            throw new ApiException(500, "InternalError", $"error dialing backend: dial tcp {KubeletLocation.Authority(host, port)} (node \"{nodeName}\"): {ex.Message}");
         }
     }
 

@@ -134,8 +134,7 @@ internal sealed partial class RemoteCommandHandler(IContainerRuntime runtime, Co
         {
             await connection.GoAwayAsync(CancellationToken.None);
             await stop.CancelAsync();
-            try { await reading; }
-            catch (OperationCanceledException) { }
+            await reading;
         }
     }
 

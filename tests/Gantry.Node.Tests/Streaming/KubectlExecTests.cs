@@ -1,3 +1,5 @@
+using k8s.Models;
+
 namespace Gantry.Node.Tests.Streaming;
 
 /// <summary>kubectl exec through the API server to the streaming server: WebSocket v5 (1.32) and SPDY (1.28).</summary>
@@ -30,6 +32,54 @@ public sealed class KubectlExecTests(StreamingCluster cluster) : IClassFixture<S
         var (exit, _, stderr) = await cluster.KubectlAsync("32", ["exec", "web", "-c", "nope", "--", "true"]);
         Assert.NotEqual(0, exit);
         Assert.Contains("container nope is not valid for pod web", stderr);
+    }
+
+    [Fact]
+    public async Task Exec_InAnUnscheduledPod_SaysItHasNoHost()
+    {
+        await cluster.Api.Client.For<V1Pod>().CreateAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "unscheduled", NamespaceProperty = "default" },
+            Spec = new V1PodSpec { Containers = [new V1Container { Name = "main", Image = "busybox" }] },
+        }, "default");
+        var (exit, _, stderr) = await cluster.KubectlAsync("32", ["exec", "unscheduled", "--", "true"]);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("pod unscheduled does not have a host assigned", stderr);
+        var logs = await cluster.KubectlAsync("32", ["logs", "unscheduled"]);
+        Assert.Equal((0, ""), (logs.ExitCode, logs.Stdout));
+    }
+
+    [Fact]
+    public async Task Exec_InAMissingPod_IsNotFound()
+    {
+        var (exit, _, stderr) = await cluster.KubectlAsync("32", ["exec", "missing", "--", "true"]);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("pods \"missing\" not found", stderr);
+    }
+
+    [Fact]
+    public async Task Exec_OnANodeWhoseAgentIsDown_ReportsTheDialError()
+    {
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        var nodes = cluster.Api.Client.For<V1Node>();
+        var node = await nodes.CreateAsync(new V1Node { Metadata = new V1ObjectMeta { Name = "node-down" } });
+        node.Status = new V1NodeStatus
+        {
+            Addresses = [new V1NodeAddress { Type = "InternalIP", Address = "127.0.0.1" }],
+            DaemonEndpoints = new V1NodeDaemonEndpoints { KubeletEndpoint = new V1DaemonEndpoint { Port = port } },
+        };
+        await nodes.UpdateStatusAsync(node);
+        await cluster.Api.Client.For<V1Pod>().CreateAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "on-down-node", NamespaceProperty = "default" },
+            Spec = new V1PodSpec { NodeName = "node-down", Containers = [new V1Container { Name = "main", Image = "busybox" }] },
+        }, "default");
+        var (exit, _, stderr) = await cluster.KubectlAsync("32", ["exec", "on-down-node", "--", "true"]);
+        Assert.NotEqual(0, exit);
+        Assert.Contains($"error dialing backend: dial tcp 127.0.0.1:{port}", stderr);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ internal sealed class SpdyConnection : IAsyncDisposable
     /// <summary>Streams the client opened, already replied to, in the order they were opened.</summary>
     public ChannelReader<SpdyStream> IncomingStreams => _incoming.Reader;
 
-    /// <summary>Reads frames until the client closes the connection, sends GOAWAY, or the token fires.</summary>
+    /// <summary>Reads frames until the client closes the connection, sends GOAWAY, or the token fires (a normal end too).</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         try
@@ -37,6 +37,10 @@ internal sealed class SpdyConnection : IAsyncDisposable
             {
                 if (!await HandleAsync(frame, cancellationToken)) break;
             }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The session is over on this side.
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or EndOfStreamException or ObjectDisposedException
             or System.Net.WebSockets.WebSocketException)

@@ -43,9 +43,12 @@ internal sealed record SpdyFrame
     public bool IsFin => (Flags & FlagFin) != 0;
 
     /// <summary>The first value of a header, case-insensitively (SPDY names are lower case, Go's are canonical).</summary>
-    public string? Header(string name)
+    public string? Header(string name) => FirstValue(Headers, name);
+
+    /// <summary>The first value of <paramref name="name"/> in a header block (values of one name are NUL-separated).</summary>
+    public static string? FirstValue(IReadOnlyList<KeyValuePair<string, string>> headers, string name)
     {
-        foreach (var (key, value) in Headers)
+        foreach (var (key, value) in headers)
         {
             if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase)) return value.Split('\0')[0];
         }

@@ -28,7 +28,7 @@ internal sealed class SpdyStream : Stream
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; }
 
     /// <summary>The first value of a header, case-insensitively.</summary>
-    public string? Header(string name) => new SpdyFrame { Type = SpdyFrameType.SynStream, Headers = Headers }.Header(name);
+    public string? Header(string name) => SpdyFrame.FirstValue(Headers, name);
 
     internal async ValueTask OnRemoteDataAsync(ReadOnlyMemory<byte> data, bool fin, CancellationToken cancellationToken)
     {
