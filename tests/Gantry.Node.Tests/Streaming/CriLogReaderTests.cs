@@ -72,5 +72,23 @@ public sealed class CriLogReaderTests : IDisposable
         Assert.Equal("first\nsecondond\nthird\n", Encoding.UTF8.GetString(output.ToArray()));
     }
 
+    [Fact]
+    public async Task Copy_Following_NoticesARotationEvenWhenTheNewFileIsAlreadyLonger()
+    {
+        var path = Path.Combine(_dir, "0.log");
+        await File.WriteAllTextAsync(path, "2024-01-02T03:04:05Z stdout F a\n");
+        var output = new MemoryStream();
+        var running = true;
+        var reader = new CriLogReader(TimeProvider.System) { PollInterval = TimeSpan.FromMilliseconds(20), RunningCheckInterval = TimeSpan.FromMilliseconds(20) };
+        var copy = reader.CopyAsync(path, new LogOptions { Follow = true }, output, _ => Task.FromResult(Volatile.Read(ref running)), CancellationToken.None);
+        await Task.Delay(100);
+        File.Move(path, path + ".1");
+        await File.WriteAllTextAsync(path, "2024-01-02T03:04:06Z stdout F a much longer line than before\n");
+        await Task.Delay(150);
+        Volatile.Write(ref running, false);
+        await copy.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("a\na much longer line than before\n", Encoding.UTF8.GetString(output.ToArray()));
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

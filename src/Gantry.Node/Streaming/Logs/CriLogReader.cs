@@ -115,11 +115,17 @@ internal sealed class CriLogReader(TimeProvider time)
         }
     }
 
-    /// <summary>The path now names a different, shorter file than the one being read.</summary>
+    /// <summary>
+    /// The path now names another file than the one being read: it shrank, or the open file's name (Linux keeps
+    /// /proc/self/fd links current across renames) is no longer the path. While no new file exists, keep waiting.
+    /// </summary>
     private static bool Rotated(string path, FileStream file)
     {
-        var info = new FileInfo(path);
-        return info.Exists && info.Length < file.Position;
+        var current = new FileInfo(path);
+        if (!current.Exists) return false;
+        if (current.Length < file.Position) return true;
+        var open = new FileInfo($"/proc/self/fd/{file.SafeFileHandle.DangerousGetHandle()}").LinkTarget;
+        return open is not null && open != Path.GetFullPath(path);
     }
 
     /// <summary>A logical line: the first part's time and the joined text, with or without its newline.</summary>
