@@ -15,7 +15,7 @@ namespace Gantry.Node.Streaming;
 /// streams (streamType error and data) sharing port and requestID headers; the data stream is joined to a TCP
 /// connection to the port inside the pod, and failures are written to the error stream, as the kubelet does.
 /// </summary>
-internal sealed partial class PortForwardHandler(IContainerRuntime runtime, ContainerLocator locator, TimeSpan streamCreationTimeout, ILogger logger)
+internal sealed partial class PortForwardHandler(IContainerRuntime runtime, ContainerLocator locator, TimeSpan streamCreationTimeout, TimeProvider time, ILogger logger)
 {
     public const string Protocol = "portforward.k8s.io";
     public const string TunnelProtocol = "SPDY/3.1+portforward.k8s.io";
@@ -87,7 +87,7 @@ internal sealed partial class PortForwardHandler(IContainerRuntime runtime, Cont
         await using var connection = new SpdyConnection(transport);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reading = connection.RunAsync(stop.Token);
-        var pairs = new Dictionary<string, (SpdyStream? Error, SpdyStream? Data, DateTime Since)>(StringComparer.Ordinal);
+        var pairs = new Dictionary<string, (SpdyStream? Error, SpdyStream? Data, DateTimeOffset Since)>(StringComparer.Ordinal);
         var forwards = new List<Task>();
         await foreach (var stream in connection.IncomingStreams.ReadAllAsync(stop.Token))
         {
@@ -100,7 +100,7 @@ internal sealed partial class PortForwardHandler(IContainerRuntime runtime, Cont
             }
             pairs.TryGetValue(requestId, out var pair);
             pair = type == "error" ? pair with { Error = stream } : pair with { Data = stream };
-            if (pair.Since == default) pair.Since = DateTime.UtcNow;
+            if (pair.Since == default) pair.Since = time.GetUtcNow();
             if (pair.Error is null || pair.Data is null)
             {
                 pairs[requestId] = pair;
@@ -129,11 +129,11 @@ internal sealed partial class PortForwardHandler(IContainerRuntime runtime, Cont
     }
 
     /// <summary>A half pair older than the stream creation timeout is abandoned, as the kubelet does.</summary>
-    private void DropStale(Dictionary<string, (SpdyStream? Error, SpdyStream? Data, DateTime Since)> pairs)
+    private void DropStale(Dictionary<string, (SpdyStream? Error, SpdyStream? Data, DateTimeOffset Since)> pairs)
     {
         foreach (var (id, pair) in pairs.ToList())
         {
-            if (DateTime.UtcNow - pair.Since < streamCreationTimeout) continue;
+            if (time.GetUtcNow() - pair.Since < streamCreationTimeout) continue;
             pairs.Remove(id);
             _ = pair.Error?.ResetAsync();
             _ = pair.Data?.ResetAsync();

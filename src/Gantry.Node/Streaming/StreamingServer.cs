@@ -61,7 +61,7 @@ public sealed partial class StreamingServer : IAsyncDisposable
         var authenticator = new CallerAuthenticator(options.ClientCertificateAuthority, options.AllowedClientNames, options.BearerToken);
         var logs = new ContainerLogHandler(locator, new CriLogReader(time), time);
         var commands = new RemoteCommandHandler(runtime, locator, options.StreamCreationTimeout, logger);
-        var forwards = new PortForwardHandler(runtime, locator, options.StreamCreationTimeout, logger);
+        var forwards = new PortForwardHandler(runtime, locator, options.StreamCreationTimeout, time, logger);
         app.Run(context => ServeAsync(context, authenticator, logs, commands, forwards, logger));
         await app.StartAsync(cancellationToken);
         return new StreamingServer(app, port);
@@ -102,7 +102,7 @@ public sealed partial class StreamingServer : IAsyncDisposable
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
         }
-        catch (Exception ex) when (ex is IOException or Microsoft.AspNetCore.Connections.ConnectionResetException)
+        catch (Exception ex) when (ex is IOException or System.Net.WebSockets.WebSocketException or Microsoft.AspNetCore.Connections.ConnectionResetException)
         {
             // The caller went away mid-stream.
         }
