@@ -57,16 +57,29 @@ internal sealed partial class RemoteCommandHandler(IContainerRuntime runtime, Co
         var aborted = context.RequestAborted;
         var channels = new ChannelWebSocket(socket, ChannelProtocol.VersionOf(protocol));
         IStreamingProcess? process = null;
+        (ushort Columns, ushort Rows)? early = null;
+        var gate = new Lock();
+        // The client may send its terminal size before the command runs: the last one is applied once it does.
         var receive = channels.ReceiveAsync(message =>
         {
-            if (TerminalSize.Parse(message.Span) is { } size) process?.Resize(size.Columns, size.Rows);
+            if (TerminalSize.Parse(message.Span) is not { } size) return;
+            lock (gate)
+            {
+                if (process is null) early = size;
+                else process.Resize(size.Columns, size.Rows);
+            }
         }, aborted);
         try
         {
-            process = await start(aborted);
-            await using (process)
+            var started = await start(aborted);
+            lock (gate)
             {
-                await RemoteCommandRunner.RunAsync(process, new RemoteCommandStreams
+                process = started;
+                if (early is { } size) started.Resize(size.Columns, size.Rows);
+            }
+            await using (started)
+            {
+                await RemoteCommandRunner.RunAsync(started, new RemoteCommandStreams
                 {
                     Stdin = request.Stdin ? channels.StdinStream : null,
                     Stdout = request.Stdout ? channels.OutputChannel(ChannelProtocol.Stdout) : null,
