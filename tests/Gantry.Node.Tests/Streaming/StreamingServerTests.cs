@@ -69,6 +69,23 @@ public sealed class StreamingServerTests(StreamingCluster cluster) : IClassFixtu
     }
 
     [Fact]
+    public async Task ExecOverV1_ReportsANonZeroExitAsText()
+    {
+        using var socket = await ConnectAsync("channel.k8s.io", "/exec/default/web/main?command=sh&command=-c&command=exit%202&output=1");
+        var messages = await ReadAllAsync(socket);
+        Assert.Equal("command terminated with non-zero exit code: error executing command [sh -c exit 2], exit code 2", Channel(messages, 3));
+    }
+
+    [Fact]
+    public async Task Exec_InAContainerTheNodeDoesNotRun_IsNotFound()
+    {
+        using var http = Client(KubeletCertificates.IssueApiServerClient(cluster.Ca));
+        var response = await http.GetAsync($"{Base}/exec/default/web/sidecar?command=true&output=1");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("container not found (\"sidecar\")", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task ExecOverV5_CloseSignalEndsStdinAndResizesReachTheProcess()
     {
         using var socket = await ConnectAsync("v5.channel.k8s.io", "/exec/default/web/main?command=cat&input=1&output=1&tty=1");
