@@ -51,9 +51,9 @@ internal static class RemoteCommandRunner
                 if (to is not null) await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
             }
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.WebSockets.WebSocketException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or System.Net.WebSockets.WebSocketException)
         {
-            // The client or the command went away; the exit status decides what is reported.
+            // The client or the command went away (or the session ended); the exit status decides what is reported.
         }
     }
 

@@ -18,6 +18,7 @@ internal sealed class ProcessRuntime : IContainerRuntime
     public IReadOnlyList<string> AttachCommand { get; set; } = ["sh", "-c", "echo attached; cat"];
     public ConcurrentBag<string> ExecContainers { get; } = [];
     public ConcurrentQueue<(ushort Columns, ushort Rows)> Resizes { get; } = new();
+    public ConcurrentDictionary<int, Process> Started { get; } = new();
 
     public PodSandbox AddSandbox(string ns, string pod)
     {
@@ -66,11 +67,11 @@ internal sealed class ProcessRuntime : IContainerRuntime
     public Task<IStreamingProcess> ExecAsync(string containerId, StreamingRequest request, CancellationToken cancellationToken)
     {
         ExecContainers.Add(containerId);
-        return Task.FromResult<IStreamingProcess>(LocalProcess.Start(request.Command, request, Resizes));
+        return Task.FromResult<IStreamingProcess>(LocalProcess.Start(request.Command, request, Resizes, Started));
     }
 
     public Task<IStreamingProcess> AttachAsync(string containerId, StreamingRequest request, CancellationToken cancellationToken) =>
-        Task.FromResult<IStreamingProcess>(LocalProcess.Start(AttachCommand, request, Resizes));
+        Task.FromResult<IStreamingProcess>(LocalProcess.Start(AttachCommand, request, Resizes, Started));
 
     public async Task<Stream> PortForwardAsync(string sandboxId, int port, CancellationToken cancellationToken)
     {
@@ -91,7 +92,8 @@ internal sealed class ProcessRuntime : IContainerRuntime
     /// <summary>A local child process with pipes as an exec session (no terminal: resizes are only recorded).</summary>
     private sealed class LocalProcess(Process process, StreamingRequest request, ConcurrentQueue<(ushort, ushort)> resizes) : IStreamingProcess
     {
-        public static LocalProcess Start(IReadOnlyList<string> command, StreamingRequest request, ConcurrentQueue<(ushort, ushort)> resizes)
+        public static LocalProcess Start(IReadOnlyList<string> command, StreamingRequest request, ConcurrentQueue<(ushort, ushort)> resizes,
+            ConcurrentDictionary<int, Process> started)
         {
             var psi = new ProcessStartInfo(command[0])
             {
@@ -102,6 +104,7 @@ internal sealed class ProcessRuntime : IContainerRuntime
             };
             foreach (var arg in command.Skip(1)) psi.ArgumentList.Add(arg);
             var process = Process.Start(psi)!;
+            started[process.Id] = process;
             if (!request.Stdin) process.StandardInput.Close();
             return new LocalProcess(process, request, resizes);
         }

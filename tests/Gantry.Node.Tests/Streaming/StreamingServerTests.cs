@@ -69,6 +69,27 @@ public sealed class StreamingServerTests(StreamingCluster cluster) : IClassFixtu
     }
 
     [Fact]
+    public async Task Exec_WhoseClientDisconnects_EndsTheCommand()
+    {
+        var socket = await ConnectAsync("v5.channel.k8s.io", "/exec/default/web/main?command=sleep&command=37&output=1");
+        var sleeper = await WaitForAsync(() => cluster.Runtime.Started.FirstOrDefault(p => p.Value.StartInfo.ArgumentList.Contains("37")).Value);
+        var pid = sleeper.Id;
+        socket.Abort();
+        socket.Dispose();
+        await WaitForAsync(() => Directory.Exists($"/proc/{pid}") ? null : "ended");
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<T?> probe) where T : class
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (probe() is { } found) return found;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException("condition not met in 5 s");
+    }
+
+    [Fact]
     public async Task ExecOverV1_ReportsANonZeroExitAsText()
     {
         using var socket = await ConnectAsync("channel.k8s.io", "/exec/default/web/main?command=sh&command=-c&command=exit%202&output=1");

@@ -20,9 +20,7 @@ internal sealed class ChannelWebSocket(WebSocket socket, int version)
     public Stream OutputChannel(byte channel) => new ChannelWriteStream(this, channel);
 
     /// <summary>What the client sent on the stdin channel, ending at its v5 close signal or the socket's end.</summary>
-    public Stream StdinStream => _stdinStream ??= _stdin.Reader.AsStream();
-
-    private Stream? _stdinStream;
+    public Stream StdinStream => field ??= _stdin.Reader.AsStream();
 
     /// <summary>Sends one message on a channel.</summary>
     public async Task SendAsync(byte channel, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
