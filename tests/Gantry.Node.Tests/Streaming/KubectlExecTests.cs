@@ -19,6 +19,17 @@ public sealed class KubectlExecTests(StreamingCluster cluster) : IClassFixture<S
     [Theory]
     [InlineData("32")]
     [InlineData("28")]
+    public async Task Exec_WithLargeOutput_DeliversEveryByteBeforeTheStatus(string minor)
+    {
+        var (exit, stdout, stderr) = await cluster.KubectlAsync(minor, ["exec", "web", "--", "sh", "-c", "head -c 1000000 /dev/zero | tr '\\0' x; exit 4"]);
+        Assert.True(exit == 4, stderr);
+        Assert.Equal(1_000_000, stdout.Length);
+        Assert.All(stdout, c => Assert.Equal('x', c));
+    }
+
+    [Theory]
+    [InlineData("32")]
+    [InlineData("28")]
     public async Task Exec_WithStdin_PassesInputAndItsEnd(string minor)
     {
         var (exit, stdout, stderr) = await cluster.KubectlAsync(minor, ["exec", "-i", "web", "--", "sh", "-c", "tr a-z A-Z; echo done"], stdin: "hello\nworld\n");
