@@ -8,6 +8,7 @@ using Gantry.ApiServer.Discovery;
 using Gantry.ApiServer.Handlers;
 using Gantry.ApiServer.Http;
 using Gantry.ApiServer.Objects;
+using Gantry.ApiServer.Proxy;
 using Gantry.ApiServer.Security;
 using Gantry.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -77,12 +78,15 @@ public sealed partial class ApiServerHost : IAsyncDisposable
         });
         var app = builder.Build();
         var discovery = new DiscoveryDocuments(registry);
+        var kubelets = new KubeletConnector(ca.Certificate);
+        app.Lifetime.ApplicationStopped.Register(kubelets.Dispose);
         var dispatcher = new ApiDispatcher(registry,
             new ReadHandlers(service, caches, time),
             new WriteHandlers(service, caches, registry),
             new WatchHandler(caches, options, time),
             new ScaleHandler(service),
-            new SubresourceHandlers(service, registry, tokens, time));
+            new SubresourceHandlers(service, registry, tokens, time),
+            new NodeProxyHandler(service, registry, kubelets));
         var stopping = app.Lifetime.ApplicationStopping;
         var logger = loggers.CreateLogger<ApiServerHost>();
         app.Run(context => ServeAsync(context, admin, registry, discovery, dispatcher, logger, stopping));
