@@ -22,24 +22,20 @@ internal sealed class ComponentRunner : IAsyncDisposable
     /// its state under <paramref name="agentDataDir"/> runs beside them unless that is null.
     /// </summary>
     public static ComponentRunner Start(string kubeconfig, bool controllers, bool scheduler, TimeSpan nodeMonitorGracePeriod, CancellationToken cancellationToken,
-        string? agentDataDir = null)
+        string? agentDataDir = null, Gantry.Node.Pods.NodeAgentOptions? agentOptions = null)
     {
         var runner = new ComponentRunner(CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
         if (controllers || scheduler) runner.StartComponents(kubeconfig, controllers, scheduler, nodeMonitorGracePeriod);
-        if (agentDataDir is not null) runner.StartAgent(kubeconfig, agentDataDir);
+        if (agentDataDir is not null && agentOptions is not null) runner.StartAgent(kubeconfig, agentDataDir, agentOptions);
         return runner;
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void StartAgent(string kubeconfig, string dataDir)
+    private void StartAgent(string kubeconfig, string dataDir, Gantry.Node.Pods.NodeAgentOptions options)
     {
-        if (!AgentFactory.IsWired)
-        {
-            Console.Error.WriteLine($"gantry: node agent not started: {AgentFactory.NotWiredMessage} (--disable-agent leaves it out)");
-            return;
-        }
-        var options = new Gantry.Node.Pods.NodeAgentOptions { NodeName = Environment.MachineName.ToLowerInvariant() };
-        _running.Add(AgentCommand.RunAsync(ApiClient.FromKubeconfig(kubeconfig), options, new Gantry.Node.NodePaths(dataDir, options.NodeName), _stop.Token));
+        // The server's own agent holds the CA key: it signs the certificate its streaming server presents to the API server.
+        var ca = AgentHost.LoadClusterCa(Path.Combine(dataDir, "tls", "ca.crt"));
+        _running.Add(AgentCommand.RunAsync(ApiClient.FromKubeconfig(kubeconfig), options, new Gantry.Node.NodePaths(dataDir, options.NodeName), ca, _stop.Token));
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]

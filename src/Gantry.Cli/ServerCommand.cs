@@ -21,10 +21,12 @@ internal static class ServerCommand
         var disableAgent = new Option<bool>("--disable-agent") { Description = "Do not run a node agent in this process" };
         var nodeMonitorGracePeriod = GoDuration.Option("--node-monitor-grace-period",
             "How long a node may go without renewing its Lease before it is marked Unknown and tainted unreachable", TimeSpan.FromSeconds(40));
-        var command = new Command("server", "Run the control plane (API server on an embedded store) in the foreground")
+        var agentFlags = new AgentFlags();
+        var command = new Command("server", "Run the control plane (API server on an embedded store) and this machine's node agent in the foreground")
         {
             dataDir, bind, advertise, tlsSan, port, kubeconfig, datastore, disableControllers, disableScheduler, disableAgent, nodeMonitorGracePeriod,
         };
+        foreach (var flag in agentFlags.All) command.Options.Add(flag);
         command.SetAction(async (result, cancellationToken) =>
         {
             if (!IPAddress.TryParse(result.GetValue(bind), out var bindAddress))
@@ -47,7 +49,7 @@ internal static class ServerCommand
                 await using var host = await ApiServerHost.StartAsync(options, null, cancellationToken);
                 await using var components = ComponentRunner.Start(options.EffectiveKubeconfigPath,
                     !result.GetValue(disableControllers), !result.GetValue(disableScheduler), result.GetValue(nodeMonitorGracePeriod), cancellationToken,
-                    agentDataDir: result.GetValue(disableAgent) ? null : options.DataDir);
+                    agentDataDir: result.GetValue(disableAgent) ? null : options.DataDir, agentOptions: agentFlags.Options(result));
                 Console.WriteLine($"gantry: server ready at {host.Url}, kubeconfig {options.EffectiveKubeconfigPath}");
                 await host.WaitForShutdownAsync(cancellationToken);
                 return 0;
