@@ -176,6 +176,9 @@ internal sealed partial class PodSyncer
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // The instance that could not start goes, so the next attempt creates a fresh one.
+            await _runtime.StopContainerAsync(id, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            await _runtime.RemoveContainerAsync(id, cancellationToken).ConfigureAwait(false);
             return Failed(start, container, "RunContainerError", ex.Message);
         }
         _events.Normal(pod, "Started", $"Started container {container.Name}");

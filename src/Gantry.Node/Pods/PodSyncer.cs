@@ -106,7 +106,8 @@ internal sealed partial class PodSyncer
             await WriteStatusAsync(pod, runtime, state, podIsTerminal: true, cancellationToken).ConfigureAwait(false);
             return SyncOutcome.Idle;
         }
-        if (IsTerminal(pod) || state.TerminalReason is not null)
+        // Once finished a pod never runs again, even when a stale copy of it still says Running.
+        if (IsTerminal(pod) || state.TerminalReason is not null || state.SandboxReleased)
         {
             await ReleaseFinishedPodAsync(pod, runtime, state, cancellationToken).ConfigureAwait(false);
             await WriteStatusAsync(pod, await Reload(uid, cancellationToken).ConfigureAwait(false), state, podIsTerminal: true, cancellationToken).ConfigureAwait(false);
