@@ -77,7 +77,8 @@ public sealed partial class NodeAgent : IAsyncDisposable
         var events = new PodEvents(_events, _time);
         var handlers = new HandlerRunner(_runtime, _http);
         _probes = new ProbeManager(handlers, _time, events.Warning, uid => _workers?.Enqueue(uid), _logger);
-        _syncer = new PodSyncer(_client, _options, _paths, _runtime, _images, _network, _volumes, _probes, handlers, events, node, _time, _logger, AdmittedPodsExcept);
+        var snapshots = new RuntimeSnapshots(_runtime);
+        _syncer = new PodSyncer(_client, _options, _paths, _runtime, snapshots, _images, _network, _volumes, _probes, handlers, events, node, _time, _logger, AdmittedPodsExcept);
         _workers = new PodWorkers(SyncAsync, _time, _options.SyncErrorBackOff, _logger);
         var heartbeat = new NodeHeartbeat(_client, _options, node, _network, _images, _time, EnqueueAll, _logger);
         try
@@ -96,7 +97,7 @@ public sealed partial class NodeAgent : IAsyncDisposable
                 informing,
                 heartbeat.RunLeaseAsync(cancellationToken),
                 heartbeat.RunStatusAsync(cancellationToken),
-                RelistLoopAsync(cancellationToken),
+                RelistLoopAsync(snapshots, cancellationToken),
                 EveryAsync(_options.HousekeepingInterval, HousekeepingAsync, cancellationToken),
                 EveryAsync(_options.SyncFrequency, _ => { EnqueueAll(); return Task.CompletedTask; }, cancellationToken)).ConfigureAwait(false);
         }
@@ -182,13 +183,14 @@ public sealed partial class NodeAgent : IAsyncDisposable
             .Select(e => e.Pod)];
 
     // The kubelet's PLEG: relist the runtime and sync every pod whose containers changed state (exits, adoptions).
-    private async Task RelistLoopAsync(CancellationToken cancellationToken)
+    private async Task RelistLoopAsync(RuntimeSnapshots snapshots, CancellationToken cancellationToken)
     {
         var previous = new Dictionary<string, (ContainerState State, string SandboxId)>(StringComparer.Ordinal);
         await EveryAsync(_options.RuntimeRelistPeriod, async token =>
         {
-            var sandboxes = (await _runtime.ListPodSandboxesAsync(token).ConfigureAwait(false)).ToDictionary(s => s.Id, s => s, StringComparer.Ordinal);
-            var containers = await _runtime.ListContainersAsync(token).ConfigureAwait(false);
+            var snapshot = await snapshots.GetAsync(token).ConfigureAwait(false);
+            var sandboxes = snapshot.Sandboxes.ToDictionary(s => s.Id, s => s, StringComparer.Ordinal);
+            var containers = snapshot.Containers;
             var current = containers.ToDictionary(c => c.Id, c => (c.State, c.SandboxId), StringComparer.Ordinal);
             var changed = new HashSet<string>(StringComparer.Ordinal);
             foreach (var (id, now) in current)

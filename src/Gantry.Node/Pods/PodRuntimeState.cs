@@ -15,12 +15,13 @@ internal sealed class PodRuntimeState(IReadOnlyList<PodSandbox> sandboxes, IRead
     public PodSandbox? ReadySandbox => Sandboxes.Count > 0 && Sandboxes[0].Ready ? Sandboxes[0] : null;
 
     /// <summary>Reads the pod's state from the runtime.</summary>
-    public static async Task<PodRuntimeState> LoadAsync(IContainerRuntime runtime, string podUid, CancellationToken cancellationToken)
+    public static async Task<PodRuntimeState> LoadAsync(RuntimeSnapshots runtime, string podUid, CancellationToken cancellationToken)
     {
-        var sandboxes = (await runtime.ListPodSandboxesAsync(cancellationToken).ConfigureAwait(false))
-            .Where(s => s.Config.PodUid == podUid).OrderByDescending(s => s.Config.Attempt).ThenByDescending(s => s.CreatedAt).ToList();
+        var snapshot = await runtime.GetAsync(cancellationToken).ConfigureAwait(false);
+        var sandboxes = snapshot.Sandboxes.Where(s => s.Config.PodUid == podUid)
+            .OrderByDescending(s => s.Config.Attempt).ThenByDescending(s => s.CreatedAt).ToList();
         var ids = sandboxes.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
-        var containers = (await runtime.ListContainersAsync(cancellationToken).ConfigureAwait(false)).Where(c => ids.Contains(c.SandboxId)).ToList();
+        var containers = snapshot.Containers.Where(c => ids.Contains(c.SandboxId)).ToList();
         return new PodRuntimeState(sandboxes, containers);
     }
 

@@ -176,6 +176,9 @@ internal sealed partial class PodSyncer
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // The instance that could not start goes, so the next attempt creates a fresh one.
+            await _runtime.StopContainerAsync(id, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            await _runtime.RemoveContainerAsync(id, cancellationToken).ConfigureAwait(false);
             return Failed(start, container, "RunContainerError", ex.Message);
         }
         _events.Normal(pod, "Started", $"Started container {container.Name}");
@@ -245,7 +248,7 @@ internal sealed partial class PodSyncer
     // Keeps the newest exited instance (previous logs, lastState) beside the running one; older ones are removed.
     private async Task RemoveOldInstancesAsync(string name, string currentId, CancellationToken cancellationToken)
     {
-        var all = await _runtime.ListContainersAsync(cancellationToken).ConfigureAwait(false);
+        var all = (await _snapshots.GetAsync(cancellationToken).ConfigureAwait(false)).Containers;
         var current = all.FirstOrDefault(c => c.Id == currentId);
         if (current is null) return;
         var stale = all.Where(c => c.Name == name && c.Id != currentId && c.State == ContainerState.Exited && c.Labels.GetValueOrDefault(RuntimeLabels.PodUid) ==
@@ -256,7 +259,7 @@ internal sealed partial class PodSyncer
     }
 
     private async Task<ContainerStatus> FindAsync(string id, CancellationToken cancellationToken) =>
-        (await _runtime.ListContainersAsync(cancellationToken).ConfigureAwait(false)).First(c => c.Id == id);
+        (await _snapshots.GetAsync(cancellationToken).ConfigureAwait(false)).Containers.First(c => c.Id == id);
 
     /// <summary>What starting a container of this sync needs.</summary>
     private sealed record StartRequest(V1Pod Pod, PodSandbox Sandbox, IReadOnlyDictionary<string, string> Volumes, string? HostsFile, PodContext Context, PodState State);

@@ -24,6 +24,7 @@ internal sealed partial class PodSyncer
     private readonly NodeAgentOptions _options;
     private readonly NodePaths _paths;
     private readonly IContainerRuntime _runtime;
+    private readonly RuntimeSnapshots _snapshots;
     private readonly IImageService _images;
     private readonly IPodNetwork _network;
     private readonly IVolumeManager _volumes;
@@ -45,7 +46,7 @@ internal sealed partial class PodSyncer
     private readonly Lock _admission = new();
 
     /// <summary>A syncer over the node's seams; <paramref name="admittedPods"/> lists the other admitted, unfinished pods.</summary>
-    public PodSyncer(IApiClient client, NodeAgentOptions options, NodePaths paths, IContainerRuntime runtime, IImageService images, IPodNetwork network,
+    public PodSyncer(IApiClient client, NodeAgentOptions options, NodePaths paths, IContainerRuntime runtime, RuntimeSnapshots snapshots, IImageService images, IPodNetwork network,
         IVolumeManager volumes, ProbeManager probes, HandlerRunner handlers, PodEvents events, NodeFacts node, TimeProvider time, ILogger logger,
         Func<string, IReadOnlyCollection<V1Pod>> admittedPods)
     {
@@ -53,6 +54,7 @@ internal sealed partial class PodSyncer
         _options = options;
         _paths = paths;
         _runtime = runtime;
+        _snapshots = snapshots;
         _images = images;
         _network = network;
         _volumes = volumes;
@@ -80,7 +82,7 @@ internal sealed partial class PodSyncer
     {
         var uid = pod.Metadata.Uid;
         var state = _states.GetOrAdd(uid, _ => new PodState());
-        var runtime = await PodRuntimeState.LoadAsync(_runtime, uid, cancellationToken).ConfigureAwait(false);
+        var runtime = await PodRuntimeState.LoadAsync(_snapshots, uid, cancellationToken).ConfigureAwait(false);
         if (removed)
         {
             _probes.RemovePod(uid);
@@ -104,7 +106,8 @@ internal sealed partial class PodSyncer
             await WriteStatusAsync(pod, runtime, state, podIsTerminal: true, cancellationToken).ConfigureAwait(false);
             return SyncOutcome.Idle;
         }
-        if (IsTerminal(pod) || state.TerminalReason is not null)
+        // Once finished a pod never runs again, even when a stale copy of it still says Running.
+        if (IsTerminal(pod) || state.TerminalReason is not null || state.SandboxReleased)
         {
             await ReleaseFinishedPodAsync(pod, runtime, state, cancellationToken).ConfigureAwait(false);
             await WriteStatusAsync(pod, await Reload(uid, cancellationToken).ConfigureAwait(false), state, podIsTerminal: true, cancellationToken).ConfigureAwait(false);
@@ -140,11 +143,11 @@ internal sealed partial class PodSyncer
     /// <summary>Kills and removes sandboxes and volumes of pods the agent no longer has (orphans after a restart or a missed delete).</summary>
     public async Task CleanUpOrphansAsync(IReadOnlySet<string> knownPodUids, CancellationToken cancellationToken)
     {
-        var sandboxes = await _runtime.ListPodSandboxesAsync(cancellationToken).ConfigureAwait(false);
+        var sandboxes = (await _snapshots.GetAsync(cancellationToken).ConfigureAwait(false)).Sandboxes;
         foreach (var uid in sandboxes.Select(s => s.Config.PodUid).Where(u => !knownPodUids.Contains(u)).Distinct(StringComparer.Ordinal).ToList())
         {
             LogOrphan(_logger, uid);
-            var runtime = await PodRuntimeState.LoadAsync(_runtime, uid, cancellationToken).ConfigureAwait(false);
+            var runtime = await PodRuntimeState.LoadAsync(_snapshots, uid, cancellationToken).ConfigureAwait(false);
             await StopContainersAsync(null, runtime.Containers, _options.DefaultTerminationGracePeriod, "Stopping container {0}", cancellationToken).ConfigureAwait(false);
             await CleanUpAsync(uid, cancellationToken).ConfigureAwait(false);
         }
@@ -209,7 +212,7 @@ internal sealed partial class PodSyncer
 
     private async Task CleanUpAsync(string uid, CancellationToken cancellationToken)
     {
-        var runtime = await PodRuntimeState.LoadAsync(_runtime, uid, cancellationToken).ConfigureAwait(false);
+        var runtime = await PodRuntimeState.LoadAsync(_snapshots, uid, cancellationToken).ConfigureAwait(false);
         foreach (var sandbox in runtime.Sandboxes)
         {
             await StopSandboxAsync(sandbox, cancellationToken).ConfigureAwait(false);
@@ -252,7 +255,7 @@ internal sealed partial class PodSyncer
         _probes.Sync(pod, running, state.PodIps.FirstOrDefault() ?? _node.NodeIp);
     }
 
-    private Task<PodRuntimeState> Reload(string uid, CancellationToken cancellationToken) => PodRuntimeState.LoadAsync(_runtime, uid, cancellationToken);
+    private Task<PodRuntimeState> Reload(string uid, CancellationToken cancellationToken) => PodRuntimeState.LoadAsync(_snapshots, uid, cancellationToken);
 
     private static bool IsTerminal(V1Pod pod) => pod.Status?.Phase is "Succeeded" or "Failed";
 

@@ -128,5 +128,29 @@ public sealed class ContainerConfigTests
         Assert.Contains(await harness.EventsAsync("big"), e => e.Reason == "OutOfcpu");
     }
 
+    [Fact]
+    public async Task FailingVolumeSetUp_IsAFailedMountEvent_ThenTheVolumeIsMountedWithItsSubPath()
+    {
+        await using var harness = await AgentHarness.StartAsync();
+        harness.Volumes.Failing = "MountVolume.SetUp failed for volume \"data\" : configmap \"settings\" not found";
+        var container = AgentHarness.Container("app");
+        container.VolumeMounts = [new V1VolumeMount { Name = "data", MountPath = "/var/data", SubPath = "app", ReadOnlyProperty = true }];
+        await harness.CreatePodAsync("mount", new V1PodSpec
+        {
+            Containers = [container],
+            Volumes = [new V1Volume { Name = "data", EmptyDir = new V1EmptyDirVolumeSource() }],
+        });
+        await Testing.Eventually.HoldsAsync(async () => (await harness.EventsAsync("mount")).Any(e => e.Reason == "FailedMount"), "the FailedMount event");
+        var pod = (await harness.Client.For<V1Pod>().GetAsync("default", "mount"))!;
+        Assert.Equal("ContainerCreating", Waiting(pod)?.Reason);
+
+        harness.Volumes.Failing = null;
+        pod = await harness.WaitForPodAsync("mount", PodLifecycleTests.IsReady, "the pod to run once its volume mounts");
+        var mount = harness.Runtime.ConfigOf(harness.RunningContainer(pod, "app")).Mounts.Single(m => m.ContainerPath == "/var/data");
+        Assert.True(mount.ReadOnly);
+        Assert.EndsWith(Path.Combine(pod.Metadata.Uid, "data", "app"), mount.HostPath, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(mount.HostPath));
+    }
+
     private static V1ContainerStateWaiting? Waiting(V1Pod pod) => pod.Status?.ContainerStatuses?.SingleOrDefault()?.State?.Waiting;
 }

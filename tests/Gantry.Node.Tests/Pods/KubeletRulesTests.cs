@@ -102,6 +102,25 @@ public sealed class KubeletRulesTests
         }
     }
 
+    [Fact]
+    public void MachineInfo_ReadsThisMachine()
+    {
+        var dir = Directory.CreateTempSubdirectory("gantry-machine").FullName;
+        try
+        {
+            var machine = MachineInfo.Read(Path.Combine(dir, "data"));
+            Assert.Equal(Environment.ProcessorCount, machine.CpuCount);
+            Assert.True(machine.MemoryBytes > 0);
+            Assert.True(machine.EphemeralStorageBytes > 0);
+            Assert.NotEmpty(machine.KernelVersion);
+            Assert.NotEmpty(machine.BootId);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static V1Pod Pod(V1ResourceRequirements resources) => new()
     {
         Metadata = new V1ObjectMeta { Name = "p", NamespaceProperty = "default", Uid = "uid-1" },
