@@ -49,6 +49,29 @@ public sealed class CriLogReaderTests : IDisposable
         Assert.Equal("one\ntw", await ReadAsync(new LogOptions { LimitBytes = 6 }));
 
     [Fact]
+    public async Task Copy_EndingInAPartialLine_SendsItsTextWithoutANewline() =>
+        Assert.Equal("one\nprompt$ ", await ReadAsync(new LogOptions(), "2024-01-02T03:04:05Z stdout F one\n2024-01-02T03:04:06Z stdout P prompt$ \n"));
+
+    [Fact]
+    public async Task Copy_Following_SendsPartialTextAtOnceAndItsRestWithoutATimestamp()
+    {
+        var path = Path.Combine(_dir, "0.log");
+        await File.WriteAllTextAsync(path, "2024-01-02T03:04:05Z stdout P prompt$ \n");
+        var output = new MemoryStream();
+        var running = true;
+        var reader = new CriLogReader(TimeProvider.System) { PollInterval = TimeSpan.FromMilliseconds(20), RunningCheckInterval = TimeSpan.FromMilliseconds(20) };
+        var copy = reader.CopyAsync(path, new LogOptions { Follow = true, Timestamps = true }, output, _ => Task.FromResult(Volatile.Read(ref running)), CancellationToken.None);
+        string Text() => Encoding.UTF8.GetString(output.ToArray());
+        for (var i = 0; i < 100 && Text().Length == 0; i++) await Task.Delay(20);
+        Assert.Equal("2024-01-02T03:04:05.000000000Z prompt$ ", Text());
+        await File.AppendAllTextAsync(path, "2024-01-02T03:04:09Z stdout F ls\n2024-01-02T03:04:10Z stdout F next\n");
+        await Task.Delay(150);
+        Volatile.Write(ref running, false);
+        await copy.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("2024-01-02T03:04:05.000000000Z prompt$ ls\n2024-01-02T03:04:10.000000000Z next\n", Text());
+    }
+
+    [Fact]
     public async Task Copy_Following_SendsAppendedLinesUntilTheContainerStops()
     {
         var path = Path.Combine(_dir, "0.log");

@@ -21,45 +21,36 @@ internal sealed class CriLogReader(TimeProvider time)
     {
         var sink = new Sink(output, options);
         var assembler = new Assembler();
-        var tail = options.TailLines is { } n ? new Queue<byte[]>() : null;
         var file = Open(path);
         if (file is null) return;
         try
         {
             var reader = new LineReader(file);
-            foreach (var line in reader.ReadAvailable())
+            if (options.TailLines is { } n)
             {
-                if (assembler.Add(line) is not { } logical || !Selected(logical, options)) continue;
-                var bytes = sink.Format(logical);
-                if (tail is null)
+                var tail = new Queue<byte[]>();
+                foreach (var line in reader.ReadAvailable())
                 {
-                    if (!await sink.WriteAsync(bytes, cancellationToken)) return;
-                    continue;
+                    if (assembler.Add(line) is not { } logical || !Selected(logical, options)) continue;
+                    tail.Enqueue(sink.Format(logical));
+                    if (tail.Count > n) tail.Dequeue();
                 }
-                tail.Enqueue(bytes);
-                if (tail.Count > options.TailLines) tail.Dequeue();
-            }
-            if (tail is not null)
-            {
                 while (tail.TryDequeue(out var bytes))
                 {
                     if (!await sink.WriteAsync(bytes, cancellationToken)) return;
                 }
+                if (!await WritePartialsAsync(assembler, sink, options, cancellationToken)) return;
             }
+            else if (!await WriteAvailableAsync(reader, assembler, sink, options, cancellationToken)) return;
             await output.FlushAsync(cancellationToken);
             if (!options.Follow) return;
 
             var lastRunningCheck = time.GetUtcNow();
             while (!cancellationToken.IsCancellationRequested)
             {
-                var any = false;
-                foreach (var line in reader.ReadAvailable())
-                {
-                    any = true;
-                    if (assembler.Add(line) is not { } logical || !Selected(logical, options)) continue;
-                    if (!await sink.WriteAsync(sink.Format(logical), cancellationToken)) return;
-                }
-                if (any)
+                var before = file.Position;
+                if (!await WriteAvailableAsync(reader, assembler, sink, options, cancellationToken)) return;
+                if (file.Position != before)
                 {
                     await output.FlushAsync(cancellationToken);
                     continue;
@@ -79,11 +70,7 @@ internal sealed class CriLogReader(TimeProvider time)
                     if (!await stillRunning(cancellationToken))
                     {
                         // Lines written just before the exit are still sent.
-                        foreach (var line in reader.ReadAvailable())
-                        {
-                            if (assembler.Add(line) is not { } logical || !Selected(logical, options)) continue;
-                            if (!await sink.WriteAsync(sink.Format(logical), cancellationToken)) return;
-                        }
+                        await WriteAvailableAsync(reader, assembler, sink, options, cancellationToken);
                         await output.FlushAsync(cancellationToken);
                         return;
                     }
@@ -95,6 +82,27 @@ internal sealed class CriLogReader(TimeProvider time)
         {
             if (file is not null) await file.DisposeAsync();
         }
+    }
+
+    /// <summary>Writes every complete line read so far, then the unfinished ones' text; false once limitBytes is reached.</summary>
+    private static async Task<bool> WriteAvailableAsync(LineReader reader, Assembler assembler, Sink sink, LogOptions options, CancellationToken cancellationToken)
+    {
+        foreach (var line in reader.ReadAvailable())
+        {
+            if (assembler.Add(line) is not { } logical || !Selected(logical, options)) continue;
+            if (!await sink.WriteAsync(sink.Format(logical), cancellationToken)) return false;
+        }
+        return await WritePartialsAsync(assembler, sink, options, cancellationToken);
+    }
+
+    /// <summary>Text of partial lines goes out at once (as the kubelet does); their continuation follows without a timestamp.</summary>
+    private static async Task<bool> WritePartialsAsync(Assembler assembler, Sink sink, LogOptions options, CancellationToken cancellationToken)
+    {
+        foreach (var partial in assembler.TakePartials())
+        {
+            if (Selected(partial, options) && !await sink.WriteAsync(sink.Format(partial), cancellationToken)) return false;
+        }
+        return true;
     }
 
     private static bool Selected(Logical line, LogOptions options) => options.Since is not { } since || line.Line.Time >= since;
@@ -128,14 +136,18 @@ internal sealed class CriLogReader(TimeProvider time)
         return open is not null && open != Path.GetFullPath(path);
     }
 
-    /// <summary>A logical line: the first part's time and the joined text, with or without its newline.</summary>
-    private readonly record struct Logical(CriLogLine Line, byte[] Text);
+    /// <summary>
+    /// A logical line or a piece of one: the time of its first part, the text (with its newline once complete), and
+    /// whether it continues text already sent (then it gets no timestamp).
+    /// </summary>
+    private readonly record struct Logical(CriLogLine Line, byte[] Text, bool Continuation);
 
     /// <summary>Joins P lines with the following lines of the same stream.</summary>
     private sealed class Assembler
     {
         private readonly List<byte>[] _pending = [[], []];
         private readonly CriLogLine?[] _first = [null, null];
+        private readonly bool[] _continuing = [false, false];
 
         public Logical? Add(ReadOnlyMemory<byte> raw)
         {
@@ -145,10 +157,24 @@ internal sealed class CriLogReader(TimeProvider time)
             _pending[index].AddRange(line.Content.Span);
             if (line.Partial) return null;
             _pending[index].Add((byte)'\n');
-            var logical = new Logical(_first[index]!.Value, [.. _pending[index]]);
+            var logical = new Logical(_first[index]!.Value, [.. _pending[index]], _continuing[index]);
             _pending[index].Clear();
             _first[index] = null;
+            _continuing[index] = false;
             return logical;
+        }
+
+        /// <summary>The text of unfinished lines gathered so far; what completes them later is a continuation.</summary>
+        public IEnumerable<Logical> TakePartials()
+        {
+            for (var index = 0; index < _pending.Length; index++)
+            {
+                if (_pending[index].Count == 0) continue;
+                var partial = new Logical(_first[index]!.Value, [.. _pending[index]], _continuing[index]);
+                _pending[index].Clear();
+                _continuing[index] = true;
+                yield return partial;
+            }
         }
     }
 
@@ -181,7 +207,7 @@ internal sealed class CriLogReader(TimeProvider time)
     {
         private long _written;
 
-        public byte[] Format(Logical line) => options.Timestamps
+        public byte[] Format(Logical line) => options.Timestamps && !line.Continuation
             ? [.. Encoding.ASCII.GetBytes(line.Line.FormatTime() + " "), .. line.Text]
             : line.Text;
 
