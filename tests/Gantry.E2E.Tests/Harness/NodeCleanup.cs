@@ -21,7 +21,7 @@ internal static class NodeCleanup
             }
         }
         // conmon outlives the agent by design; after the containers are gone its monitors exit, but do not wait on them.
-        foreach (var pid in Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit)))
+        foreach (var pid in Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit)))
         {
             try
             {
@@ -42,7 +42,8 @@ internal static class NodeCleanup
         foreach (var mount in mounts) await Run("umount", "-l", mount);
         foreach (var controller in Directory.Exists("/sys/fs/cgroup") ? Directory.EnumerateDirectories("/sys/fs/cgroup") : [])
         {
-            var root = controller + paths.CgroupRoot;
+            // /gantry/<node>: the agent's whole cgroup subtree, deepest first.
+            var root = controller + Path.GetDirectoryName(paths.CgroupRoot);
             if (!Directory.Exists(root)) continue;
             foreach (var dir in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories).OrderByDescending(d => d.Length).Append(root))
             {

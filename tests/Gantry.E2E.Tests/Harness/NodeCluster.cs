@@ -38,7 +38,7 @@ public sealed class NodeCluster : IAsyncLifetime
         await RunGantryAsync("image", "import", "--data-dir", DataDir, "--node-name", NodeName, archive);
         Server = await GantryServer.StartWithAgentAsync(DataDir, NodeName);
         Kubectl = new Kubectl(Server);
-        (await Kubectl.RunAsync(["wait", "--for=condition=Ready", $"node/{NodeName}", "--timeout=120s"], timeout: TimeSpan.FromMinutes(3))).Ok();
+        await WaitForNodeReadyAsync(Kubectl, NodeName);
     }
 
     public async Task DisposeAsync()
@@ -47,6 +47,14 @@ public sealed class NodeCluster : IAsyncLifetime
         await Server.KillAsync();
         await NodeCleanup.RunAsync(DataDir, NodeName);
         await Server.DisposeAsync();
+    }
+
+    /// <summary>Waits for the agent to register its Node (kubectl wait fails at once on a missing object) and for it to be Ready.</summary>
+    public static async Task WaitForNodeReadyAsync(Kubectl kubectl, string nodeName)
+    {
+        await Gantry.Testing.Eventually.HoldsAsync(async () => (await kubectl.RunAsync(["get", "node", nodeName])).ExitCode == 0,
+            $"node {nodeName} to register", TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(250));
+        (await kubectl.RunAsync(["wait", "--for=condition=Ready", $"node/{nodeName}", "--timeout=120s"], timeout: TimeSpan.FromMinutes(3))).Ok();
     }
 
     /// <summary>Runs the gantry CLI to completion; throws with its output when it fails.</summary>

@@ -65,7 +65,7 @@ public sealed class AgentRestartTests : IAsyncLifetime
     public async Task KillingTheAgent_RestartsNoContainer()
     {
         var k = new Kubectl(_server);
-        (await k.RunAsync(["wait", "--for=condition=Ready", $"node/{_nodeName}", "--timeout=120s"], timeout: TimeSpan.FromMinutes(3))).Ok();
+        await NodeCluster.WaitForNodeReadyAsync(k, _nodeName);
         var ns = await k.NewNamespaceAsync("restart");
         await k.ApplyAsync(ns, $$$"""
             apiVersion: apps/v1
