@@ -264,6 +264,16 @@ public sealed partial class RuncRuntimeTests : ContainerRuntimeContract
     }
 
     [Fact]
+    public async Task Sandbox_WithACgroupOutsideTheNodesRoot_IsRefused()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => Runtime.RunPodSandboxAsync(Env.Pod("escape") with { CgroupParent = "/system.slice" }, default));
+        await Assert.ThrowsAsync<ArgumentException>(
+            () => Runtime.RunPodSandboxAsync(Env.Pod("escape") with { CgroupParent = Env.Paths.CgroupRoot + "/../../other" }, default));
+
+        Assert.Empty(await Runtime.ListPodSandboxesAsync(default));
+    }
+
+    [Fact]
     public void WithoutRunc_TheRuntimeRefusesToStart_NamingThePackages()
     {
         var missing = Assert.Throws<InvalidOperationException>(
