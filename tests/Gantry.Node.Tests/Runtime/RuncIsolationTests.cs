@@ -160,6 +160,20 @@ public sealed class RuncIsolationTests : RuntimeTestBase
     }
 
     [Fact]
+    public async Task HostIpcSandbox_SharesTheHostsIpcNamespace_WhileOthersHaveTheirOwn()
+    {
+        var host = await Runtime.RunPodSandboxAsync(Env.Pod("hostipc") with { HostIpc = true }, default);
+        var own = await Runtime.RunPodSandboxAsync(Env.Pod("ownipc"), default);
+        var inHost = await StartAsync(host.Id, Env.Container("app", "sleep", "3600"));
+        var inOwn = await StartAsync(own.Id, Env.Container("app", "sleep", "3600"));
+
+        Assert.Null(host.IpcNamespacePath);
+        var hostIpc = new FileInfo("/proc/self/ns/ipc").LinkTarget + "\n";
+        Assert.Equal(hostIpc, (await ExecAsync(inHost, "readlink", "/proc/self/ns/ipc")).Stdout);
+        Assert.NotEqual(hostIpc, (await ExecAsync(inOwn, "readlink", "/proc/self/ns/ipc")).Stdout);
+    }
+
+    [Fact]
     public async Task HostPidSandbox_SeesTheHostsProcesses()
     {
         var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("hostpid") with { HostPid = true }, default);
