@@ -174,6 +174,21 @@ public sealed class RuncIsolationTests : RuntimeTestBase
     }
 
     [Fact]
+    public async Task RequestedDevices_AreCreatedAndUsable_OthersAreNot()
+    {
+        var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("devices"), default);
+        var withFuse = await StartAsync(sandbox.Id, Env.Container("fuse", "sleep", "3600") with { Devices = ["/dev/fuse"] });
+        var plain = await StartAsync(sandbox.Id, Env.Container("plain", "sleep", "3600"));
+
+        Assert.StartsWith("crw-rw-rw-", (await ExecAsync(withFuse, "ls", "-l", "/dev/fuse")).Stdout);
+        Assert.Equal(0, (await ExecAsync(withFuse, "sh", "-c", "exec 3<>/dev/fuse")).ExitCode);
+        Assert.NotEqual(0, (await ExecAsync(plain, "ls", "/dev/fuse")).ExitCode);
+
+        // Even a node it makes itself stays closed: the device cgroup only allows the default devices and its own.
+        Assert.NotEqual(0, (await ExecAsync(plain, "sh", "-c", "mknod /tmp/fuse c 10 229 && exec 3<>/tmp/fuse")).ExitCode);
+    }
+
+    [Fact]
     public async Task HostPidSandbox_SeesTheHostsProcesses()
     {
         var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("hostpid") with { HostPid = true }, default);
