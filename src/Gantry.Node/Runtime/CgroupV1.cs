@@ -56,6 +56,16 @@ internal static class CgroupV1
         }
     }
 
+    /// <summary>Throws unless <paramref name="cgroup"/> lies below <paramref name="root"/> (pod cgroups are removed recursively).</summary>
+    public static void EnsureUnder(string root, string cgroup)
+    {
+        var prefix = root.TrimEnd('/') + "/";
+        if (!cgroup.StartsWith(prefix, StringComparison.Ordinal) || cgroup.Contains("..", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"cgroup parent {cgroup} is not under {prefix}", nameof(cgroup));
+        }
+    }
+
     /// <summary>Removes <paramref name="cgroup"/> and anything left below it (deepest first) under every controller.</summary>
     public static void Remove(string cgroup)
     {

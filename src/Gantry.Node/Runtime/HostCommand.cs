@@ -64,4 +64,12 @@ internal static class HostCommand
 
         return result.Stdout;
     }
+
+    /// <summary>The path of host tool <paramref name="name"/> on PATH or in the usual system directories, null when absent.</summary>
+    public static string? FindTool(string name)
+    {
+        var directories = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Concat(["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]);
+        return directories.Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
+    }
 }

@@ -25,7 +25,7 @@ public sealed class RuncRuntime : IContainerRuntime
 
     /// <summary>An engine for the node whose state lives under <paramref name="paths"/>; throws when runc or conmon is missing.</summary>
     public RuncRuntime(NodePaths paths, ILogger<RuncRuntime> logger, TimeProvider? timeProvider = null)
-        : this(paths, logger, timeProvider, FindTool)
+        : this(paths, logger, timeProvider, HostCommand.FindTool)
     {
     }
 
@@ -54,6 +54,7 @@ public sealed class RuncRuntime : IContainerRuntime
     /// <inheritdoc />
     public async Task<PodSandbox> RunPodSandboxAsync(PodSandboxConfig config, CancellationToken cancellationToken)
     {
+        CgroupV1.EnsureUnder(paths.CgroupRoot, config.CgroupParent);
         var id = NewId();
         var dir = store.SandboxDirectory(id);
         Directory.CreateDirectory(dir);
@@ -391,11 +392,4 @@ public sealed class RuncRuntime : IContainerRuntime
     }
 
     private static string NewId() => RandomNumberGenerator.GetHexString(64, lowercase: true);
-
-    private static string? FindTool(string name)
-    {
-        var directories = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Concat(["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]);
-        return directories.Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
-    }
 }

@@ -1,5 +1,4 @@
 using Gantry.Node.Runtime;
-using Gantry.Testing;
 
 namespace Gantry.Node.Tests.Runtime;
 
@@ -8,17 +7,8 @@ namespace Gantry.Node.Tests.Runtime;
 /// defines them, exit codes and reasons, exec, and adoption of everything by a new instance over the same paths.
 /// Implementations inherit it and supply <see cref="CreateRuntime"/>; a fake interprets the few commands below.
 /// </summary>
-public abstract class ContainerRuntimeContract : IAsyncLifetime
+public abstract class ContainerRuntimeContract : RuntimeTestBase
 {
-    /// <summary>The node under test.</summary>
-    protected RuntimeTestEnvironment Env { get; } = new();
-
-    /// <summary>The runtime under test (over <see cref="Env"/>'s paths).</summary>
-    protected IContainerRuntime Runtime { get; private set; } = null!;
-
-    /// <summary>A runtime over <paramref name="paths"/>; called again with the same paths to test adoption.</summary>
-    protected abstract IContainerRuntime CreateRuntime(NodePaths paths);
-
     /// <summary>A command that exits with <paramref name="code"/> at once.</summary>
     protected virtual string[] ExitCommand(int code) => ["sh", "-c", $"exit {code}"];
 
@@ -27,20 +17,6 @@ public abstract class ContainerRuntimeContract : IAsyncLifetime
 
     /// <summary>A command that prints <paramref name="text"/> and a newline.</summary>
     protected virtual string[] EchoCommand(string text) => ["echo", text];
-
-    /// <inheritdoc />
-    public Task InitializeAsync()
-    {
-        Runtime = CreateRuntime(Env.Paths);
-        return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        await DisposeRuntimeAsync(Runtime);
-        await Env.DisposeAsync();
-    }
 
     [Fact]
     public async Task RunPodSandbox_IsListedReadyWithItsConfig()
@@ -244,31 +220,6 @@ public abstract class ContainerRuntimeContract : IAsyncLifetime
         finally
         {
             await DisposeRuntimeAsync(other);
-        }
-    }
-
-    /// <summary>The container's current status.</summary>
-    protected async Task<ContainerStatus> StatusAsync(string id) =>
-        Assert.Single(await Runtime.ListContainersAsync(default), status => status.Id == id);
-
-    /// <summary>Waits until the container exited and returns its status.</summary>
-    protected async Task<ContainerStatus> ExitedAsync(string id, TimeSpan? timeout = null)
-    {
-        await Eventually.HoldsAsync(
-            async () => (await StatusAsync(id)).State == ContainerState.Exited, $"container {id} to exit", timeout ?? TimeSpan.FromSeconds(20));
-        return await StatusAsync(id);
-    }
-
-    private static async Task DisposeRuntimeAsync(IContainerRuntime runtime)
-    {
-        switch (runtime)
-        {
-            case IAsyncDisposable asyncDisposable:
-                await asyncDisposable.DisposeAsync();
-                break;
-            case IDisposable disposable:
-                disposable.Dispose();
-                break;
         }
     }
 }

@@ -5,28 +5,18 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Gantry.Node.Tests.Runtime;
 
 /// <summary>kubectl exec, attach and port-forward primitives against real runc and conmon (run as root).</summary>
-public sealed class RuncStreamingTests : IAsyncLifetime
+public sealed class RuncStreamingTests : RuntimeTestBase
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
-    private readonly RuntimeTestEnvironment env = new();
-    private RuncRuntime runtime = null!;
-    private string sandboxId = null!;
 
     /// <inheritdoc />
-    public async Task InitializeAsync()
-    {
-        runtime = new RuncRuntime(env.Paths, NullLogger<RuncRuntime>.Instance);
-        sandboxId = (await runtime.RunPodSandboxAsync(env.Pod("stream"), default)).Id;
-    }
-
-    /// <inheritdoc />
-    public async Task DisposeAsync() => await env.DisposeAsync();
+    protected override IContainerRuntime CreateRuntime(NodePaths paths) => new RuncRuntime(paths, NullLogger<RuncRuntime>.Instance);
 
     [Fact]
     public async Task Exec_WithoutTty_PipesStdinToStdout_AndReportsTheExitCode()
     {
-        var id = await StartAsync(env.Container("app", "sleep", "3600"));
-        await using var exec = await runtime.ExecAsync(
+        var id = await StartAsync(Env.Container("app", "sleep", "3600"));
+        await using var exec = await Runtime.ExecAsync(
             id, new StreamingRequest { Command = ["sh", "-c", "cat; echo oops >&2; exit 6"], Stdin = true }, default);
 
         await exec.Stdin!.WriteAsync(Encoding.UTF8.GetBytes("hello\n"));
@@ -40,8 +30,8 @@ public sealed class RuncStreamingTests : IAsyncLifetime
     [Fact]
     public async Task Exec_WithTty_RunsInATerminal_ThatResizes()
     {
-        var id = await StartAsync(env.Container("app", "sleep", "3600"));
-        await using var exec = await runtime.ExecAsync(id, new StreamingRequest { Command = ["sh"], Stdin = true, Tty = true }, default);
+        var id = await StartAsync(Env.Container("app", "sleep", "3600"));
+        await using var exec = await Runtime.ExecAsync(id, new StreamingRequest { Command = ["sh"], Stdin = true, Tty = true }, default);
         Assert.Null(exec.Stderr);
         var output = ReadAllAsync(exec.Stdout!);
 
@@ -58,14 +48,14 @@ public sealed class RuncStreamingTests : IAsyncLifetime
     [Fact]
     public async Task Attach_SendsStdinToTheMainProcess_AndReceivesItsOutput()
     {
-        var id = await StartAsync(env.Container("echo", "sh", "-c", "while read line; do echo \"got $line\"; done") with { Stdin = true });
-        var first = await runtime.AttachAsync(id, new StreamingRequest { Stdin = true }, default);
+        var id = await StartAsync(Env.Container("echo", "sh", "-c", "while read line; do echo \"got $line\"; done") with { Stdin = true });
+        var first = await Runtime.AttachAsync(id, new StreamingRequest { Stdin = true }, default);
         await first.Stdin!.WriteAsync(Encoding.UTF8.GetBytes("ping\n"));
         Assert.Equal("got ping\n", await ReadLineAsync(first.Stdout!).WaitAsync(Timeout));
 
         // Detaching leaves the container and its stdin (not stdinOnce) for the next attach.
         await first.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(1));
-        await using var second = await runtime.AttachAsync(id, new StreamingRequest { Stdin = true }, default);
+        await using var second = await Runtime.AttachAsync(id, new StreamingRequest { Stdin = true }, default);
         await second.Stdin!.WriteAsync(Encoding.UTF8.GetBytes("again\n"));
 
         Assert.Equal("got again\n", await ReadLineAsync(second.Stdout!).WaitAsync(Timeout));
@@ -74,8 +64,8 @@ public sealed class RuncStreamingTests : IAsyncLifetime
     [Fact]
     public async Task Attach_ToAStdinOnceContainer_ClosesItsStdinWhenTheClientsStdinEnds()
     {
-        var id = await StartAsync(env.Container("once", "sh", "-c", "cat; echo eof") with { Stdin = true, StdinOnce = true });
-        await using var attach = await runtime.AttachAsync(id, new StreamingRequest { Stdin = true }, default);
+        var id = await StartAsync(Env.Container("once", "sh", "-c", "cat; echo eof") with { Stdin = true, StdinOnce = true });
+        await using var attach = await Runtime.AttachAsync(id, new StreamingRequest { Stdin = true }, default);
         var output = ReadAllAsync(attach.Stdout!);
 
         await attach.Stdin!.WriteAsync(Encoding.UTF8.GetBytes("data\n"));
@@ -88,8 +78,8 @@ public sealed class RuncStreamingTests : IAsyncLifetime
     [Fact]
     public async Task Attach_ToATtyContainer_SharesItsTerminal_AndResizesIt()
     {
-        var id = await StartAsync(env.Container("shell", "sh") with { Stdin = true, Tty = true });
-        await using var attach = await runtime.AttachAsync(id, new StreamingRequest { Stdin = true, Tty = true }, default);
+        var id = await StartAsync(Env.Container("shell", "sh") with { Stdin = true, Tty = true });
+        await using var attach = await Runtime.AttachAsync(id, new StreamingRequest { Stdin = true, Tty = true }, default);
         Assert.Null(attach.Stderr);
 
         attach.Resize(100, 30);
@@ -110,8 +100,8 @@ public sealed class RuncStreamingTests : IAsyncLifetime
     [Fact]
     public async Task Attach_WithoutStdin_EndsWithTheContainersExitCode()
     {
-        var id = await StartAsync(env.Container("ticker", "sh", "-c", "sleep 1; echo tick; echo tock >&2; exit 4"));
-        await using var attach = await runtime.AttachAsync(id, new StreamingRequest(), default);
+        var id = await StartAsync(Env.Container("ticker", "sh", "-c", "sleep 1; echo tick; echo tock >&2; exit 4"));
+        await using var attach = await Runtime.AttachAsync(id, new StreamingRequest(), default);
 
         var stdout = ReadAllAsync(attach.Stdout!);
         var stderr = ReadAllAsync(attach.Stderr!);
@@ -124,16 +114,17 @@ public sealed class RuncStreamingTests : IAsyncLifetime
     [Fact]
     public async Task PortForward_ConnectsToAServerOnTheSandboxLoopback()
     {
-        var id = await StartAsync(env.Container("web", "sh", "-c", "echo pong > /tmp/index.html; exec httpd -f -p 127.0.0.1:8080 -h /tmp"));
+        var sandboxId = (await Runtime.RunPodSandboxAsync(Env.Pod("web"), default)).Id;
+        var id = await StartAsync(sandboxId, Env.Container("web", "sh", "-c", "echo pong > /tmp/index.html; exec httpd -f -p 127.0.0.1:8080 -h /tmp"));
         await WaitUntilListeningAsync(id, 8080);
 
-        await using var stream = await runtime.PortForwardAsync(sandboxId, 8080, default);
+        await using var stream = await Runtime.PortForwardAsync(sandboxId, 8080, default);
         await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /index.html HTTP/1.0\r\n\r\n"));
         var response = await ReadAllAsync(stream).WaitAsync(Timeout);
 
         Assert.StartsWith("HTTP/1.", response);
         Assert.EndsWith("pong\n", response);
-        await Assert.ThrowsAnyAsync<Exception>(() => runtime.PortForwardAsync(sandboxId, 8081, default));
+        await Assert.ThrowsAnyAsync<Exception>(() => Runtime.PortForwardAsync(sandboxId, 8081, default));
     }
 
     private async Task WaitUntilListeningAsync(string id, int port)
@@ -141,7 +132,7 @@ public sealed class RuncStreamingTests : IAsyncLifetime
         var hex = $":{port:X4} ";
         for (var i = 0; i < 100; i++)
         {
-            var tcp = await runtime.ExecSyncAsync(id, ["cat", "/proc/net/tcp"], Timeout, default);
+            var tcp = await Runtime.ExecSyncAsync(id, ["cat", "/proc/net/tcp"], Timeout, default);
             if (tcp.Stdout.Contains(hex, StringComparison.Ordinal))
             {
                 return;
@@ -153,12 +144,7 @@ public sealed class RuncStreamingTests : IAsyncLifetime
         throw new TimeoutException($"nothing listens on {port}");
     }
 
-    private async Task<string> StartAsync(ContainerConfig config)
-    {
-        var id = await runtime.CreateContainerAsync(sandboxId, config, default);
-        await runtime.StartContainerAsync(id, default);
-        return id;
-    }
+    private Task<string> StartAsync(ContainerConfig config) => RunAsync(Env.Pod("stream"), config);
 
     private static async Task<string> ReadAllAsync(Stream stream)
     {
