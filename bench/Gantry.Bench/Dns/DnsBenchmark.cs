@@ -53,7 +53,7 @@ internal static class DnsBenchmark
                 var load = new UdpQueryLoad(new IPEndPoint(IPAddress.Loopback, port), names, inFlight);
                 var result = await load.RunAsync(settings.Warmup, settings.ThroughputDuration, CancellationToken.None);
                 report.Figure($"dns A queries/s (1 UDP socket, {inFlight} in flight, {services} services, {settings.ThroughputDuration.TotalSeconds:0.#} s)",
-                    $"{result.PerSecond:N0}/s ({result.Latencies.Summary}; {result.Lost} lost)",
+                    $"{result.PerSecond:N0}/s ({result.Latencies.Summary}; {result.Lost} lost; {result.CpuSummary})",
                     settings.Smoke ? null : result.PerSecond >= Target, $">= {Target:N0}/s");
                 if (result.Answered == 0) report.Fail("dns: no answers");
                 if (result.Failed > 0) report.Fail($"dns: {result.Failed} answers were not NOERROR with an A record");

@@ -37,6 +37,7 @@ internal sealed class UdpQueryLoad(IPEndPoint server, IReadOnlyList<string> name
 
         var samples = new List<long>(1 << 20);
         long answered = 0, failed = 0, lost = 0;
+        var cpuAtRecord = TimeSpan.Zero;
         var start = Stopwatch.GetTimestamp();
         var recordFrom = start + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
         var stopAt = recordFrom + (long)(duration.TotalSeconds * Stopwatch.Frequency);
@@ -76,6 +77,7 @@ internal sealed class UdpQueryLoad(IPEndPoint server, IReadOnlyList<string> name
             {
                 if (now >= recordFrom)
                 {
+                    if (answered == 0) cpuAtRecord = Environment.CpuUsage.TotalTime;
                     answered++;
                     samples.Add(now - sentAt[slot]);
                     // NOERROR with at least one answer record.
@@ -84,9 +86,10 @@ internal sealed class UdpQueryLoad(IPEndPoint server, IReadOnlyList<string> name
                 Send(slot);
             }
         }
+        var cpu = Environment.CpuUsage.TotalTime - cpuAtRecord;
         await stop.CancelAsync();
         await watchdog;
-        return new DnsLoadResult(answered, failed, lost, duration, samples);
+        return new DnsLoadResult(answered, failed, lost, duration, cpu, samples);
     }
 
     // A recursive A question without EDNS; the id is written per slot.

@@ -75,7 +75,7 @@ public sealed class ClusterDnsServer : IAsyncDisposable
         foreach (var address in _options.ListenAddresses)
         {
             var endpoint = new IPEndPoint(address, _options.Port);
-            transports.Add(new UdpServerTransport(endpoint, (int)_options.UpstreamTimeout.TotalMilliseconds * 2));
+            transports.AddRange(SharedUdpServerTransport.Create(endpoint, Math.Max(2, Environment.ProcessorCount)));
             transports.Add(new TcpServerTransport(endpoint, TcpIdleTimeoutMs, TcpIdleTimeoutMs));
         }
         _server = new DnsServer([.. transports]);
