@@ -156,6 +156,9 @@ public sealed class ClusterDnsServerTests(DnsFixture dns) : IClassFixture<DnsFix
         Assert.Equal(StubUpstream.ExampleAddress, Assert.Single(first.AnswerRecords.OfType<ARecord>()).Address);
         Assert.Equal(StubUpstream.ExampleAddress, Assert.Single(second.AnswerRecords.OfType<ARecord>()).Address);
         Assert.Equal(asked, dns.Upstream.Queries);
+        // The stub says 60 s; the cache holds it at most 30 s (k3s: cache 30) and counts down.
+        Assert.InRange(first.AnswerRecords[0].TimeToLive, 1, 30);
+        Assert.InRange(second.AnswerRecords[0].TimeToLive, 1, first.AnswerRecords[0].TimeToLive);
     }
 
     [Fact]

@@ -47,7 +47,12 @@ internal sealed class UpstreamForwarder
         var now = _time.GetTimestamp();
         if (_cache.TryGetValue(key, out var cached))
         {
-            if (cached.ExpiresAt > now) return cached.Answer;
+            if (cached.ExpiresAt > now)
+            {
+                var left = (int)Math.Ceiling((double)(cached.ExpiresAt - now) / _time.TimestampFrequency);
+                var answer = cached.Answer;
+                return answer with { Answers = CachedRecords.Aged(answer.Answers, left), Authorities = CachedRecords.Aged(answer.Authorities, left) };
+            }
             _cache.TryRemove(new(key, cached));
         }
         if (_client is null) return null;
@@ -64,9 +69,15 @@ internal sealed class UpstreamForwarder
             return null;
         }
         if (response is null || response.ReturnCode is not (ReturnCode.NoError or ReturnCode.NxDomain)) return null;
-        var answer = new UpstreamAnswer(response.ReturnCode, response.IsAuthenticData, [.. response.AnswerRecords], [.. response.AuthorityRecords]);
-        if (CacheFor(answer) is { } ttl && ttl > TimeSpan.Zero) Store(key, answer, now, ttl);
-        return answer;
+        var fresh = new UpstreamAnswer(response.ReturnCode, response.IsAuthenticData, [.. response.AnswerRecords], [.. response.AuthorityRecords]);
+        if (CacheFor(fresh) is { } ttl && ttl > TimeSpan.Zero)
+        {
+            // Capped at the cache's limit already in the first answer, so clients never hold it longer than we do.
+            var seconds = (int)ttl.TotalSeconds;
+            fresh = fresh with { Answers = CachedRecords.Aged(fresh.Answers, seconds), Authorities = CachedRecords.Aged(fresh.Authorities, seconds) };
+            Store(key, fresh, now, ttl);
+        }
+        return fresh;
     }
 
     private TimeSpan? CacheFor(UpstreamAnswer answer)
