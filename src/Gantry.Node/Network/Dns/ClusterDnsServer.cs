@@ -17,6 +17,7 @@ namespace Gantry.Node.Network.Dns;
 public sealed class ClusterDnsServer : IAsyncDisposable
 {
     private const int TcpIdleTimeoutMs = 10_000;
+    private const int WireCacheCapacity = 50_000;
 
     private readonly ClusterDnsOptions _options;
     private readonly TimeProvider _time;
@@ -27,6 +28,7 @@ public sealed class ClusterDnsServer : IAsyncDisposable
     private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stop = new();
     private readonly List<IDisposable> _handlers = [];
+    private readonly WireAnswerCache _answers = new(WireCacheCapacity);
     private DnsZone _zone;
     private ClusterResolver? _resolver;
     private DnsServer? _server;
@@ -75,7 +77,7 @@ public sealed class ClusterDnsServer : IAsyncDisposable
         foreach (var address in _options.ListenAddresses)
         {
             var endpoint = new IPEndPoint(address, _options.Port);
-            transports.AddRange(SharedUdpServerTransport.Create(endpoint, Math.Max(2, Environment.ProcessorCount)));
+            transports.AddRange(SharedUdpServerTransport.Create(endpoint, Math.Max(2, Environment.ProcessorCount), _answers));
             transports.Add(new TcpServerTransport(endpoint, TcpIdleTimeoutMs, TcpIdleTimeoutMs));
         }
         _server = new DnsServer([.. transports]);
@@ -98,6 +100,7 @@ public sealed class ClusterDnsServer : IAsyncDisposable
                 try
                 {
                     Volatile.Write(ref _zone, BuildZone());
+                    _answers.Invalidate();
                 }
                 catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
                 {

@@ -82,7 +82,11 @@ internal sealed class ClusterResolver(Func<DnsZone> zone, UpstreamForwarder upst
             return response;
         }
         if (await upstream.ResolveAsync(target, false, cancellationToken).ConfigureAwait(false) is { ReturnCode: ReturnCode.NoError } answer)
+        {
             response.AnswerRecords.AddRange(answer.Answers);
+            // Upstream data: not ours to vouch for, and not for the wire cache, which keeps only zone answers.
+            response.IsAuthoritiveAnswer = false;
+        }
         return response;
     }
 

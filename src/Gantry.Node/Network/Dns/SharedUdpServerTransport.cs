@@ -10,6 +10,7 @@ namespace Gantry.Node.Network.Dns;
 /// server runs one receive loop per instance instead of one per address. ARSoft's own UdpServerTransport receives
 /// on a single loop and arms a timeout timer for every answer it sends: with many queries in flight from one
 /// client, that loop and those timers were the server's cost, not the zone lookup (see bench/RESULTS.md, DNS).
+/// Questions the <see cref="WireAnswerCache"/> knows are answered right in the receive loop.
 /// </summary>
 internal sealed class SharedUdpServerTransport : IServerTransport
 {
@@ -19,20 +20,23 @@ internal sealed class SharedUdpServerTransport : IServerTransport
     private readonly Socket _socket;
     private readonly IPEndPoint _endpoint;
     private readonly bool _owner;
+    private readonly WireAnswerCache _answers;
+    private readonly byte[] _answerBuffer = new byte[ushort.MaxValue];
 
-    private SharedUdpServerTransport(Socket socket, IPEndPoint endpoint, bool owner)
+    private SharedUdpServerTransport(Socket socket, IPEndPoint endpoint, bool owner, WireAnswerCache answers)
     {
         _socket = socket;
         _endpoint = endpoint;
         _owner = owner;
+        _answers = answers;
     }
 
     /// <summary><paramref name="loops"/> transports over one socket on <paramref name="endpoint"/>; the first binds and closes it.</summary>
-    public static IReadOnlyList<SharedUdpServerTransport> Create(IPEndPoint endpoint, int loops)
+    public static IReadOnlyList<SharedUdpServerTransport> Create(IPEndPoint endpoint, int loops, WireAnswerCache answers)
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         if (endpoint.Address.Equals(IPAddress.IPv6Any)) socket.DualMode = true;
-        return [.. Enumerable.Range(0, Math.Max(1, loops)).Select(i => new SharedUdpServerTransport(socket, endpoint, i == 0))];
+        return [.. Enumerable.Range(0, Math.Max(1, loops)).Select(i => new SharedUdpServerTransport(socket, endpoint, i == 0, answers))];
     }
 
     /// <inheritdoc />
@@ -65,10 +69,21 @@ internal sealed class SharedUdpServerTransport : IServerTransport
         var buffer = new byte[DnsRawPackage.LENGTH_HEADER_LENGTH + MaxQuerySize];
         try
         {
-            var received = await _socket.ReceiveFromAsync(buffer.AsMemory(DnsRawPackage.LENGTH_HEADER_LENGTH), SocketFlags.None, AnyEndPoint(), token)
-                .ConfigureAwait(false);
-            BinaryPrimitives.WriteUInt16BigEndian(buffer, (ushort)received.ReceivedBytes);
-            return new Connection(this, new DnsReceivedRawPackage(buffer, (IPEndPoint)received.RemoteEndPoint, _endpoint));
+            while (true)
+            {
+                var generation = _answers.Generation;
+                var received = await _socket.ReceiveFromAsync(buffer.AsMemory(DnsRawPackage.LENGTH_HEADER_LENGTH), SocketFlags.None, AnyEndPoint(), token)
+                    .ConfigureAwait(false);
+                var query = buffer.AsSpan(DnsRawPackage.LENGTH_HEADER_LENGTH, received.ReceivedBytes);
+                var length = _answers.TryAnswer(query, _answerBuffer);
+                if (length > 0)
+                {
+                    _socket.SendTo(_answerBuffer.AsSpan(0, length), SocketFlags.None, received.RemoteEndPoint);
+                    continue;
+                }
+                BinaryPrimitives.WriteUInt16BigEndian(buffer, (ushort)received.ReceivedBytes);
+                return new Connection(this, new DnsReceivedRawPackage(buffer, (IPEndPoint)received.RemoteEndPoint, _endpoint), generation);
+            }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
         {
@@ -86,7 +101,7 @@ internal sealed class SharedUdpServerTransport : IServerTransport
     }
 
     // One datagram: read once, answered once. A UDP send does not block, so unlike ARSoft's it needs no timer.
-    private sealed class Connection(SharedUdpServerTransport transport, DnsReceivedRawPackage query) : IServerConnection
+    private sealed class Connection(SharedUdpServerTransport transport, DnsReceivedRawPackage query, int generation) : IServerConnection
     {
         public IServerTransport Transport => transport;
 
@@ -108,7 +123,10 @@ internal sealed class SharedUdpServerTransport : IServerTransport
         {
             try
             {
-                var sent = await transport._socket.SendToAsync(package.ToArraySegment(false), SocketFlags.None, query.RemoteEndpoint, token).ConfigureAwait(false);
+                // A package's segment runs to the end of its buffer: its Length says where the message ends.
+                var answer = package.ToArraySegment(false).Slice(0, package.Length);
+                var sent = await transport._socket.SendToAsync(answer, SocketFlags.None, query.RemoteEndpoint, token).ConfigureAwait(false);
+                transport._answers.Store(query.ToArraySegment(false).Slice(0, query.Length), answer, generation);
                 return sent == package.Length;
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
