@@ -56,16 +56,9 @@ public sealed class ClusterDnsServer : IAsyncDisposable
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var informer in new IInformer[] { _services, _slices, _namespaces })
-        {
-            _handlers.Add(informer switch
-            {
-                Informer<V1Service> s => s.AddEventHandler(_ => Changed(), (_, _) => Changed(), _ => Changed()),
-                Informer<V1EndpointSlice> s => s.AddEventHandler(_ => Changed(), (_, _) => Changed(), _ => Changed()),
-                Informer<V1Namespace> s => s.AddEventHandler(_ => Changed(), (_, _) => Changed(), _ => Changed()),
-                _ => throw new InvalidOperationException("unexpected informer"),
-            });
-        }
+        _handlers.Add(_services.AddEventHandler(_ => Changed(), (_, _) => Changed(), _ => Changed()));
+        _handlers.Add(_slices.AddEventHandler(_ => Changed(), (_, _) => Changed(), _ => Changed()));
+        _handlers.Add(_namespaces.AddEventHandler(_ => Changed(), (_, _) => Changed(), _ => Changed()));
         await Task.WhenAll(_services.WaitForSyncAsync(cancellationToken), _slices.WaitForSyncAsync(cancellationToken),
             _namespaces.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
         Volatile.Write(ref _zone, BuildZone());
