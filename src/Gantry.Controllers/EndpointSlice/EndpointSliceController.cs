@@ -124,7 +124,7 @@ public sealed partial class EndpointSliceController : IController
         }
         if (service.Spec?.Type == "ExternalName" || !EndpointRules.HasSelector(service)) return;
         var spec = service.Spec!;
-        var existing = _slices.ByIndex(ByService, key).Where(s => s.Metadata.OwnerReferences?.Any(o => o.Uid == service.Metadata.Uid) ?? true).ToList();
+        var existing = _slices.ByIndex(ByService, key);
         if (_tracker.Stale(key, existing)) throw new InvalidOperationException($"the EndpointSlice cache of {key} is older than this controller's writes");
 
         var pods = _pods.List(ns).Where(p => EndpointRules.Matches(spec.Selector, p.Metadata.Labels)).OrderBy(p => p.Metadata.Name, StringComparer.Ordinal).ToList();

@@ -18,9 +18,9 @@ internal sealed class SliceReconciler(V1Service service, string addressType, int
     public SlicePlan Reconcile(IReadOnlyList<V1EndpointSlice> existing, IReadOnlyDictionary<string, Group> desired)
     {
         var plan = new SlicePlan([], [], []);
-        // Slices of another address type are no longer wanted.
-        foreach (var slice in existing.Where(s => s.AddressType != addressType)) plan.Delete.Add(slice);
-        var byPorts = existing.Where(s => s.AddressType == addressType).GroupBy(s => SliceKeys.PortsKey(s.Ports)).ToDictionary(g => g.Key, g => g.ToList());
+        // Slices of another address type, or left by an earlier Service of the same name, are no longer wanted.
+        foreach (var slice in existing.Where(s => !Usable(s))) plan.Delete.Add(slice);
+        var byPorts = existing.Where(Usable).GroupBy(s => SliceKeys.PortsKey(s.Ports)).ToDictionary(g => g.Key, g => g.ToList());
         foreach (var (key, group) in desired)
             ReconcilePortSet(byPorts.GetValueOrDefault(key) ?? [], group, plan);
         foreach (var (key, slices) in byPorts)
@@ -29,7 +29,7 @@ internal sealed class SliceReconciler(V1Service service, string addressType, int
         if (existing.Count == plan.Delete.Count && plan.Create.Count == 0)
         {
             // Nothing would remain: keep (or make) one empty placeholder slice.
-            var placeholder = plan.Delete.FirstOrDefault(s => s.AddressType == addressType && s.Endpoints is not { Count: > 0 } && s.Ports is not { Count: > 0 });
+            var placeholder = plan.Delete.FirstOrDefault(s => Usable(s) && s.Endpoints is not { Count: > 0 } && s.Ports is not { Count: > 0 });
             if (plan.Delete.Count == 1 && placeholder is not null) plan.Delete.Clear();
             else plan.Create.Add(NewSlice([]));
         }
@@ -38,7 +38,7 @@ internal sealed class SliceReconciler(V1Service service, string addressType, int
         for (var i = 0; i < plan.Delete.Count && plan.Create.Count > 0;)
         {
             var old = plan.Delete[i];
-            if (old.AddressType != addressType || old.Metadata.OwnerReferences?.Any(o => o.Uid == service.Metadata.Uid) != true)
+            if (!Usable(old))
             {
                 i++;
                 continue;
@@ -53,6 +53,9 @@ internal sealed class SliceReconciler(V1Service service, string addressType, int
         }
         return plan;
     }
+
+    private bool Usable(V1EndpointSlice slice) =>
+        slice.AddressType == addressType && slice.Metadata.OwnerReferences?.Any(o => o.Uid == service.Metadata.Uid) == true;
 
     private void ReconcilePortSet(List<V1EndpointSlice> slices, Group group, SlicePlan plan)
     {

@@ -113,6 +113,29 @@ public sealed class ServiceApiTests(ServerFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task MovingToExternalName_ReleasesTheClusterIp_AndMovingBackAllocatesOne()
+    {
+        var ns = await NamespaceAsync("svc-extname");
+        var (_, svc) = await CreateServiceAsync(ns, "web", """{"clusterIP":"10.43.0.88","ports":[{"port":80}]}""");
+        Assert.Equal("10.43.0.88", (string)svc!["spec"]!["clusterIP"]!);
+
+        var (code, external) = await _api.SendAsync(HttpMethod.Patch, $"/api/v1/namespaces/{ns}/services/web",
+            """{"spec":{"type":"ExternalName","externalName":"example.com"}}""", "application/merge-patch+json");
+        Assert.Equal(200, code);
+        Assert.Null(external!["spec"]!["clusterIP"]);
+        Assert.Null(external["spec"]!["clusterIPs"]);
+        Assert.Null(external["spec"]!["ipFamilies"]);
+        // The address is free again.
+        Assert.Equal(201, (await CreateServiceAsync(ns, "other", """{"clusterIP":"10.43.0.88","ports":[{"port":80}]}""")).Code);
+
+        var (_, back) = await _api.SendAsync(HttpMethod.Patch, $"/api/v1/namespaces/{ns}/services/web",
+            """{"spec":{"type":"ClusterIP","externalName":null}}""", "application/merge-patch+json");
+        Assert.StartsWith("10.43.", (string)back!["spec"]!["clusterIP"]!);
+        Assert.NotEqual("10.43.0.88", (string)back["spec"]!["clusterIP"]!);
+        Assert.Equal("SingleStack", (string)back["spec"]!["ipFamilyPolicy"]!);
+    }
+
+    [Fact]
     public async Task LoadBalancerWithLocalTrafficPolicy_GetsAHealthCheckNodePort()
     {
         var ns = await NamespaceAsync("svc-lb");
