@@ -63,7 +63,8 @@ public sealed partial class ApiServerHost : IAsyncDisposable
         var ipRange = ClusterIpRange.Parse(options.ServiceCidr);
         var allocator = new ServiceAllocator(ipRange, NodePortRange.Parse(options.ServiceNodePortRange), loggers.CreateLogger<ServiceAllocator>());
         // The used cluster IPs and node ports are rebuilt from the stored Services before any write.
-        await allocator.RebuildAsync(store, registry.Find("", "v1", "services")!, cancellationToken);
+        var services = registry.Find("", "v1", "services")!;
+        await allocator.RepairAsync(store, services, cancellationToken);
         var service = new ResourceService(store, time) { Services = allocator, ServiceAccounts = new ServiceAccountAdmission(store) };
         await Bootstrap.EnsureNamespacesAsync(service, registry, cancellationToken);
         var kubernetesService = new KubernetesServiceReconciler(service, registry, ipRange.HostAddress(1), KubernetesServiceReconciler.AdvertisedIp(options),
@@ -102,7 +103,7 @@ public sealed partial class ApiServerHost : IAsyncDisposable
         var host = options.AdvertiseAddress ?? (options.BindAddress.Equals(IPAddress.Any) || options.BindAddress.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : options.BindAddress.ToString());
         var url = $"https://{(host.Contains(':') ? $"[{host}]" : host)}:{options.HttpsPort}";
         admin.WriteKubeconfig(options.EffectiveKubeconfigPath, url, ca.CertificatePem);
-        return new ApiServerHost(app, store, caches, service, url, kubernetesService.RunAsync(time, stopping));
+        return new ApiServerHost(app, store, caches, service, url, Task.WhenAll(kubernetesService.RunAsync(time, stopping), allocator.RunRepairsAsync(store, services, time, stopping)));
     }
 
     private static async Task ServeAsync(HttpContext context, AdminCredentials admin, ResourceRegistry registry, DiscoveryDocuments discovery,

@@ -87,6 +87,18 @@ internal sealed class AllocationBitmap
         lock (_lock) return _used[index];
     }
 
+    /// <summary>The used items, in order (a snapshot).</summary>
+    public List<int> UsedItems()
+    {
+        lock (_lock)
+        {
+            var used = new List<int>(_count);
+            for (var i = 0; i < Size; i++)
+                if (_used[i]) used.Add(i);
+            return used;
+        }
+    }
+
     private int Take(int at)
     {
         _used[at] = true;

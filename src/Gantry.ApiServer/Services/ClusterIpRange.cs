@@ -66,6 +66,9 @@ internal sealed class ClusterIpRange
         if (TryIndex(ip, out var index)) _bitmap.Release(index);
     }
 
+    /// <summary>The addresses in use (a snapshot).</summary>
+    public IEnumerable<IPAddress> UsedAddresses() => _bitmap.UsedItems().Select(i => IPAddress.Parse(FromUInt(_network + 1 + (uint)i)));
+
     /// <summary>Whether the address is in use.</summary>
     public bool Has(IPAddress ip) => TryIndex(ip, out var index) && _bitmap.Has(index);
 

@@ -49,6 +49,9 @@ internal sealed class NodePortRange
         if (Contains(port)) _bitmap.Release(port - First);
     }
 
+    /// <summary>The ports in use (a snapshot).</summary>
+    public IEnumerable<int> UsedPorts() => _bitmap.UsedItems().Select(i => First + i);
+
     /// <summary>Whether the port is in use.</summary>
     public bool Has(int port) => Contains(port) && _bitmap.Has(port - First);
 

@@ -24,20 +24,87 @@ internal sealed partial class ServiceAllocator(ClusterIpRange ips, NodePortRange
     /// <summary>Whether <paramref name="def"/> is core/v1 services.</summary>
     public static bool Handles(ResourceDefinition def) => def.Group.Length == 0 && def.Plural == "services";
 
-    /// <summary>Marks every address and port the stored Services hold as used (at start, before serving).</summary>
-    public async Task RebuildAsync(IStore store, ResourceDefinition services, CancellationToken cancellationToken)
+    /// <summary>Kubernetes' repair interval of the cluster IP and node port allocators.</summary>
+    public static readonly TimeSpan RepairInterval = TimeSpan.FromMinutes(3);
+
+    // Kubernetes' numRepairsBeforeLeakCleanup: a value held by no Service is freed only after this many repairs, so a
+    // reservation whose store write is still in flight is never taken for a leak.
+    private const int RepairsBeforeLeakCleanup = 3;
+
+    private readonly Dictionary<string, int> _leaks = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Marks every address and port the stored Services hold as used (at start, before serving, and then as
+    /// Kubernetes' repair loop: values another API server on the same store allocated become known here) and frees
+    /// values no stored Service has held for <see cref="RepairsBeforeLeakCleanup"/> passes. Values two Services hold
+    /// are logged, as upstream's repair reports them.
+    /// </summary>
+    public async Task RepairAsync(IStore store, ResourceDefinition services, CancellationToken cancellationToken)
     {
         var list = await store.ListAsync(services.KeyPrefix, ListRequest.All, cancellationToken).ConfigureAwait(false);
+        var heldIps = new Dictionary<string, string>(StringComparer.Ordinal);
+        var heldPorts = new Dictionary<int, string>();
         foreach (var item in list.Items)
         {
             if (JsonNode.Parse(item.Value.Span) is not JsonObject service || service["spec"] is not JsonObject spec) continue;
             var name = $"{service["metadata"]?["namespace"]}/{service["metadata"]?["name"]}";
             if (ServiceSpec.NeedsClusterIp(spec))
                 foreach (var text in ServiceSpec.ClusterIps(spec))
-                    if (IPAddress.TryParse(text, out var ip) && Ips.Allocate(ip) is { } error) LogRebuildConflict(logger, name, text, error);
+                {
+                    if (!IPAddress.TryParse(text, out var ip)) continue;
+                    if (heldIps.TryAdd(ip.ToString(), name)) Ips.Allocate(ip);
+                    else LogDuplicate(logger, text, heldIps[ip.ToString()], name);
+                }
             foreach (var port in ServiceSpec.HeldPorts(spec))
-                if (Ports.Allocate(port) is { } error) LogRebuildConflict(logger, name, ServiceSpec.Text(port), error);
+            {
+                if (heldPorts.TryAdd(port, name)) Ports.Allocate(port);
+                else LogDuplicate(logger, ServiceSpec.Text(port), heldPorts[port], name);
+            }
         }
+        lock (_leaks)
+        {
+            var suspects = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var ip in Ips.UsedAddresses())
+                if (!heldIps.ContainsKey(ip.ToString()) && Leaked("ip:" + ip, suspects)) Ips.Release(ip);
+            foreach (var port in Ports.UsedPorts())
+                if (!heldPorts.ContainsKey(port) && Leaked("port:" + ServiceSpec.Text(port), suspects)) Ports.Release(port);
+            foreach (var key in _leaks.Keys.Where(k => !suspects.Contains(k)).ToList()) _leaks.Remove(key);
+        }
+    }
+
+    /// <summary>Repairs every <see cref="RepairInterval"/> until cancelled.</summary>
+    public async Task RunRepairsAsync(IStore store, ResourceDefinition services, TimeProvider time, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(RepairInterval, time, cancellationToken).ConfigureAwait(false);
+                await RepairAsync(store, services, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (StoreException ex)
+            {
+                LogRepairFailed(logger, ex);
+            }
+        }
+    }
+
+    private bool Leaked(string key, HashSet<string> suspects)
+    {
+        suspects.Add(key);
+        var seen = _leaks.GetValueOrDefault(key) + 1;
+        if (seen < RepairsBeforeLeakCleanup)
+        {
+            _leaks[key] = seen;
+            return false;
+        }
+        _leaks.Remove(key);
+        suspects.Remove(key);
+        return true;
     }
 
     /// <summary>Reserves what a new Service needs (filling clusterIP(s), ipFamilies, nodePorts); throws the Kubernetes errors.</summary>
@@ -215,6 +282,9 @@ internal sealed partial class ServiceAllocator(ClusterIpRange ips, NodePortRange
 
     private static ApiException Internal(string message) => new(500, "InternalError", $"Internal error occurred: {message}");
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "service {Service}: {Value} is held twice ({Error}); the repair keeps the first")]
-    private static partial void LogRebuildConflict(ILogger logger, string service, string value, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Value} is allocated to more than one service ({First} and {Second})")]
+    private static partial void LogDuplicate(ILogger logger, string value, string first, string second);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "repairing the service allocations failed")]
+    private static partial void LogRepairFailed(ILogger logger, Exception exception);
 }

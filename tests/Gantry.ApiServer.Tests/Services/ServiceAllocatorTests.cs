@@ -108,7 +108,7 @@ public sealed class ServiceAllocatorTests
 
         // A restarted server: a fresh allocator rebuilt from the stored Services.
         var allocator = NewAllocator("10.43.0.0/27", "30000-30039");
-        await allocator.RebuildAsync(store, Services, CancellationToken.None);
+        await allocator.RepairAsync(store, Services, CancellationToken.None);
         Assert.Equal(20, allocator.Ips.Used);
         Assert.Equal(20, allocator.Ports.Used);
         var second = await NewServiceAsync(store, allocator);
@@ -117,6 +117,27 @@ public sealed class ServiceAllocatorTests
         var all = list.Items.Select(v => JsonNode.Parse(v.Value.Span)!["spec"]!).ToList();
         Assert.Equal(30, all.Select(s => (string)s["clusterIP"]!).Distinct().Count());
         Assert.Equal(30, all.Select(s => (int)s["ports"]![0]!["nodePort"]!).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Repair_LearnsOtherServersAllocations_AndFreesLeaksOnlyAfterThreePasses()
+    {
+        await using var store = new MemoryStore();
+        var other = await NewServiceAsync(store, NewAllocator());
+        await other.CreateAsync(Services, "default", Svc("theirs", "NodePort", "10.43.0.40", 30040), new WriteOptions(), CancellationToken.None);
+        var allocator = NewAllocator();
+        // A value this server reserved that no stored Service holds (a write that never landed).
+        Assert.Null(allocator.Ips.Allocate(IPAddress.Parse("10.43.0.41")));
+
+        await allocator.RepairAsync(store, Services, CancellationToken.None);
+        Assert.True(allocator.Ips.Has(IPAddress.Parse("10.43.0.40")));
+        Assert.True(allocator.Ports.Has(30040));
+        await allocator.RepairAsync(store, Services, CancellationToken.None);
+        Assert.True(allocator.Ips.Has(IPAddress.Parse("10.43.0.41")));
+        await allocator.RepairAsync(store, Services, CancellationToken.None);
+
+        Assert.False(allocator.Ips.Has(IPAddress.Parse("10.43.0.41")));
+        Assert.True(allocator.Ips.Has(IPAddress.Parse("10.43.0.40")));
     }
 
     [Fact]
