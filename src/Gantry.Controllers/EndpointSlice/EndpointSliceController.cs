@@ -38,6 +38,7 @@ public sealed partial class EndpointSliceController : IController
     private readonly Informer<V1Node> _nodes;
     private readonly Informer<V1EndpointSlice> _slices;
     private readonly SliceTracker _tracker = new();
+    private readonly TriggerTimeTracker _triggerTimes = new();
     private readonly ILogger _logger;
     private readonly IDisposable[] _registrations;
 
@@ -120,11 +121,13 @@ public sealed partial class EndpointSliceController : IController
         if (service is null)
         {
             _tracker.Forget(key);
+            _triggerTimes.Forget(key);
             return;
         }
         if (service.Spec?.Type == "ExternalName" || !EndpointRules.HasSelector(service)) return;
         var spec = service.Spec!;
-        var existing = _slices.ByIndex(ByService, key);
+        // Slices already being deleted are not counted on (dropEndpointSlicesPendingDeletion).
+        var existing = _slices.ByIndex(ByService, key).Where(s => s.Metadata.DeletionTimestamp is null).ToList();
         if (_tracker.Stale(key, existing)) throw new InvalidOperationException($"the EndpointSlice cache of {key} is older than this controller's writes");
 
         var pods = _pods.List(ns).Where(p => EndpointRules.Matches(spec.Selector, p.Metadata.Labels)).OrderBy(p => p.Metadata.Name, StringComparer.Ordinal).ToList();
@@ -146,16 +149,16 @@ public sealed partial class EndpointSliceController : IController
             group.Endpoints.Add(ToEndpoint(pod, ip, node, service));
         }
 
+        var trigger = _triggerTimes.Compute(key, service, pods);
         var labels = SliceLabels(service);
         var plan = new SliceReconciler(service, AddressType, _options.MaxEndpointsPerSlice, labels).Reconcile(existing, desired);
-        if (!plan.IsEmpty) await WriteAsync(key, service, pods, plan, cancellationToken).ConfigureAwait(false);
+        if (!plan.IsEmpty) await WriteAsync(key, trigger, plan, cancellationToken).ConfigureAwait(false);
         if (skipped.Count > 0) throw new InvalidOperationException(string.Join("; ", skipped));
     }
 
-    private async Task WriteAsync(string key, V1Service service, List<V1Pod> pods, SlicePlan plan, CancellationToken cancellationToken)
+    private async Task WriteAsync(string key, DateTime? trigger, SlicePlan plan, CancellationToken cancellationToken)
     {
         var client = _context.Client.For<V1EndpointSlice>();
-        var trigger = EndpointRules.TriggerTime(service, pods);
         foreach (var slice in plan.Create.Concat(plan.Update))
         {
             slice.Metadata.Annotations ??= new Dictionary<string, string>();

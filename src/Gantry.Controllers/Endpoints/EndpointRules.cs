@@ -75,22 +75,6 @@ internal static class EndpointRules
     /// <summary>A service with no cluster IP (headless, or none yet).</summary>
     public static bool IsHeadless(V1Service service) => service.Spec?.ClusterIP is null or "" or "None";
 
-    /// <summary>
-    /// The trigger time of the endpoints: the newest change among the service and its pods (a pod's last readiness
-    /// transition, else its creation), as the time Kubernetes' trigger time tracker records for the change that
-    /// caused this sync. Null when nothing has a time.
-    /// </summary>
-    public static DateTime? TriggerTime(V1Service service, IEnumerable<V1Pod> pods)
-    {
-        DateTime? newest = service.Metadata.CreationTimestamp;
-        foreach (var pod in pods)
-        {
-            var changed = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready")?.LastTransitionTime ?? pod.Metadata.CreationTimestamp;
-            if (changed is { } time && (newest is null || time > newest)) newest = time;
-        }
-        return newest;
-    }
-
     /// <summary>RFC 3339 with fractional seconds, as Go's time.RFC3339Nano writes UTC.</summary>
     public static string FormatTime(DateTime time)
     {

@@ -26,6 +26,7 @@ public sealed partial class EndpointsController : IController
     private readonly Informer<V1Service> _services;
     private readonly Informer<V1Pod> _pods;
     private readonly Informer<V1Endpoints> _endpoints;
+    private readonly TriggerTimeTracker _triggerTimes = new();
     private readonly ILogger _logger;
     private readonly IDisposable[] _registrations;
 
@@ -81,6 +82,7 @@ public sealed partial class EndpointsController : IController
         var client = _context.Client.For<V1Endpoints>();
         if (service is null)
         {
+            _triggerTimes.Forget(key);
             // The Service is gone: so are its Endpoints (a user's Endpoints without a Service too, as upstream).
             if (_endpoints.Get(ns, name) is { } orphan && orphan.Metadata.Annotations?.ContainsKey(LeaderAnnotation) != true)
                 await client.DeleteAsync(ns, name, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -122,6 +124,7 @@ public sealed partial class EndpointsController : IController
             }
         }
         var subsets = EndpointSubsets.Repack(entries);
+        var trigger = _triggerTimes.Compute(key, service, pods);
 
         var current = _endpoints.Get(ns, name);
         var labels = new Dictionary<string, string>(service.Metadata.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal);
@@ -134,7 +137,7 @@ public sealed partial class EndpointsController : IController
             : ObjectCopy.DeepCopy(current);
         desired.Subsets = subsets;
         desired.Metadata.Annotations ??= new Dictionary<string, string>();
-        if (EndpointRules.TriggerTime(service, pods) is { } trigger) desired.Metadata.Annotations[EndpointRules.LastChangeTriggerTime] = EndpointRules.FormatTime(trigger);
+        if (trigger is { } time) desired.Metadata.Annotations[EndpointRules.LastChangeTriggerTime] = EndpointRules.FormatTime(time);
         else desired.Metadata.Annotations.Remove(EndpointRules.LastChangeTriggerTime);
         if (EndpointSubsets.Truncate(desired.Subsets, _options.MaxCapacity)) desired.Metadata.Annotations[OverCapacityAnnotation] = "truncated";
         else desired.Metadata.Annotations.Remove(OverCapacityAnnotation);
