@@ -77,7 +77,12 @@ public sealed partial class ResourceService
         strategy.ApplyDefaults(obj);
         if (def.Group.Length == 0 && def.Plural == "pods") DefaultTolerationSeconds.Admit(obj);
         if (def.Group.Length == 0 && def.Plural == "persistentvolumeclaims") await DefaultStorageClass.AdmitAsync(_store, obj, cancellationToken);
-        if (ServiceAccounts is not null && def.Group.Length == 0 && def.Plural == "pods") await ServiceAccounts.AdmitAsync(ns!, nameGenerated ? (string?)meta["generateName"] ?? "" : name, obj, cancellationToken);
+        if (ServiceAccounts is not null && def.Group.Length == 0 && def.Plural == "pods")
+        {
+            // As upstream's plugin order: a missing namespace is reported before a missing service account.
+            await _namespaces.AdmitCreateAsync(def, ns!, name, cancellationToken);
+            await ServiceAccounts.AdmitAsync(ns!, nameGenerated ? (string?)meta["generateName"] ?? "" : name, obj, cancellationToken);
+        }
         if (!options.IsApply) ManagedFields.RecordUpdate(null, obj, options.FieldManager, ManagedFields.UpdateOperation, def.ApiVersion, _time.GetUtcNow());
         // Allocation comes before validation (Kubernetes' BeginCreate); whatever is reserved is given back unless the write succeeds.
         var allocation = Services is not null && ServiceAllocator.Handles(def) ? Services.BeginCreate(obj) : null;

@@ -76,4 +76,13 @@ public sealed class ServiceAccountAdmissionTests(ServerFixture fixture) : IDispo
         Assert.Equal(403, code);
         Assert.Equal($"pods \"p\" is forbidden: error looking up service account {ns}/robot: serviceaccount \"robot\" not found", (string?)status!["message"]);
     }
+
+    [Fact]
+    public async Task APodInAMissingNamespace_IsNotFound_BeforeItsAccountIsLookedUp()
+    {
+        var (code, status) = await CreatePodAsync("no-such-namespace", "p", "\"serviceAccountName\":\"robot\",");
+
+        Assert.Equal(404, code);
+        Assert.Equal("namespaces \"no-such-namespace\" not found", (string?)status!["message"]);
+    }
 }
