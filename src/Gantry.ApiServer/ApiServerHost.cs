@@ -10,6 +10,8 @@ using Gantry.ApiServer.Http;
 using Gantry.ApiServer.Objects;
 using Gantry.ApiServer.Proxy;
 using Gantry.ApiServer.Security;
+using Gantry.ApiServer.Services;
+using Gantry.ApiServer.Admission;
 using Gantry.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -30,12 +32,14 @@ public sealed partial class ApiServerHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly IStore _store;
     private readonly CacheSet _caches;
+    private readonly Task _kubernetesService;
 
-    private ApiServerHost(WebApplication app, IStore store, CacheSet caches, ResourceService service, string url)
+    private ApiServerHost(WebApplication app, IStore store, CacheSet caches, ResourceService service, string url, Task kubernetesService)
     {
         _app = app;
         _store = store;
         _caches = caches;
+        _kubernetesService = kubernetesService;
         Service = service;
         Url = url;
     }
@@ -57,8 +61,16 @@ public sealed partial class ApiServerHost : IAsyncDisposable
         var tokens = ServiceAccountTokenIssuer.LoadOrCreate(options.DataDir);
         var store = await StoreFactory.OpenAsync(options, cancellationToken);
         var registry = ResourceRegistry.BuiltIn;
-        var service = new ResourceService(store, time);
+        var ipRange = ClusterIpRange.Parse(options.ServiceCidr);
+        var allocator = new ServiceAllocator(ipRange, NodePortRange.Parse(options.ServiceNodePortRange), loggers.CreateLogger<ServiceAllocator>());
+        // The used cluster IPs and node ports are rebuilt from the stored Services before any write.
+        var services = registry.Find("", "v1", "services")!;
+        await allocator.RepairAsync(store, services, cancellationToken);
+        var service = new ResourceService(store, time) { Services = allocator, ServiceAccounts = new ServiceAccountAdmission(store) };
         await Bootstrap.EnsureNamespacesAsync(service, registry, cancellationToken);
+        var kubernetesService = new KubernetesServiceReconciler(service, registry, ipRange.HostAddress(1), KubernetesServiceReconciler.AdvertisedIp(options),
+            options.HttpsPort, loggers.CreateLogger<KubernetesServiceReconciler>());
+        await kubernetesService.StartAsync(cancellationToken);
         var caches = new CacheSet(store, registry, options.WatchCacheEvents, loggers);
         await caches.StartAsync(cancellationToken);
 
@@ -95,7 +107,7 @@ public sealed partial class ApiServerHost : IAsyncDisposable
         var host = options.AdvertiseAddress ?? (options.BindAddress.Equals(IPAddress.Any) || options.BindAddress.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : options.BindAddress.ToString());
         var url = $"https://{(host.Contains(':') ? $"[{host}]" : host)}:{options.HttpsPort}";
         admin.WriteKubeconfig(options.EffectiveKubeconfigPath, url, ca.CertificatePem);
-        return new ApiServerHost(app, store, caches, service, url);
+        return new ApiServerHost(app, store, caches, service, url, Task.WhenAll(kubernetesService.RunAsync(time, stopping), allocator.RunRepairsAsync(store, services, time, stopping)));
     }
 
     private static async Task ServeAsync(HttpContext context, AdminCredentials admin, ResourceRegistry registry, DiscoveryDocuments discovery,
@@ -154,6 +166,7 @@ public sealed partial class ApiServerHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
+        await _kubernetesService;
         await _app.DisposeAsync();
         await _caches.DisposeAsync();
         await _store.DisposeAsync();
