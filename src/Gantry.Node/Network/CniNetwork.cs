@@ -143,7 +143,8 @@ public sealed partial class CniNetwork : IPodNetwork
             var leases = Path.Combine(CniNetworkConfig.IpamDataDir(_paths), NetworkName);
             if (Directory.Exists(leases)) Directory.Delete(leases, recursive: true);
             _cache.DeleteNetwork(NetworkName);
-            File.Delete(ConfigPath);
+            // The agent may never have written its configuration (no pod CIDR yet): nothing to delete then.
+            if (File.Exists(ConfigPath)) File.Delete(ConfigPath);
             Volatile.Write(ref _config, null);
         }
         finally

@@ -66,12 +66,16 @@ internal static class CgroupV1
         }
     }
 
-    /// <summary>Removes <paramref name="cgroup"/> and anything left below it (deepest first) under every controller.</summary>
+    /// <summary>
+    /// Removes <paramref name="cgroup"/> and anything left below it (deepest first) in every mounted hierarchy: runc puts
+    /// containers into all of them, including the named (systemd) and unified ones of a hybrid host, not only the
+    /// controllers this engine configures.
+    /// </summary>
     public static void Remove(string cgroup)
     {
-        foreach (var controller in MountedControllers())
+        foreach (var hierarchy in Directory.EnumerateDirectories(MountRoot).Where(h => File.Exists(Path.Combine(h, "cgroup.procs"))))
         {
-            RemoveTree(ControllerPath(controller, cgroup));
+            RemoveTree(Path.Combine(hierarchy, cgroup.TrimStart('/')));
         }
     }
 

@@ -47,8 +47,12 @@ internal static class NodeCleanup
             if (!Directory.Exists(root)) continue;
             foreach (var dir in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories).OrderByDescending(d => d.Length).Append(root))
             {
-                try { Directory.Delete(dir); }
-                catch (IOException) { }
+                // The kernel frees a cgroup a moment after its last task exits: rmdir says busy until then.
+                for (var attempt = 0; Directory.Exists(dir); attempt++)
+                {
+                    try { Directory.Delete(dir); }
+                    catch (IOException) when (attempt < 20) { await Task.Delay(100); }
+                }
             }
         }
         await new Gantry.Node.Network.CniNetwork(paths).RemoveAllAsync(CancellationToken.None);

@@ -32,7 +32,8 @@ public sealed class NodeCluster : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Prerequisites.Check();
-        DataDir = Directory.CreateTempSubdirectory("gantry-e2e-").FullName;
+        await Leftovers.RemoveAsync();
+        DataDir = Leftovers.NewDataDir(NodeName);
         var archive = Path.Combine(DataDir, "busybox.tar");
         BusyboxImage.WriteOciArchive(archive);
         await RunGantryAsync("image", "import", "--data-dir", DataDir, "--node-name", NodeName, archive);

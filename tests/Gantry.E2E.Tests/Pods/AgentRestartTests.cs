@@ -23,7 +23,7 @@ public sealed class AgentRestartTests : IAsyncLifetime
     {
         Prerequisites.Check();
         _server = await GantryServer.StartAsync();
-        _agentDir = Directory.CreateTempSubdirectory("gantry-e2e-agent-").FullName;
+        _agentDir = Leftovers.NewDataDir(_nodeName);
         var archive = Path.Combine(_agentDir, "busybox.tar");
         BusyboxImage.WriteOciArchive(archive);
         await NodeCluster.RunGantryAsync("image", "import", "--data-dir", _agentDir, "--node-name", _nodeName, archive);

@@ -111,7 +111,11 @@ public sealed partial class WebDeploymentTests(NodeCluster cluster)
                 var match = ForwardingLine().Match(line);
                 if (match.Success) port = int.Parse(match.Groups[1].Value);
             }
-            Assert.True(port is not null, "kubectl port-forward printed no Forwarding line: " + await process.StandardError.ReadToEndAsync());
+            if (port is null)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail("kubectl port-forward printed no Forwarding line: " + await process.StandardError.ReadToEndAsync());
+            }
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
             return await http.GetStringAsync($"http://127.0.0.1:{port}{path}");
         }
