@@ -194,11 +194,9 @@ public sealed partial class ResourceService
                 }
                 try
                 {
-                    if (ObjectMeta.Get(updated, "deletionTimestamp") is not null && ObjectMeta.Finalizers(updated).Count == 0
-                        && updated["spec"]?["finalizers"] is not JsonArray { Count: > 0 })
+                    if (ShouldDeleteDuringUpdate(updated, old))
                     {
-                        // The last finalizer is gone from an object being deleted: the update completes the deletion. A
-                        // namespace's spec.finalizers hold it too (only the finalize subresource clears them).
+                        // The last finalizer is gone from an object being deleted: the update completes the deletion.
                         var deleted = await _store.DeleteAsync(key, currentValue.ModRevision, cancellationToken);
                         SetResourceVersion(updated, deleted.ModRevision);
                         if (Services is not null && ServiceAllocator.Handles(def)) Services.Release(old);
@@ -251,6 +249,18 @@ public sealed partial class ResourceService
     /// <summary>Sets metadata.resourceVersion.</summary>
     public static void SetResourceVersion(JsonObject obj, long revision) =>
         ObjectMeta.Of(obj)["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Kubernetes' ShouldDeleteDuringUpdate: an update completes a requested deletion once no finalizer holds the object
+    /// (a namespace's spec.finalizers too: only the finalize subresource clears them) and no grace period is running.
+    /// A pod inside its grace period keeps accepting status writes from its kubelet until the kubelet deletes it.
+    /// </summary>
+    private static bool ShouldDeleteDuringUpdate(JsonObject updated, JsonObject old)
+    {
+        if (ObjectMeta.Finalizers(updated).Count > 0 || updated["spec"]?["finalizers"] is JsonArray { Count: > 0 }) return false;
+        if (ObjectMeta.Get(old, "deletionTimestamp") is null) return false;
+        return old["metadata"]?["deletionGracePeriodSeconds"] is not JsonValue grace || !grace.TryGetValue<long>(out var seconds) || seconds == 0;
+    }
 
     private static JsonObject PrepareIdentity(ResourceDefinition def, string? ns, JsonObject obj)
     {

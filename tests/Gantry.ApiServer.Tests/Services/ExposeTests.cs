@@ -7,7 +7,7 @@ namespace Gantry.ApiServer.Tests.Services;
 [Collection(ServerCollection.Name)]
 public sealed class ExposeTests(ServerFixture fixture)
 {
-    private Harness.Kubectl K => fixture.Kubectl;
+    private Gantry.Testing.Processes.Kubectl K => fixture.Kubectl;
 
     [Fact]
     public async Task KubectlExpose_CreatesAServiceFromTheDeploymentSelector()
