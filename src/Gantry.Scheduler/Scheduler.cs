@@ -4,6 +4,7 @@ using Gantry.Client.Events;
 using Gantry.Client.Informers;
 using Gantry.Scheduler.Cache;
 using Gantry.Scheduler.Framework;
+using Gantry.Scheduler.Preemption;
 using Gantry.Scheduler.Queue;
 using k8s;
 using k8s.Models;
@@ -29,6 +30,7 @@ public sealed partial class Scheduler : IAsyncDisposable
     private readonly SchedulerCache _cache = new();
     private readonly SchedulingQueue _queue;
     private readonly SchedulingFramework _framework;
+    private readonly DefaultPreemption _preemption;
     private readonly ConcurrentDictionary<Task, byte> _background = new();
     private readonly CancellationTokenSource _disposing = new();
     private Informer<V1Pod>? _pods;
@@ -44,6 +46,7 @@ public sealed partial class Scheduler : IAsyncDisposable
         _events = new EventRecorder(client, options.SchedulerName, time: _time, loggers: loggers);
         _queue = new SchedulingQueue(options, _time);
         _framework = new SchedulingFramework(options.Parallelism);
+        _preemption = new DefaultPreemption(client, _framework, _cache, _events, options, _time, _logger, _queue.MoveAllToActiveOrBackoff);
     }
 
     /// <summary>Schedules pods until cancelled, then waits for bindings in flight.</summary>
@@ -55,6 +58,7 @@ public sealed partial class Scheduler : IAsyncDisposable
         _pods = _informers.For<V1Pod>();
         nodes.AddEventHandler(OnNodeAdded, OnNodeUpdated, n => _cache.RemoveNode(n.Metadata.Name));
         _pods.AddEventHandler(OnPodAdded, OnPodUpdated, OnPodDeleted);
+        _preemption.Watch(_informers, _pods);
         _informers.Start(token);
         var flushing = Task.Run(() => _queue.RunAsync(token), CancellationToken.None);
         try
@@ -98,10 +102,14 @@ public sealed partial class Scheduler : IAsyncDisposable
                 return;
             }
             var requests = PodRequests.Of(pod);
-            var (feasible, rejected) = _framework.Filter(pod, requests, nodes);
+            // Room that preemption freed for a nominated pod of equal or higher priority stays reserved for it.
+            var (feasible, rejected) = _preemption.Filter(pod, requests, nodes);
             if (feasible.Count == 0)
             {
-                Fail(queued, cycle, FitError.Message(pod, nodes, rejected, _framework));
+                // PostFilter: DefaultPreemption may evict lower-priority pods and nominate this pod for the node.
+                var postFilter = _preemption.PostFilter(pod, nodes, rejected, _disposing.Token);
+                if (postFilter.Work is { } work) Track(work);
+                Fail(queued, cycle, FitError.Message(nodes.Count, rejected, postFilter.Message));
                 return;
             }
             var host = _framework.SelectHost(pod, requests, feasible).Name;

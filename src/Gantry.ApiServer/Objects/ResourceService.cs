@@ -24,6 +24,7 @@ public sealed partial class ResourceService
     private const int GenerateNameRetries = 7;
     private readonly IStore _store;
     private readonly NamespaceLifecycle _namespaces;
+    private readonly PriorityAdmission _priority;
     private readonly TimeProvider _time;
 
     /// <summary>Creates the service over a store.</summary>
@@ -32,6 +33,7 @@ public sealed partial class ResourceService
         _store = store;
         _time = time;
         _namespaces = new NamespaceLifecycle(store);
+        _priority = new PriorityAdmission(store);
     }
 
     /// <summary>The store (for components that need revisions).</summary>
@@ -69,6 +71,7 @@ public sealed partial class ResourceService
         strategy.PrepareForCreate(obj);
         strategy.ApplyDefaults(obj);
         if (def.Group.Length == 0 && def.Plural == "pods") DefaultTolerationSeconds.Admit(obj);
+        await _priority.AdmitCreateAsync(def, obj, nameGenerated ? (string?)meta["generateName"] ?? name : name, cancellationToken);
         if (!options.IsApply) ManagedFields.RecordUpdate(null, obj, options.FieldManager, ManagedFields.UpdateOperation, def.ApiVersion, _time.GetUtcNow());
         var errors = strategy.ValidateCreate(obj);
         if (errors.Count > 0) throw ApiException.Invalid(def.Group, def.Kind, name, errors);
@@ -147,6 +150,7 @@ public sealed partial class ResourceService
             if (kind != UpdateKind.System)
             {
                 if (kind == UpdateKind.Status) strategy.PrepareForStatusUpdate(updated, old); else strategy.PrepareForUpdate(updated, old);
+                if (kind == UpdateKind.Main) await _priority.AdmitUpdateAsync(def, updated, old, cancellationToken);
                 strategy.ApplyDefaults(updated);
                 var errors = strategy.ValidateUpdate(updated, old);
                 if (errors.Count > 0) throw ApiException.Invalid(def.Group, def.Kind, name, errors);
