@@ -124,22 +124,29 @@ internal sealed class PreemptionPlanner(SchedulingFramework framework, Nominator
         var wanted = Math.Min(potential.Count, Math.Max(potential.Count * MinCandidateNodesPercentage / 100, MinCandidateNodesAbsolute));
         var offset = Random.Shared.Next(potential.Count);
         var batch = Math.Max(1, parallelism);
+        var priority = pod.Spec.Priority ?? 0;
         var nonViolating = new List<Candidate>();
         var violating = new List<Candidate>();
         var errors = new List<string>();
         var requests = PodRequests.Of(pod);
-        for (var start = 0; start < potential.Count && nonViolating.Count < wanted; start += batch)
+        var pending = new List<NodeInfo>(batch);
+        for (var next = 0; next < potential.Count && nonViolating.Count < wanted;)
         {
-            var count = Math.Min(batch, potential.Count - start);
-            var results = new (List<V1Pod> Victims, int Violations, Status Status)[count];
-            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = batch }, i =>
+            // Nodes without a pod the preemptor outranks are settled at once (most nodes, when priorities are unused);
+            // only the others are dry-run, a batch at a time.
+            pending.Clear();
+            for (; next < potential.Count && pending.Count < batch; next++)
             {
-                var node = potential[(offset + start + i) % potential.Count];
-                results[i] = VictimSelection.Select(pod, node, pdbs, n => RunFiltersWithNominatedPods(pod, requests, n), now);
-            });
-            for (var i = 0; i < count; i++)
+                var node = potential[(offset + next) % potential.Count];
+                if (node.Pods.Any(p => p.Priority < priority)) pending.Add(node);
+                else statuses[node.Name] = Status.Unresolvable(VictimSelection.NoVictims);
+            }
+            var results = new (List<V1Pod> Victims, int Violations, Status Status)[pending.Count];
+            Parallel.For(0, pending.Count, new ParallelOptions { MaxDegreeOfParallelism = batch },
+                i => results[i] = VictimSelection.Select(pod, pending[i], pdbs, n => RunFiltersWithNominatedPods(pod, requests, n), now));
+            for (var i = 0; i < pending.Count; i++)
             {
-                var name = potential[(offset + start + i) % potential.Count].Name;
+                var name = pending[i].Name;
                 var (victims, violations, status) = results[i];
                 if (!status.IsSuccess) statuses[name] = status;
                 else if (victims.Count == 0) errors.Add($"expected at least one victim pod on node \"{name}\"");
