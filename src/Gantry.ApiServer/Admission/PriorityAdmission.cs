@@ -9,7 +9,8 @@ namespace Gantry.ApiServer.Admission;
 /// <summary>
 /// Kubernetes' Priority admission (plugin/pkg/admission/priority): a new pod gets spec.priority and
 /// spec.preemptionPolicy from its PriorityClass (or the global default class, or priority 0), a pod update keeps them,
-/// and at most one PriorityClass may be the global default. The built-in system classes are created at start.
+/// and at most one PriorityClass may be the global default. The built-in system classes are created at start and cannot
+/// be deleted.
 /// </summary>
 public sealed class PriorityAdmission(IStore store)
 {
@@ -45,6 +46,13 @@ public sealed class PriorityAdmission(IStore store)
             return Task.CompletedTask;
         }
         return IsPriorityClasses(def) ? ValidatePriorityClassAsync(obj, update: true, cancellationToken) : Task.CompletedTask;
+    }
+
+    /// <summary>The system priority classes cannot be deleted (as the priorityclasses registry refuses it).</summary>
+    public static void AdmitDelete(ResourceDefinition def, string name)
+    {
+        if (IsPriorityClasses(def) && SystemClasses.Any(c => c.Name == name))
+            throw Forbidden("priorityclasses.scheduling.k8s.io", name, "this is a system priority class and cannot be deleted");
     }
 
     /// <summary>Creates the system priority classes that are missing (the apiserver's scheduling bootstrap).</summary>

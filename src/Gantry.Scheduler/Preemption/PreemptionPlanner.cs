@@ -40,9 +40,18 @@ internal sealed class PreemptionPlanner(SchedulingFramework framework, Nominator
         return !status.IsSuccess || ReferenceEquals(withNominated, node) ? status : framework.RunFilters(pod, requests, node);
     }
 
-    /// <summary>The framework's filter over every node, counting nominated pods as <see cref="RunFiltersWithNominatedPods"/>.</summary>
+    /// <summary>
+    /// The framework's filter over every node, counting nominated pods as <see cref="RunFiltersWithNominatedPods"/>. A pod
+    /// nominated to a node that now takes it gets that node alone (evaluateNominatedNode): the room was freed for it.
+    /// </summary>
     public (List<NodeInfo> Feasible, Dictionary<string, Status> Rejected) Filter(V1Pod pod, PodRequests requests, IReadOnlyList<NodeInfo> nodes)
     {
+        var nominatedNode = string.IsNullOrEmpty(pod.Status?.NominatedNodeName) ? nominator.NodeOf(pod.Metadata.Uid) : pod.Status.NominatedNodeName;
+        if (nominatedNode is not null && nodes.FirstOrDefault(n => n.Name == nominatedNode) is { } nominated &&
+            RunFiltersWithNominatedPods(pod, requests, nominated).IsSuccess)
+        {
+            return ([nominated], new Dictionary<string, Status>(StringComparer.Ordinal));
+        }
         if (nominator.IsEmpty) return framework.Filter(pod, requests, nodes);
         Dictionary<NodeInfo, NodeInfo>? originals = null;
         var withNominated = new NodeInfo[nodes.Count];

@@ -56,6 +56,21 @@ public sealed class PriorityAdmissionTests
     }
 
     [Fact]
+    public async Task SystemPriorityClasses_CannotBeDeleted()
+    {
+        await StartAsync();
+        await CreateClassAsync("batch", 100);
+
+        var error = await Assert.ThrowsAsync<ApiException>(() =>
+            _service.DeleteAsync(PriorityClasses, null, "system-cluster-critical", new DeleteRequest(), CancellationToken.None));
+        var (_, deleted) = await _service.DeleteAsync(PriorityClasses, null, "batch", new DeleteRequest(), CancellationToken.None);
+
+        Assert.Equal(403, error.Code);
+        Assert.Equal("priorityclasses.scheduling.k8s.io \"system-cluster-critical\" is forbidden: this is a system priority class and cannot be deleted", error.Message);
+        Assert.True(deleted);
+    }
+
+    [Fact]
     public async Task PodCreate_ResolvesPriorityAndPreemptionPolicy_FromItsClass()
     {
         await StartAsync();

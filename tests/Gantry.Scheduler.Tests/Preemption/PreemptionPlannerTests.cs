@@ -100,6 +100,20 @@ public sealed class PreemptionPlannerTests
     }
 
     [Fact]
+    public void Filter_ForAPodNominatedToANodeThatNowFitsIt_ReturnsThatNodeAlone()
+    {
+        var pod = Pod("p", 10);
+        pod.Status.NominatedNodeName = "freed";
+        var freed = Info(Node("freed", cpu: "1"));
+        var roomier = Info(Node("roomier", cpu: "8"));
+
+        var (feasible, rejected) = Planner().Filter(pod, PodRequests.Of(pod), [roomier, freed]);
+
+        Assert.Same(freed, Assert.Single(feasible));
+        Assert.Empty(rejected);
+    }
+
+    [Fact]
     public void Nominator_KeepsAnInMemoryNomination_UntilThePodIsBoundOrItsNominationIsCleared()
     {
         var pod = Pod("p", 10);
