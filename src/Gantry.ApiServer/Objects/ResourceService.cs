@@ -71,8 +71,9 @@ public sealed partial class ResourceService
         strategy.PrepareForCreate(obj);
         strategy.ApplyDefaults(obj);
         if (def.Group.Length == 0 && def.Plural == "pods") DefaultTolerationSeconds.Admit(obj);
-        await _priority.AdmitCreateAsync(def, obj, nameGenerated ? (string?)meta["generateName"] ?? name : name, cancellationToken);
         if (!options.IsApply) ManagedFields.RecordUpdate(null, obj, options.FieldManager, ManagedFields.UpdateOperation, def.ApiVersion, _time.GetUtcNow());
+        // Mutating admission runs after the field manager recorded the request, so spec.priority belongs to no manager.
+        await _priority.AdmitCreateAsync(def, obj, nameGenerated ? (string?)meta["generateName"] ?? name : name, cancellationToken);
         var errors = strategy.ValidateCreate(obj);
         if (errors.Count > 0) throw ApiException.Invalid(def.Group, def.Kind, name, errors);
         if (def.Namespaced) await _namespaces.AdmitCreateAsync(def, ns!, name, cancellationToken);

@@ -32,6 +32,8 @@ public sealed class PreemptionClusterTests
         await TestCluster.EventuallyAsync(async () => (await Pods(cluster).GetAsync("default", "high"))?.Status?.NominatedNodeName == "only",
             "the preemptor to be nominated to the node");
         Assert.True(string.IsNullOrEmpty((await Pods(cluster).GetAsync("default", "high"))!.Spec.NodeName));
+        var wide = await RunKubectlAsync(cluster, "get", "pod", "high", "-o", "wide", "--no-headers");
+        Assert.Equal(["high", "0/1", "Pending", "0", "<none>", "<none>", "only", "<none>"], wide.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries).Where((_, i) => i != 4));
 
         // The node agent would finish the deletion once the containers stopped.
         await Pods(cluster).DeleteAsync("default", "low", new DeleteOptions { GracePeriodSeconds = 0 });
