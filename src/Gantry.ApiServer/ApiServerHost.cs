@@ -58,6 +58,7 @@ public sealed partial class ApiServerHost : IAsyncDisposable
         var registry = ResourceRegistry.BuiltIn;
         var service = new ResourceService(store, time);
         await Bootstrap.EnsureNamespacesAsync(service, registry, cancellationToken);
+        await Admission.PriorityAdmission.EnsureSystemClassesAsync(service, cancellationToken);
         var caches = new CacheSet(store, registry, options.WatchCacheEvents, loggers);
         await caches.StartAsync(cancellationToken);
 

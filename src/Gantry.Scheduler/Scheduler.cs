@@ -5,6 +5,7 @@ using Gantry.Client.Informers;
 using Gantry.Scheduler.Cache;
 using Gantry.Scheduler.Framework;
 using Gantry.Scheduler.Plugins;
+using Gantry.Scheduler.Preemption;
 using Gantry.Scheduler.Queue;
 using k8s;
 using k8s.Models;
@@ -31,6 +32,7 @@ public sealed partial class Scheduler : IAsyncDisposable
     private readonly SchedulingQueue _queue;
     private readonly SchedulingFramework _framework;
     private readonly VolumeBinding _volumeBinding;
+    private readonly DefaultPreemption _preemption;
     private readonly ConcurrentDictionary<Task, byte> _background = new();
     private readonly CancellationTokenSource _disposing = new();
     private Informer<V1Pod>? _pods;
@@ -47,6 +49,7 @@ public sealed partial class Scheduler : IAsyncDisposable
         _queue = new SchedulingQueue(options, _time);
         _framework = new SchedulingFramework(options.Parallelism, _cache.Namespaces);
         _volumeBinding = new VolumeBinding(client, _informers, options.VolumeBinding, _time, _queue.MoveAllToActiveOrBackoff);
+        _preemption = new DefaultPreemption(client, _framework, _cache, _events, options, _time, _logger, _queue.MoveAllToActiveOrBackoff);
     }
 
     /// <summary>Schedules pods until cancelled, then waits for bindings in flight.</summary>
@@ -60,6 +63,7 @@ public sealed partial class Scheduler : IAsyncDisposable
         _pods.AddEventHandler(OnPodAdded, OnPodUpdated, OnPodDeleted);
         // Namespace labels, for the namespaceSelector of pod affinity terms.
         _informers.For<V1Namespace>().AddEventHandler(_cache.Namespaces.Set, (_, ns) => _cache.Namespaces.Set(ns), ns => _cache.Namespaces.Remove(ns.Metadata.Name));
+        _preemption.Watch(_informers, _pods);
         _informers.Start(token);
         var flushing = Task.Run(() => _queue.RunAsync(token), CancellationToken.None);
         try
@@ -103,18 +107,21 @@ public sealed partial class Scheduler : IAsyncDisposable
                 return;
             }
             var state = new CycleState(pod, PodRequests.Of(pod), nodes);
-            // VolumeBinding: PreFilter before the filters, its Filter on the nodes they left.
+            // VolumeBinding: PreFilter before the other plugins' (its failure applies to every node), Filter after theirs.
             var volumes = _volumeBinding.PreFilter(pod);
             if (volumes.Failure is { } volumeFailure)
             {
                 Fail(queued, cycle, VolumeBinding.FitMessage(pod, nodes.Count, volumeFailure));
                 return;
             }
-            var (feasible, rejected) = _framework.Filter(state);
-            _volumeBinding.Filter(volumes, feasible, rejected);
+            // Room that preemption freed for a nominated pod of equal or higher priority stays reserved for it.
+            var (feasible, rejected) = _preemption.Filter(state, volumes.HasClaims ? node => _volumeBinding.Filter(volumes, node.Node) : null);
             if (feasible.Count == 0)
             {
-                Fail(queued, cycle, FitError.Message(state, rejected, _framework));
+                // PostFilter: DefaultPreemption may evict lower-priority pods and nominate this pod for the node.
+                var postFilter = _preemption.PostFilter(state, rejected, _disposing.Token);
+                if (postFilter.Work is { } work) Track(work);
+                Fail(queued, cycle, FitError.Message(nodes.Count, rejected, postFilter.Message));
                 return;
             }
             var hostNode = _framework.SelectHost(state, feasible).Node;

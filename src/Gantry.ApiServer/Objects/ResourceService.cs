@@ -24,6 +24,7 @@ public sealed partial class ResourceService
     private const int GenerateNameRetries = 7;
     private readonly IStore _store;
     private readonly NamespaceLifecycle _namespaces;
+    private readonly PriorityAdmission _priority;
     private readonly TimeProvider _time;
 
     /// <summary>Creates the service over a store.</summary>
@@ -32,6 +33,7 @@ public sealed partial class ResourceService
         _store = store;
         _time = time;
         _namespaces = new NamespaceLifecycle(store);
+        _priority = new PriorityAdmission(store);
     }
 
     /// <summary>The store (for components that need revisions).</summary>
@@ -71,6 +73,8 @@ public sealed partial class ResourceService
         if (def.Group.Length == 0 && def.Plural == "pods") DefaultTolerationSeconds.Admit(obj);
         if (def.Group.Length == 0 && def.Plural == "persistentvolumeclaims") await DefaultStorageClass.AdmitAsync(_store, obj, cancellationToken);
         if (!options.IsApply) ManagedFields.RecordUpdate(null, obj, options.FieldManager, ManagedFields.UpdateOperation, def.ApiVersion, _time.GetUtcNow());
+        // Mutating admission runs after the field manager recorded the request, so spec.priority belongs to no manager.
+        await _priority.AdmitCreateAsync(def, obj, nameGenerated ? (string?)meta["generateName"] ?? name : name, cancellationToken);
         var errors = strategy.ValidateCreate(obj);
         if (errors.Count > 0) throw ApiException.Invalid(def.Group, def.Kind, name, errors);
         if (def.Namespaced) await _namespaces.AdmitCreateAsync(def, ns!, name, cancellationToken);
@@ -148,6 +152,7 @@ public sealed partial class ResourceService
             if (kind != UpdateKind.System)
             {
                 if (kind == UpdateKind.Status) strategy.PrepareForStatusUpdate(updated, old); else strategy.PrepareForUpdate(updated, old);
+                if (kind == UpdateKind.Main) await _priority.AdmitUpdateAsync(def, updated, old, cancellationToken);
                 strategy.ApplyDefaults(updated);
                 var errors = strategy.ValidateUpdate(updated, old);
                 if (errors.Count > 0) throw ApiException.Invalid(def.Group, def.Kind, name, errors);

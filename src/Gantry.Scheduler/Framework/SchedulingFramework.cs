@@ -73,18 +73,6 @@ internal sealed class SchedulingFramework
         return Status.Success;
     }
 
-    /// <summary>
-    /// The filters' verdict on <paramref name="node"/> without the pods <paramref name="remove"/> selects, with the
-    /// PreFilter state updated accordingly on a copy (a preemption dry run).
-    /// </summary>
-    public Status RunFiltersWithout(CycleState state, NodeInfo node, Func<PodEntry, bool> remove)
-    {
-        var trial = state.Clone();
-        var remaining = node.Without(remove);
-        foreach (var removed in node.Pods.Where(remove)) RemovePod(trial, removed, remaining);
-        return RunFilters(trial, remaining);
-    }
-
     /// <summary>Updates every plugin's PreFilter state as if <paramref name="added"/> ran on <paramref name="node"/> (RunPreFilterExtensionAddPod).</summary>
     public void AddPod(CycleState state, PodEntry added, NodeInfo node)
     {
@@ -106,18 +94,27 @@ internal sealed class SchedulingFramework
     /// <summary>PreFilter, then Filter on every node: the feasible nodes, and each rejected node's status.</summary>
     public (List<NodeInfo> Feasible, Dictionary<string, Status> Rejected) Filter(CycleState state)
     {
-        var nodes = state.Nodes;
-        var statuses = new Status[nodes.Count];
         var preFilter = RunPreFilters(state);
-        if (preFilter.IsSuccess)
-        {
-            Parallel.For(0, nodes.Count, new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
-                i => statuses[i] = RunFilters(state, nodes[i]));
-        }
-        else
-        {
-            Array.Fill(statuses, preFilter);
-        }
+        return preFilter.IsSuccess ? FilterNodes(state, state.Nodes, RunFilters) : RejectAll(state.Nodes, preFilter);
+    }
+
+    /// <summary>Every node rejected with the PreFilter's <paramref name="status"/>.</summary>
+    public static (List<NodeInfo> Feasible, Dictionary<string, Status> Rejected) RejectAll(IReadOnlyList<NodeInfo> nodes, Status status)
+    {
+        var rejected = new Dictionary<string, Status>(nodes.Count, StringComparer.Ordinal);
+        foreach (var node in nodes) rejected[node.Name] = status;
+        return ([], rejected);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="filter"/> (the filters, possibly with nominated pods) on <paramref name="nodes"/> after the
+    /// PreFilters ran: the feasible nodes, and each rejected node's status.
+    /// </summary>
+    public (List<NodeInfo> Feasible, Dictionary<string, Status> Rejected) FilterNodes(CycleState state, IReadOnlyList<NodeInfo> nodes,
+        Func<CycleState, NodeInfo, Status> filter)
+    {
+        var statuses = new Status[nodes.Count];
+        Parallel.For(0, nodes.Count, new ParallelOptions { MaxDegreeOfParallelism = _parallelism }, i => statuses[i] = filter(state, nodes[i]));
         var feasible = new List<NodeInfo>();
         var rejected = new Dictionary<string, Status>(StringComparer.Ordinal);
         for (var i = 0; i < nodes.Count; i++)
