@@ -29,6 +29,8 @@ public sealed partial class Scheduler : IAsyncDisposable
     private readonly SharedInformerFactory _informers;
     private readonly EventRecorder _events;
     private readonly SchedulerCache _cache = new();
+    // Only the scheduling loop reads and updates it, once per cycle.
+    private readonly Snapshot _snapshot = new();
     private readonly SchedulingQueue _queue;
     private readonly SchedulingFramework _framework;
     private readonly VolumeBinding _volumeBinding;
@@ -47,7 +49,7 @@ public sealed partial class Scheduler : IAsyncDisposable
         _informers = new SharedInformerFactory(client, time: _time, loggers: loggers);
         _events = new EventRecorder(client, options.SchedulerName, time: _time, loggers: loggers);
         _queue = new SchedulingQueue(options, _time);
-        _framework = new SchedulingFramework(options.Parallelism, _cache.Namespaces);
+        _framework = new SchedulingFramework(options.Parallelism, _cache.Namespaces) { PercentageOfNodesToScore = options.PercentageOfNodesToScore };
         _volumeBinding = new VolumeBinding(client, _informers, options.VolumeBinding, _time, _queue.MoveAllToActiveOrBackoff);
         _preemption = new DefaultPreemption(client, _framework, _cache, _events, options, _time, _logger, _queue.MoveAllToActiveOrBackoff);
     }
@@ -100,13 +102,15 @@ public sealed partial class Scheduler : IAsyncDisposable
         queued.Pod = pod;
         try
         {
-            var nodes = _cache.Snapshot();
+            _cache.UpdateSnapshot(_snapshot);
+            var nodes = _snapshot.Nodes;
             if (nodes.Count == 0)
             {
                 Fail(queued, cycle, "no nodes available to schedule pods");
                 return;
             }
-            var state = new CycleState(pod, PodRequests.Of(pod), nodes);
+            var requests = PodRequests.Of(pod);
+            var state = new CycleState(pod, requests, _snapshot);
             // VolumeBinding: PreFilter before the other plugins' (its failure applies to every node), Filter after theirs.
             var volumes = _volumeBinding.PreFilter(pod);
             if (volumes.Failure is { } volumeFailure)
@@ -126,9 +130,7 @@ public sealed partial class Scheduler : IAsyncDisposable
             }
             var hostNode = _framework.SelectHost(state, feasible).Node;
             var host = hostNode.Metadata.Name;
-            var assumed = ObjectCopy.DeepCopy(pod);
-            assumed.Spec.NodeName = host;
-            _cache.Assume(assumed, host);
+            _cache.Assume(pod, requests, host);
             _volumeBinding.Reserve(volumes, pod, host);
             Track(BindAsync(queued, hostNode, volumes));
         }

@@ -21,6 +21,12 @@ public sealed record SchedulerOptions
     /// <summary>How many nodes are filtered and scored at once.</summary>
     public int Parallelism { get; init; } = 16;
 
+    /// <summary>
+    /// percentageOfNodesToScore: filtering stops once this percentage of the nodes (at least 100) is found feasible, and
+    /// only those are scored; 0 (the default) is kube-scheduler's adaptive value, 50% minus 1% per 125 nodes, at least 5%.
+    /// </summary>
+    public int PercentageOfNodesToScore { get; init; }
+
     /// <summary>Settings of the VolumeBinding plugin (bind timeout).</summary>
     public Plugins.VolumeBindingOptions VolumeBinding { get; init; } = new();
 }

@@ -33,7 +33,7 @@ internal sealed class DryRunNode
         if (pods.Count == 0) return;
         var removed = new HashSet<PodEntry>(pods, ReferenceEqualityComparer.Instance);
         _pods.RemoveAll(removed.Contains);
-        Node = new NodeInfo(Node.Node, [.. _pods]);
+        Node = new NodeInfo(Node.Node, [.. _pods], Node.Allocatable);
         foreach (var pod in pods) _framework.RemovePod(State, pod, Node);
     }
 
@@ -44,7 +44,7 @@ internal sealed class DryRunNode
     public void Add(PodEntry pod)
     {
         _pods.Add(pod);
-        Node = new NodeInfo(Node.Node, [.. _pods]);
+        Node = new NodeInfo(Node.Node, [.. _pods], Node.Allocatable);
         _framework.AddPod(State, pod, Node);
     }
 }
