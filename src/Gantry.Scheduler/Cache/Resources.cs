@@ -26,6 +26,9 @@ internal sealed class Resources
     /// <summary>Extended and hugepage resources by name.</summary>
     public IReadOnlyDictionary<string, long> Scalars => _scalars ?? NoScalars;
 
+    /// <summary>True when there is any scalar resource (checked before enumerating <see cref="Scalars"/> in hot loops).</summary>
+    public bool HasScalars => _scalars is { Count: > 0 };
+
     /// <summary>Sums a resource list.</summary>
     public static Resources From(IDictionary<string, ResourceQuantity>? list)
     {

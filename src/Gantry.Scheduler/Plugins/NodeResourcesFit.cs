@@ -31,6 +31,7 @@ internal sealed class NodeResourcesFit : IFilterPlugin, IScorePlugin
         if (want.MilliCpu > 0 && want.MilliCpu > free.MilliCpu - used.MilliCpu) return false;
         if (want.Memory > 0 && want.Memory > free.Memory - used.Memory) return false;
         if (want.EphemeralStorage > 0 && want.EphemeralStorage > free.EphemeralStorage - used.EphemeralStorage) return false;
+        if (!want.HasScalars) return true;
         foreach (var (name, amount) in want.Scalars)
         {
             if (amount > 0 && amount > free.Scalars.GetValueOrDefault(name) - used.Scalars.GetValueOrDefault(name)) return false;
