@@ -36,6 +36,7 @@ public sealed partial class Scheduler : IAsyncDisposable
     private readonly VolumeBinding _volumeBinding;
     private readonly DefaultPreemption _preemption;
     private readonly ConcurrentDictionary<Task, byte> _background = new();
+    private readonly SemaphoreSlim _bindings;
     private readonly CancellationTokenSource _disposing = new();
     private Informer<V1Pod>? _pods;
 
@@ -49,6 +50,7 @@ public sealed partial class Scheduler : IAsyncDisposable
         _informers = new SharedInformerFactory(client, time: _time, loggers: loggers);
         _events = new EventRecorder(client, options.SchedulerName, time: _time, loggers: loggers);
         _queue = new SchedulingQueue(options, _time);
+        _bindings = new SemaphoreSlim(Math.Max(1, options.MaxBindingsInFlight));
         _framework = new SchedulingFramework(options.Parallelism, _cache.Namespaces) { PercentageOfNodesToScore = options.PercentageOfNodesToScore };
         _volumeBinding = new VolumeBinding(client, _informers, options.VolumeBinding, _time, _queue.MoveAllToActiveOrBackoff);
         _preemption = new DefaultPreemption(client, _framework, _cache, _events, options, _time, _logger, _queue.MoveAllToActiveOrBackoff);
@@ -74,8 +76,11 @@ public sealed partial class Scheduler : IAsyncDisposable
             LogStarted(_logger, _options.SchedulerName);
             while (!token.IsCancellationRequested)
             {
+                // Backpressure: with the API server behind, more bindings in flight would only wait (and time out) in
+                // the client; kube-scheduler's client rate limiter holds it back the same way.
+                await _bindings.WaitAsync(token).ConfigureAwait(false);
                 var (pod, cycle) = await _queue.PopAsync(token).ConfigureAwait(false);
-                ScheduleOne(pod, cycle);
+                if (!ScheduleOne(pod, cycle)) _bindings.Release();
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -90,14 +95,15 @@ public sealed partial class Scheduler : IAsyncDisposable
         }
     }
 
-    private void ScheduleOne(QueuedPod queued, long cycle)
+    /// <summary>One scheduling cycle; true when it started a binding (which releases its slot when done).</summary>
+    private bool ScheduleOne(QueuedPod queued, long cycle)
     {
         // The informer has the freshest state: skip pods deleted, bound or recreated since they were queued.
         var pod = _pods!.Get(queued.Pod.Namespace(), queued.Pod.Name());
         if (pod is null || pod.Metadata.Uid != queued.Pod.Metadata.Uid || !IsPending(pod))
         {
             _queue.Done(queued.Key);
-            return;
+            return false;
         }
         queued.Pod = pod;
         try
@@ -107,7 +113,7 @@ public sealed partial class Scheduler : IAsyncDisposable
             if (nodes.Count == 0)
             {
                 Fail(queued, cycle, "no nodes available to schedule pods");
-                return;
+                return false;
             }
             var requests = PodRequests.Of(pod);
             var state = new CycleState(pod, requests, _snapshot);
@@ -116,7 +122,7 @@ public sealed partial class Scheduler : IAsyncDisposable
             if (volumes.Failure is { } volumeFailure)
             {
                 Fail(queued, cycle, VolumeBinding.FitMessage(pod, nodes.Count, volumeFailure));
-                return;
+                return false;
             }
             // Room that preemption freed for a nominated pod of equal or higher priority stays reserved for it.
             var (feasible, rejected) = _preemption.Filter(state, volumes.HasClaims ? node => _volumeBinding.Filter(volumes, node.Node) : null);
@@ -126,18 +132,20 @@ public sealed partial class Scheduler : IAsyncDisposable
                 var postFilter = _preemption.PostFilter(state, rejected, _disposing.Token);
                 if (postFilter.Work is { } work) Track(work);
                 Fail(queued, cycle, FitError.Message(nodes.Count, rejected, postFilter.Message));
-                return;
+                return false;
             }
             var hostNode = _framework.SelectHost(state, feasible).Node;
             var host = hostNode.Metadata.Name;
             _cache.Assume(pod, requests, host);
             _volumeBinding.Reserve(volumes, pod, host);
             Track(BindAsync(queued, hostNode, volumes));
+            return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogCycleFailed(_logger, queued.Key, ex);
             _queue.AddBackoff(queued);
+            return false;
         }
     }
 
@@ -164,6 +172,10 @@ public sealed partial class Scheduler : IAsyncDisposable
             var message = ex is VolumeBindingException ? ex.Message : $"Binding rejected: {ex.Message}";
             _events.Warning(pod, "FailedScheduling", message);
             await SetScheduledConditionAsync(pod, "SchedulerError", message).ConfigureAwait(false);
+        }
+        finally
+        {
+            _bindings.Release();
         }
     }
 
@@ -283,6 +295,7 @@ public sealed partial class Scheduler : IAsyncDisposable
         await _informers.DisposeAsync().ConfigureAwait(false);
         await _events.DisposeAsync().ConfigureAwait(false);
         _disposing.Dispose();
+        _bindings.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "scheduler {SchedulerName} started")]

@@ -27,6 +27,12 @@ public sealed record SchedulerOptions
     /// </summary>
     public int PercentageOfNodesToScore { get; init; }
 
+    /// <summary>
+    /// How many pods/binding requests may be in flight; the scheduling loop waits for one to finish beyond that, so an
+    /// API server that falls behind slows scheduling down instead of letting bindings time out in the client queue.
+    /// </summary>
+    public int MaxBindingsInFlight { get; init; } = 256;
+
     /// <summary>Settings of the VolumeBinding plugin (bind timeout).</summary>
     public Plugins.VolumeBindingOptions VolumeBinding { get; init; } = new();
 }
