@@ -76,7 +76,7 @@ public sealed class PercentageOfNodesToScoreTests
     public void Filter_InParallel_FindsAsManyNodesAsInOrder()
     {
         var nodes = Enumerable.Range(0, 5000).Select(i => Info(Node($"n{i:D4}"))).ToList();
-        var framework = new SchedulingFramework(4);
+        var framework = new SchedulingFramework(4) { ParallelFilterMinNodes = 0 };
         var pod = Pod("p", 0);
 
         var (feasible, _) = framework.Filter(new CycleState(pod, PodRequests.Of(pod), nodes));
