@@ -5,6 +5,7 @@ using Gantry.Client.Informers;
 using Gantry.Scheduler.Cache;
 using Gantry.Scheduler.Framework;
 using Gantry.Scheduler.Plugins;
+using Gantry.Scheduler.Preemption;
 using Gantry.Scheduler.Queue;
 using k8s;
 using k8s.Models;
@@ -28,10 +29,14 @@ public sealed partial class Scheduler : IAsyncDisposable
     private readonly SharedInformerFactory _informers;
     private readonly EventRecorder _events;
     private readonly SchedulerCache _cache = new();
+    // Only the scheduling loop reads and updates it, once per cycle.
+    private readonly Snapshot _snapshot = new();
     private readonly SchedulingQueue _queue;
     private readonly SchedulingFramework _framework;
     private readonly VolumeBinding _volumeBinding;
+    private readonly DefaultPreemption _preemption;
     private readonly ConcurrentDictionary<Task, byte> _background = new();
+    private readonly SemaphoreSlim _bindings;
     private readonly CancellationTokenSource _disposing = new();
     private Informer<V1Pod>? _pods;
 
@@ -45,8 +50,10 @@ public sealed partial class Scheduler : IAsyncDisposable
         _informers = new SharedInformerFactory(client, time: _time, loggers: loggers);
         _events = new EventRecorder(client, options.SchedulerName, time: _time, loggers: loggers);
         _queue = new SchedulingQueue(options, _time);
-        _framework = new SchedulingFramework(options.Parallelism, _cache.Namespaces);
+        _bindings = new SemaphoreSlim(Math.Max(1, options.MaxBindingsInFlight));
+        _framework = new SchedulingFramework(options.Parallelism, _cache.Namespaces) { PercentageOfNodesToScore = options.PercentageOfNodesToScore };
         _volumeBinding = new VolumeBinding(client, _informers, options.VolumeBinding, _time, _queue.MoveAllToActiveOrBackoff);
+        _preemption = new DefaultPreemption(client, _framework, _cache, _events, options, _time, _logger, _queue.MoveAllToActiveOrBackoff);
     }
 
     /// <summary>Schedules pods until cancelled, then waits for bindings in flight.</summary>
@@ -60,6 +67,7 @@ public sealed partial class Scheduler : IAsyncDisposable
         _pods.AddEventHandler(OnPodAdded, OnPodUpdated, OnPodDeleted);
         // Namespace labels, for the namespaceSelector of pod affinity terms.
         _informers.For<V1Namespace>().AddEventHandler(_cache.Namespaces.Set, (_, ns) => _cache.Namespaces.Set(ns), ns => _cache.Namespaces.Remove(ns.Metadata.Name));
+        _preemption.Watch(_informers, _pods);
         _informers.Start(token);
         var flushing = Task.Run(() => _queue.RunAsync(token), CancellationToken.None);
         try
@@ -68,8 +76,11 @@ public sealed partial class Scheduler : IAsyncDisposable
             LogStarted(_logger, _options.SchedulerName);
             while (!token.IsCancellationRequested)
             {
+                // Backpressure: with the API server behind, more bindings in flight would only wait (and time out) in
+                // the client; kube-scheduler's client rate limiter holds it back the same way.
+                await _bindings.WaitAsync(token).ConfigureAwait(false);
                 var (pod, cycle) = await _queue.PopAsync(token).ConfigureAwait(false);
-                ScheduleOne(pod, cycle);
+                if (!ScheduleOne(pod, cycle)) _bindings.Release();
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -84,51 +95,57 @@ public sealed partial class Scheduler : IAsyncDisposable
         }
     }
 
-    private void ScheduleOne(QueuedPod queued, long cycle)
+    /// <summary>One scheduling cycle; true when it started a binding (which releases its slot when done).</summary>
+    private bool ScheduleOne(QueuedPod queued, long cycle)
     {
         // The informer has the freshest state: skip pods deleted, bound or recreated since they were queued.
         var pod = _pods!.Get(queued.Pod.Namespace(), queued.Pod.Name());
         if (pod is null || pod.Metadata.Uid != queued.Pod.Metadata.Uid || !IsPending(pod))
         {
             _queue.Done(queued.Key);
-            return;
+            return false;
         }
         queued.Pod = pod;
         try
         {
-            var nodes = _cache.Snapshot();
+            _cache.UpdateSnapshot(_snapshot);
+            var nodes = _snapshot.Nodes;
             if (nodes.Count == 0)
             {
                 Fail(queued, cycle, "no nodes available to schedule pods");
-                return;
+                return false;
             }
-            var state = new CycleState(pod, PodRequests.Of(pod), nodes);
-            // VolumeBinding: PreFilter before the filters, its Filter on the nodes they left.
+            var requests = PodRequests.Of(pod);
+            var state = new CycleState(pod, requests, _snapshot);
+            // VolumeBinding: PreFilter before the other plugins' (its failure applies to every node), Filter after theirs.
             var volumes = _volumeBinding.PreFilter(pod);
             if (volumes.Failure is { } volumeFailure)
             {
                 Fail(queued, cycle, VolumeBinding.FitMessage(pod, nodes.Count, volumeFailure));
-                return;
+                return false;
             }
-            var (feasible, rejected) = _framework.Filter(state);
-            _volumeBinding.Filter(volumes, feasible, rejected);
+            // Room that preemption freed for a nominated pod of equal or higher priority stays reserved for it.
+            var (feasible, rejected) = _preemption.Filter(state, volumes.HasClaims ? node => _volumeBinding.Filter(volumes, node.Node) : null);
             if (feasible.Count == 0)
             {
-                Fail(queued, cycle, FitError.Message(state, rejected, _framework));
-                return;
+                // PostFilter: DefaultPreemption may evict lower-priority pods and nominate this pod for the node.
+                var postFilter = _preemption.PostFilter(state, rejected, _disposing.Token);
+                if (postFilter.Work is { } work) Track(work);
+                Fail(queued, cycle, FitError.Message(nodes.Count, rejected, postFilter.Message));
+                return false;
             }
             var hostNode = _framework.SelectHost(state, feasible).Node;
             var host = hostNode.Metadata.Name;
-            var assumed = ObjectCopy.DeepCopy(pod);
-            assumed.Spec.NodeName = host;
-            _cache.Assume(assumed, host);
+            _cache.Assume(pod, requests, host);
             _volumeBinding.Reserve(volumes, pod, host);
             Track(BindAsync(queued, hostNode, volumes));
+            return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogCycleFailed(_logger, queued.Key, ex);
             _queue.AddBackoff(queued);
+            return false;
         }
     }
 
@@ -155,6 +172,10 @@ public sealed partial class Scheduler : IAsyncDisposable
             var message = ex is VolumeBindingException ? ex.Message : $"Binding rejected: {ex.Message}";
             _events.Warning(pod, "FailedScheduling", message);
             await SetScheduledConditionAsync(pod, "SchedulerError", message).ConfigureAwait(false);
+        }
+        finally
+        {
+            _bindings.Release();
         }
     }
 
@@ -274,6 +295,7 @@ public sealed partial class Scheduler : IAsyncDisposable
         await _informers.DisposeAsync().ConfigureAwait(false);
         await _events.DisposeAsync().ConfigureAwait(false);
         _disposing.Dispose();
+        _bindings.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "scheduler {SchedulerName} started")]

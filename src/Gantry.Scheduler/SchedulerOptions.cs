@@ -21,6 +21,18 @@ public sealed record SchedulerOptions
     /// <summary>How many nodes are filtered and scored at once.</summary>
     public int Parallelism { get; init; } = 16;
 
+    /// <summary>
+    /// percentageOfNodesToScore: filtering stops once this percentage of the nodes (at least 100) is found feasible, and
+    /// only those are scored; 0 (the default) is kube-scheduler's adaptive value, 50% minus 1% per 125 nodes, at least 5%.
+    /// </summary>
+    public int PercentageOfNodesToScore { get; init; }
+
+    /// <summary>
+    /// How many pods/binding requests may be in flight; the scheduling loop waits for one to finish beyond that, so an
+    /// API server that falls behind slows scheduling down instead of letting bindings time out in the client queue.
+    /// </summary>
+    public int MaxBindingsInFlight { get; init; } = 256;
+
     /// <summary>Settings of the VolumeBinding plugin (bind timeout).</summary>
     public Plugins.VolumeBindingOptions VolumeBinding { get; init; } = new();
 }

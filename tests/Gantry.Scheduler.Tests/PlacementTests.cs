@@ -204,7 +204,8 @@ public sealed class PlacementTests
         await cluster.CreateNodeAsync("only", cpu: "1");
         var low = TestCluster.Pod("low", cpu: "800m");
         var high = TestCluster.Pod("high", cpu: "800m");
-        high.Spec.Priority = 1000;
+        await cluster.CreatePriorityClassAsync("high", 1000);
+        high.Spec.PriorityClassName = "high";
         await cluster.CreatePodAsync(low);
         await cluster.CreatePodAsync(high);
         cluster.StartScheduler(new SchedulerOptions());

@@ -29,8 +29,12 @@ internal sealed class BindWatch : IAsyncDisposable
     public static BindWatch Start(HttpClient client, string ns, string resourceVersion) =>
         new(client, $"/api/v1/namespaces/{ns}/pods?watch=true&resourceVersion={resourceVersion}&timeoutSeconds=3600");
 
-    /// <summary>Waits until <paramref name="count"/> pods are bound or <paramref name="timeout"/> passes without progress.</summary>
-    public async Task<bool> WaitForBoundAsync(int count, TimeSpan timeout, Action? check = null)
+    /// <summary>
+    /// Waits until <paramref name="count"/> pods are bound or <paramref name="timeout"/> passes without progress
+    /// (<paramref name="firstTimeout"/>, when given, for the first bind: a scheduler starting against tens of thousands
+    /// of pods lists them all first, which the first-bind-to-last-bind figure does not count).
+    /// </summary>
+    public async Task<bool> WaitForBoundAsync(int count, TimeSpan timeout, Action? check = null, TimeSpan? firstTimeout = null)
     {
         var last = Bound.Count;
         var progress = Stopwatch.StartNew();
@@ -44,7 +48,7 @@ internal sealed class BindWatch : IAsyncDisposable
                 last = Bound.Count;
                 progress.Restart();
             }
-            else if (progress.Elapsed > timeout)
+            else if (progress.Elapsed > (last == 0 && firstTimeout is { } first ? first : timeout))
             {
                 return false;
             }

@@ -63,7 +63,7 @@ internal static class SchedulerBenchmark
     {
         // The scheduler lists the pods itself; the watch only needs what happens from now on.
         await using var watch = BindWatch.Start(cluster.Clients[^1], Namespace, await cluster.PodsRevisionAsync());
-        var complete = await watch.WaitForBoundAsync(sizes.Pods, sizes.Stall, () => { cluster.EnsureRunning(); scheduler.EnsureRunning(); });
+        var complete = await watch.WaitForBoundAsync(sizes.Pods, sizes.Stall, () => { cluster.EnsureRunning(); scheduler.EnsureRunning(); }, sizes.Stall * 5);
         if (!complete)
         {
             report.Fail($"scheduler.throughput: {watch.Bound.Count} of {sizes.Pods} pods bound, no progress for {sizes.Stall.TotalSeconds:F0} s");

@@ -32,7 +32,9 @@ public static class RequestBody
         var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 4096, MaxBytes) + 1);
         while (true)
         {
-            var memory = buffer.GetMemory(16 * 1024);
+            // Fill the room sized from Content-Length first: asking for 16 KiB up front would regrow (and zero) a
+            // buffer for every small body, such as a pods/binding.
+            var memory = buffer.GetMemory(buffer.FreeCapacity > 0 ? 1 : 16 * 1024);
             var read = await request.Body.ReadAsync(memory, cancellationToken);
             if (read == 0) break;
             buffer.Advance(read);

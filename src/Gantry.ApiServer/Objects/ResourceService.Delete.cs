@@ -19,6 +19,7 @@ public sealed partial class ResourceService
     {
         var key = def.KeyFor(ns, name);
         if (def.Kind == "Namespace") await _namespaces.AdmitDeleteAsync(name, cancellationToken);
+        Admission.PriorityAdmission.AdmitDelete(def, name);
         for (var attempt = 0; ; attempt++)
         {
             var current = await _store.GetAsync(key, cancellationToken) ?? throw NotFound(def, name);

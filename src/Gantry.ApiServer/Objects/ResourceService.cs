@@ -25,6 +25,7 @@ public sealed partial class ResourceService
     private const int GenerateNameRetries = 7;
     private readonly IStore _store;
     private readonly NamespaceLifecycle _namespaces;
+    private readonly PriorityAdmission _priority;
     private readonly TimeProvider _time;
 
     /// <summary>Creates the service over a store.</summary>
@@ -33,6 +34,7 @@ public sealed partial class ResourceService
         _store = store;
         _time = time;
         _namespaces = new NamespaceLifecycle(store);
+        _priority = new PriorityAdmission(store);
     }
 
     /// <summary>Cluster IP and node port allocation of Services; null = Services are stored as given.</summary>
@@ -84,6 +86,8 @@ public sealed partial class ResourceService
             await ServiceAccounts.AdmitAsync(ns!, nameGenerated ? (string?)meta["generateName"] ?? "" : name, obj, cancellationToken);
         }
         if (!options.IsApply) ManagedFields.RecordUpdate(null, obj, options.FieldManager, ManagedFields.UpdateOperation, def.ApiVersion, _time.GetUtcNow());
+        // Mutating admission runs after the field manager recorded the request, so spec.priority belongs to no manager.
+        await _priority.AdmitCreateAsync(def, obj, nameGenerated ? (string?)meta["generateName"] ?? name : name, cancellationToken);
         // Allocation comes before validation (Kubernetes' BeginCreate); whatever is reserved is given back unless the write succeeds.
         var allocation = Services is not null && ServiceAllocator.Handles(def) ? Services.BeginCreate(obj) : null;
         try
@@ -174,6 +178,7 @@ public sealed partial class ResourceService
                 if (kind != UpdateKind.System)
                 {
                     if (kind == UpdateKind.Status) strategy.PrepareForStatusUpdate(updated, old); else strategy.PrepareForUpdate(updated, old);
+                    if (kind == UpdateKind.Main) await _priority.AdmitUpdateAsync(def, updated, old, cancellationToken);
                     strategy.ApplyDefaults(updated);
                     if (kind == UpdateKind.Main && Services is not null && ServiceAllocator.Handles(def)) allocation = Services.BeginUpdate(updated, old);
                     var errors = strategy.ValidateUpdate(updated, old);

@@ -8,12 +8,15 @@ namespace Gantry.Scheduler.Cache;
 /// </summary>
 internal sealed class NodeInfo
 {
-    /// <summary>Aggregates <paramref name="pods"/> on <paramref name="node"/>.</summary>
-    public NodeInfo(V1Node node, IReadOnlyList<PodEntry> pods)
+    /// <summary>
+    /// Aggregates <paramref name="pods"/> on <paramref name="node"/>; <paramref name="allocatable"/> is the node's
+    /// status.allocatable already summed (the cache keeps it per node: parsing quantities is not free), never changed.
+    /// </summary>
+    public NodeInfo(V1Node node, IReadOnlyList<PodEntry> pods, Resources? allocatable = null)
     {
         Node = node;
         Pods = pods;
-        Allocatable = Resources.From(node.Status?.Allocatable);
+        Allocatable = allocatable ?? Resources.From(node.Status?.Allocatable);
         foreach (var p in pods)
         {
             Requested.Add(p.Requests.Requested);
@@ -51,7 +54,4 @@ internal sealed class NodeInfo
 
     /// <summary>The pods with required pod anti-affinity terms (NodeInfo.PodsWithRequiredAntiAffinity).</summary>
     public List<PodEntry> PodsWithRequiredAntiAffinity { get; } = [];
-
-    /// <summary>The same node without the pods <paramref name="remove"/> selects (a preemption dry run).</summary>
-    public NodeInfo Without(Func<PodEntry, bool> remove) => new(Node, Pods.Where(p => !remove(p)).ToList());
 }

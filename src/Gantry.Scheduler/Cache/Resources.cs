@@ -17,8 +17,17 @@ internal sealed class Resources
     /// <summary>How many pods (only meaningful for allocatable).</summary>
     public long Pods { get; set; }
 
+    private static readonly Dictionary<string, long> NoScalars = new(StringComparer.Ordinal);
+
+    // Most pods and nodes have no scalar resources: the dictionary is made on the first one (every NodeInfo and pod
+    // holds several amounts, rebuilt at thousands per second).
+    private Dictionary<string, long>? _scalars;
+
     /// <summary>Extended and hugepage resources by name.</summary>
-    public Dictionary<string, long> Scalars { get; } = new(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, long> Scalars => _scalars ?? NoScalars;
+
+    /// <summary>True when there is any scalar resource (checked before enumerating <see cref="Scalars"/> in hot loops).</summary>
+    public bool HasScalars => _scalars is { Count: > 0 };
 
     /// <summary>Sums a resource list.</summary>
     public static Resources From(IDictionary<string, ResourceQuantity>? list)
@@ -42,7 +51,7 @@ internal sealed class Resources
                 case "ephemeral-storage": EphemeralStorage += Whole(quantity); break;
                 case "pods": Pods += Whole(quantity); break;
                 default:
-                    if (IsScalar(name)) Scalars[name] = Scalars.GetValueOrDefault(name) + Whole(quantity);
+                    if (IsScalar(name)) AddScalar(name, Whole(quantity));
                     break;
             }
         }
@@ -55,7 +64,8 @@ internal sealed class Resources
         Memory += other.Memory;
         EphemeralStorage += other.EphemeralStorage;
         Pods += other.Pods;
-        foreach (var (name, value) in other.Scalars) Scalars[name] = Scalars.GetValueOrDefault(name) + value;
+        if (other._scalars is null) return;
+        foreach (var (name, value) in other._scalars) AddScalar(name, value);
     }
 
     /// <summary>Raises each resource to at least <paramref name="other"/>'s amount.</summary>
@@ -64,15 +74,23 @@ internal sealed class Resources
         MilliCpu = Math.Max(MilliCpu, other.MilliCpu);
         Memory = Math.Max(Memory, other.Memory);
         EphemeralStorage = Math.Max(EphemeralStorage, other.EphemeralStorage);
-        foreach (var (name, value) in other.Scalars) Scalars[name] = Math.Max(Scalars.GetValueOrDefault(name), value);
+        if (other._scalars is null) return;
+        _scalars ??= new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (name, value) in other._scalars) _scalars[name] = Math.Max(_scalars.GetValueOrDefault(name), value);
     }
 
     /// <summary>A copy.</summary>
     public Resources Clone()
     {
         var r = new Resources { MilliCpu = MilliCpu, Memory = Memory, EphemeralStorage = EphemeralStorage, Pods = Pods };
-        foreach (var (name, value) in Scalars) r.Scalars[name] = value;
+        if (_scalars is not null) r._scalars = new Dictionary<string, long>(_scalars, StringComparer.Ordinal);
         return r;
+    }
+
+    private void AddScalar(string name, long value)
+    {
+        _scalars ??= new Dictionary<string, long>(StringComparer.Ordinal);
+        _scalars[name] = _scalars.GetValueOrDefault(name) + value;
     }
 
     /// <summary>

@@ -12,18 +12,24 @@ internal sealed class CycleState
 {
     private readonly Dictionary<string, ICycleStateData> _data;
 
-    /// <summary>A new cycle for <paramref name="pod"/> over <paramref name="nodes"/>.</summary>
-    public CycleState(V1Pod pod, PodRequests requests, IReadOnlyList<NodeInfo> nodes)
-        : this(pod, requests, nodes, new Dictionary<string, ICycleStateData>(StringComparer.Ordinal), [], [])
+    /// <summary>A new cycle for <paramref name="pod"/> over <paramref name="snapshot"/>.</summary>
+    public CycleState(V1Pod pod, PodRequests requests, Snapshot snapshot)
+        : this(pod, requests, snapshot, new Dictionary<string, ICycleStateData>(StringComparer.Ordinal), [], [])
     {
     }
 
-    private CycleState(V1Pod pod, PodRequests requests, IReadOnlyList<NodeInfo> nodes, Dictionary<string, ICycleStateData> data,
+    /// <summary>A new cycle for <paramref name="pod"/> over a snapshot of <paramref name="nodes"/>.</summary>
+    public CycleState(V1Pod pod, PodRequests requests, IEnumerable<NodeInfo> nodes)
+        : this(pod, requests, new Snapshot(nodes))
+    {
+    }
+
+    private CycleState(V1Pod pod, PodRequests requests, Snapshot snapshot, Dictionary<string, ICycleStateData> data,
         HashSet<string> skipFilter, HashSet<string> skipScore)
     {
         Pod = pod;
         Requests = requests;
-        Nodes = nodes;
+        Snapshot = snapshot;
         _data = data;
         SkipFilter = skipFilter;
         SkipScore = skipScore;
@@ -35,8 +41,11 @@ internal sealed class CycleState
     /// <summary>Its requests.</summary>
     public PodRequests Requests { get; }
 
-    /// <summary>Every node of the snapshot (the shared lister of kube-scheduler's plugins).</summary>
-    public IReadOnlyList<NodeInfo> Nodes { get; }
+    /// <summary>The snapshot of nodes (the shared lister of kube-scheduler's plugins).</summary>
+    public Snapshot Snapshot { get; }
+
+    /// <summary>Every node of the snapshot.</summary>
+    public IReadOnlyList<NodeInfo> Nodes => Snapshot.Nodes;
 
     /// <summary>Plugins whose PreFilter returned Skip: their Filter is not run.</summary>
     public HashSet<string> SkipFilter { get; }
@@ -57,7 +66,7 @@ internal sealed class CycleState
     public T? Read<T>(string key) where T : class, ICycleStateData => _data.GetValueOrDefault(key) as T;
 
     /// <summary>A deep copy (each plugin's data cloned), for preemption to try removing pods without touching this cycle.</summary>
-    public CycleState Clone() => new(Pod, Requests, Nodes,
+    public CycleState Clone() => new(Pod, Requests, Snapshot,
         _data.ToDictionary(d => d.Key, d => d.Value.Clone(), StringComparer.Ordinal), [.. SkipFilter], [.. SkipScore])
     {
         ActiveFilters = ActiveFilters,

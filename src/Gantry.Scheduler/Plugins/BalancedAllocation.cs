@@ -16,18 +16,14 @@ internal sealed class BalancedAllocation : IScorePlugin
     /// <inheritdoc />
     public long Score(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node)
     {
-        var fractions = new List<double>(2);
-        Add(node.Requested.MilliCpu + requests.Requested.MilliCpu, node.Allocatable.MilliCpu);
-        Add(node.Requested.Memory + requests.Requested.Memory, node.Allocatable.Memory);
-        // With two resources the standard deviation is half their difference.
-        var std = fractions.Count == 2 ? Math.Abs(fractions[0] - fractions[1]) / 2 : 0;
+        var cpu = Fraction(node.Requested.MilliCpu + requests.Requested.MilliCpu, node.Allocatable.MilliCpu);
+        var memory = Fraction(node.Requested.Memory + requests.Requested.Memory, node.Allocatable.Memory);
+        // With two resources the standard deviation is half their difference; with fewer it is 0.
+        var std = cpu is { } c && memory is { } m ? Math.Abs(c - m) / 2 : 0;
         return (long)((1 - std) * ScoreNormalizer.MaxNodeScore);
-
-        void Add(long requested, long allocatable)
-        {
-            if (allocatable != 0) fractions.Add(Math.Min(1.0, (double)requested / allocatable));
-        }
     }
+
+    private static double? Fraction(long requested, long allocatable) => allocatable == 0 ? null : Math.Min(1.0, (double)requested / allocatable);
 
     /// <inheritdoc />
     public void Normalize(CycleState state, IReadOnlyList<NodeInfo> nodes, long[] scores)

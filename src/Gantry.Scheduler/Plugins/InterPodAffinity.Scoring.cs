@@ -28,7 +28,9 @@ internal sealed partial class InterPodAffinity : IPreScorePlugin, IScorePlugin
         var hasConstraints = terms is not null && (terms.PreferredAffinity.Length > 0 || terms.PreferredAntiAffinity.Length > 0);
         var namespaceLabels = _namespaces.Labels(pod.Metadata.NamespaceProperty ?? "default");
         var scores = NewScores();
-        NodeParallel.Aggregate(state.Nodes, hasConstraints ? state.Parallelism : 1, NewScores, (node, partial) =>
+        // Unless the pod has preferred terms of its own, only nodes with pods with affinity can contribute.
+        var nodes = hasConstraints ? state.Nodes : state.Snapshot.HavePodsWithAffinity;
+        NodeParallel.Aggregate(nodes, hasConstraints ? state.Parallelism : 1, NewScores, (node, partial) =>
         {
             // Unless the pod has preferred terms of its own, only existing pods with affinity can contribute.
             var pods = hasConstraints ? node.Pods : node.PodsWithAffinity;

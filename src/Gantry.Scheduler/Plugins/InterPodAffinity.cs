@@ -41,9 +41,8 @@ internal sealed partial class InterPodAffinity : IPreFilterPlugin, IFilterPlugin
         var pod = state.Pod;
         var namespaceLabels = _namespaces.Labels(pod.Metadata.NamespaceProperty ?? "default");
         var existing = new TopologyCounts();
-        foreach (var node in state.Nodes)
+        foreach (var node in state.Snapshot.HavePodsWithRequiredAntiAffinity)
         {
-            if (node.PodsWithRequiredAntiAffinity.Count == 0) continue;
             foreach (var other in node.PodsWithRequiredAntiAffinity)
                 AddMatchingTerms(existing, other.Affinity!.RequiredAntiAffinity, pod, namespaceLabels, node, 1);
         }

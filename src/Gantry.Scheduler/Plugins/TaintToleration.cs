@@ -30,6 +30,7 @@ internal sealed class TaintToleration : IFilterPlugin, IScorePlugin
     /// <inheritdoc />
     public long Score(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node)
     {
+        if (node.Node.Spec?.Taints is not { Count: > 0 }) return 0;
         var preferNoSchedule = (pod.Spec.Tolerations ?? []).Where(t => string.IsNullOrEmpty(t.Effect) || t.Effect == "PreferNoSchedule").ToList();
         return (node.Node.Spec?.Taints ?? []).Count(t => t.Effect == "PreferNoSchedule" && !Tolerates(preferNoSchedule, t));
     }

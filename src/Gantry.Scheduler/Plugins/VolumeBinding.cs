@@ -75,19 +75,6 @@ internal sealed partial class VolumeBinding
         return bound.Count == 0 && delayed.Count == 0 ? VolumeBindingState.Skip : new VolumeBindingState(bound, delayed, null);
     }
 
-    /// <summary>Moves the <paramref name="feasible"/> nodes the pod's volumes rule out to <paramref name="rejected"/>.</summary>
-    public void Filter(VolumeBindingState state, List<NodeInfo> feasible, Dictionary<string, Status> rejected)
-    {
-        if (!state.HasClaims) return;
-        feasible.RemoveAll(node =>
-        {
-            var status = Filter(state, node.Node);
-            if (status.IsSuccess) return false;
-            rejected[node.Name] = status;
-            return true;
-        });
-    }
-
     /// <summary>Assumes the decisions for the chosen node, so the next pods see its volumes taken and its claims placed.</summary>
     public void Reserve(VolumeBindingState state, V1Pod pod, string node)
     {
@@ -117,8 +104,8 @@ internal sealed partial class VolumeBinding
         return $"0/{nodeCount} nodes are available: {failure}. preemption: {preemption}";
     }
 
-    /// <summary>Kubernetes' FindPodVolumes for one node.</summary>
-    private Status Filter(VolumeBindingState state, V1Node node)
+    /// <summary>Kubernetes' FindPodVolumes for one node (thread-safe: filters run in parallel).</summary>
+    public Status Filter(VolumeBindingState state, V1Node node)
     {
         var reasons = new List<string>();
         foreach (var claim in state.BoundClaims)

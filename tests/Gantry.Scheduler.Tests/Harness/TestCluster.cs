@@ -19,6 +19,9 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>The client tests use to create objects and read results.</summary>
     public ApiClient Client => _server.Client;
 
+    /// <summary>The admin kubeconfig, for running kubectl against the server.</summary>
+    public string Kubeconfig => _server.Kubeconfig;
+
     /// <summary>Starts a server and, unless <paramref name="options"/> is null and <paramref name="withScheduler"/> false, a scheduler.</summary>
     public static async Task<TestCluster> StartAsync(SchedulerOptions? options = null, bool withScheduler = true)
     {
@@ -79,6 +82,15 @@ public sealed class TestCluster : IAsyncDisposable
             },
         };
     }
+
+    /// <summary>Creates a PriorityClass (pods name it in spec.priorityClassName; the API server sets their spec.priority).</summary>
+    public Task<V1PriorityClass> CreatePriorityClassAsync(string name, int value, string? preemptionPolicy = null) =>
+        Client.For<V1PriorityClass>().CreateAsync(new V1PriorityClass
+        {
+            Metadata = new V1ObjectMeta { Name = name },
+            Value = value,
+            PreemptionPolicy = preemptionPolicy,
+        });
 
     /// <summary>Creates a pod in its namespace.</summary>
     public Task<V1Pod> CreatePodAsync(V1Pod pod) => Client.For<V1Pod>().CreateAsync(pod);

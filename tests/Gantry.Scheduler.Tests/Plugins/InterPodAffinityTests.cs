@@ -141,7 +141,9 @@ public sealed class InterPodAffinityTests
         framework.RunPreFilters(state);
 
         Assert.False(framework.RunFilters(state, node).IsSuccess);
-        Assert.True(framework.RunFiltersWithout(state, node, p => p.Priority < 0).IsSuccess);
+        var trial = new DryRunNode(framework, state, node);
+        trial.Remove([.. node.Pods.Where(p => p.Priority < 0)]);
+        Assert.True(framework.RunFilters(trial.State, trial.Node).IsSuccess);
         Assert.False(framework.RunFilters(state, node).IsSuccess);
     }
 

@@ -137,7 +137,9 @@ public sealed class PodTopologySpreadTests
         framework.RunPreFilters(state);
 
         Assert.False(framework.RunFilters(state, a).IsSuccess);
-        Assert.True(framework.RunFiltersWithout(state, a, p => p.Priority < 0).IsSuccess);
+        var trial = new DryRunNode(framework, state, a);
+        trial.Remove([.. a.Pods.Where(p => p.Priority < 0)]);
+        Assert.True(framework.RunFilters(trial.State, trial.Node).IsSuccess);
     }
 
     [Fact]
