@@ -24,7 +24,10 @@ internal static class ProxyNames
     private const int MaxNameLength = 255;
 
     /// <summary>"gantry-" and a hash of the node name: node names can be 253 characters, table names must stay short.</summary>
-    public static string Table(string nodeName) => "gantry-" + Hash(nodeName)[..10].ToLowerInvariant();
+    public static string Table(string nodeName) => TablePrefix + Hash(nodeName)[..10].ToLowerInvariant();
+
+    /// <summary>What every proxy table's name starts with.</summary>
+    public const string TablePrefix = "gantry-";
 
     /// <summary>"ns/name/proto/port": the readable base of a service port's names (all characters nft allows in names).</summary>
     public static string ServicePortBase(ProxiedServicePort port) => $"{port.Namespace}/{port.Name}/{port.Protocol}/{port.PortName}";

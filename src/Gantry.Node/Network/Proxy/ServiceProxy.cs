@@ -138,7 +138,7 @@ public sealed class ServiceProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>Deletes the table and restores route_localnet if this proxy changed it.</summary>
+    /// <summary>Deletes the table and restores route_localnet if this proxy changed it and no other proxy's table remains.</summary>
     public async ValueTask DisposeAsync()
     {
         await _gate.WaitAsync().ConfigureAwait(false);
@@ -147,7 +147,10 @@ public sealed class ServiceProxy : IAsyncDisposable
             if (_disposed || _nft is null) return;
             _disposed = true;
             await _nft.TryRunAsync(CancellationToken.None, "delete", "table", "ip", TableName).ConfigureAwait(false);
-            if (_savedRouteLocalnet is not null) await _nft.WriteSysctlAsync(RouteLocalnet, _savedRouteLocalnet, CancellationToken.None).ConfigureAwait(false);
+            // Another node's proxy on this machine may still serve localhost NodePorts: the last one out restores the setting.
+            var tables = await _nft.TryRunAsync(CancellationToken.None, "list", "tables", "ip").ConfigureAwait(false) ?? "";
+            if (_savedRouteLocalnet is not null && !tables.Contains("table ip " + ProxyNames.TablePrefix, StringComparison.Ordinal))
+                await _nft.WriteSysctlAsync(RouteLocalnet, _savedRouteLocalnet, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException)
         {
