@@ -3,15 +3,16 @@ using Gantry.Bench.Api;
 using Gantry.Bench.Controllers;
 using Gantry.Bench.Measurement;
 using Gantry.Bench.Memory;
+using Gantry.Bench.Proxy;
 using Gantry.Bench.Scheduler;
 using Gantry.Bench.Server;
 using Gantry.Bench.Store;
 using Gantry.Bench.Watch;
 
-// Usage: Gantry.Bench <store|api|watch|memory|controllers|scheduler|all> [--smoke]
+// Usage: Gantry.Bench <store|api|watch|memory|controllers|scheduler|proxy|all> [--smoke]
 // Prints one line per figure ("name: value ... [target ...: met|MISSED]"); exits 1 when a run broke (errors, lost
 // events), never because a target was missed: targets are for RESULTS.md, not for CI.
-var suites = new[] { "store", "api", "watch", "memory", "controllers", "scheduler", "all" };
+var suites = new[] { "store", "api", "watch", "memory", "controllers", "scheduler", "proxy", "all" };
 var smoke = args.Contains("--smoke");
 var rest = args.Where(a => a != "--smoke").ToArray();
 if (rest.Length != 1 || !suites.Contains(rest[0]))
@@ -40,6 +41,7 @@ try
         if (suite is "memory" or "all") await RetryAsync("memory", () => MemoryBenchmark.RunAsync(gantry, settings, report));
         if (suite is "controllers" or "all") await RetryAsync("controllers", () => ControllersBenchmark.RunAsync(gantry, settings, report));
         if (suite is "scheduler" or "all") await RetryAsync("scheduler", () => SchedulerBenchmark.RunAsync(gantry, settings, report));
+        if (suite is "proxy" or "all") await RetryAsync("proxy", () => ProxyBenchmark.RunAsync(gantry, settings, report));
     }
 }
 catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException or IOException)

@@ -78,20 +78,17 @@ public sealed class ServiceProxy : IAsyncDisposable
         try
         {
             await Task.WhenAll(services.WaitForSyncAsync(cancellationToken), slices.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
+            var limiter = new SyncRateLimiter(_options.MinSyncInterval, _time);
             while (true)
             {
+                await limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+                // Requests made until here are all served by this sync: bursts of changes coalesce.
                 _requests.Reader.TryRead(out _);
-                var started = _time.GetTimestamp();
                 await SyncAsync(services, slices, cancellationToken).ConfigureAwait(false);
-                using (var period = new CancellationTokenSource(_options.SyncPeriod, _time))
-                using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, period.Token))
-                {
-                    try { await _requests.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false); }
-                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { }
-                }
-                // Changes that arrive within the interval are coalesced into the next sync.
-                var elapsed = _time.GetElapsedTime(started);
-                if (elapsed < _options.MinSyncInterval) await Task.Delay(_options.MinSyncInterval - elapsed, _time, cancellationToken).ConfigureAwait(false);
+                using var period = new CancellationTokenSource(_options.SyncPeriod, _time);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, period.Token);
+                try { await _requests.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false); }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
