@@ -66,6 +66,27 @@ public sealed class ProxyRulesetTests
     }
 
     [Fact]
+    public void ExternalPolicyLocal_SendsOutsideTrafficOnlyToLocalEndpoints_AndDropsItWhenThereAreNone()
+    {
+        var service = Service("web", "10.43.0.10", nodePort: 30080);
+        service.Spec.ExternalTrafficPolicy = "Local";
+        var withLocal = Rules((service, Slice("web", 8080, [new Endpoint("10.42.0.5", Node: "node-a"), new Endpoint("10.42.1.5", Node: "node-b")])));
+        var withoutLocal = Rules((service, Slice("web", 8080, [new Endpoint("10.42.1.5", Node: "node-b")])));
+
+        var local = Assert.Single(withLocal.Chains, c => c.Key.StartsWith("local-", StringComparison.Ordinal));
+        Assert.StartsWith("numgen random mod 1 vmap { 0 : goto endpoint-", local.Value.Single());
+        Assert.EndsWith("__10.42.0.5/8080 }", local.Value.Single());
+        var external = Assert.Single(withLocal.Chains, c => c.Key.StartsWith("external-", StringComparison.Ordinal)).Value;
+        Assert.Equal(4, external.Length);
+        Assert.StartsWith("ip saddr 10.42.0.0/16 goto service-", external[0]);
+        Assert.Equal("fib saddr type local jump mark-for-masquerade", external[1]);
+        Assert.StartsWith("fib saddr type local goto service-", external[2]);
+        Assert.Equal($"goto {local.Key}", external[3]);
+        Assert.Equal("drop", withoutLocal.Elements["no-endpoint-nodeports"]["tcp . 30080"]);
+        Assert.StartsWith("goto external-", withoutLocal.Elements["service-nodeports"]["tcp . 30080"]);
+    }
+
+    [Fact]
     public void ClientIPAffinity_RecordsClientsInATimedSetPerEndpoint()
     {
         var rules = Rules((Service("web", "10.43.0.10", affinity: "ClientIP"), Slice("web", 8080, [new Endpoint("10.42.0.5")])));
@@ -142,6 +163,25 @@ public sealed class ProxyRulesetTests
 
         Assert.Contains("delete element ip t service-ips { 10.43.0.10 . tcp . 80 }", diff, StringComparison.Ordinal);
         Assert.Contains("add element ip t no-endpoint-services { 10.43.0.10 . tcp . 80 : goto reject-chain }", diff, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cache_ReusesTheRulesOfUnchangedServices_AndRebuildsChangedOnes()
+    {
+        var cache = new ProxyRulesetCache(Options);
+        var (web, webSlice) = (Service("web", "10.43.0.10"), Slice("web", 8080, [new Endpoint("10.42.0.5")]));
+        var (other, otherSlice) = (Service("other", "10.43.0.11"), Slice("other", 80, [new Endpoint("10.42.0.9")]));
+        foreach (var o in new k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>[] { web, webSlice, other, otherSlice }) o.Metadata.ResourceVersion = "1";
+        var first = cache.Build([web, other], [webSlice, otherSlice]);
+
+        var changedSlice = Slice("web", 8080, [new Endpoint("10.42.0.6")]);
+        changedSlice.Metadata.ResourceVersion = "2";
+        var second = cache.Build([web, other], [changedSlice, otherSlice]);
+
+        string Chain(ProxyRuleset rules, string service) => rules.Chains.Keys.Single(c => c.StartsWith("service-", StringComparison.Ordinal) && c.Contains(service, StringComparison.Ordinal));
+        Assert.Same(first.Chains[Chain(first, "/other/")], second.Chains[Chain(second, "/other/")]);
+        Assert.Contains(second.Chains.Keys, c => c.EndsWith("__10.42.0.6/8080", StringComparison.Ordinal));
+        Assert.DoesNotContain(second.Chains.Keys, c => c.EndsWith("__10.42.0.5/8080", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -65,6 +65,20 @@ public sealed class ProxyTrafficTests(ProxyFixture fixture) : IClassFixture<Prox
     }
 
     [Fact]
+    public async Task ClientIPAffinity_KeepsAClientOnOneEndpoint()
+    {
+        await fixture.CreateAsync(Service("sticky", "10.233.0.15", affinity: "ClientIP"),
+            Slice("sticky", 80, [new Endpoint(Node.Backends[0]), new Endpoint(Node.Backends[1]), new Endpoint(Node.Backends[2])]));
+        await ReachableAsync("http://10.233.0.15/");
+
+        var answers = (await Node.FetchAsync("http://10.233.0.15/", times: 15)).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(15, answers.Length);
+        Assert.Single(answers.Distinct());
+        Assert.Contains(answers[0], Node.Backends);
+    }
+
+    [Fact]
     public async Task RemovingTheService_RemovesAllItsRules()
     {
         await fixture.CreateAsync(Service("removed", "10.233.0.14", nodePort: 30081), Slice("removed", 80, [new Endpoint(Node.Backends[2])]));

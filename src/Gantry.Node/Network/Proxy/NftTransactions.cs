@@ -54,7 +54,9 @@ internal static class NftTransactions
             if (!previous.AffinitySets.ContainsKey(set)) text.Append("add ").Append(AffinitySetDefinitionFor(table, set, timeout)).Append('\n');
         }
 
-        var changed = next.Chains.Where(c => !previous.Chains.TryGetValue(c.Key, out var old) || !old.AsSpan().SequenceEqual(c.Value)).ToList();
+        // Unchanged services share their rule arrays between rulesets (ProxyRulesetCache): most comparisons are one reference check.
+        var changed = next.Chains.Where(c => !previous.Chains.TryGetValue(c.Key, out var old)
+            || !(ReferenceEquals(old, c.Value) || old.AsSpan().SequenceEqual(c.Value))).ToList();
         // Declare every new chain before any rule or element refers to it.
         foreach (var (chain, _) in changed) text.Append("add chain ip ").Append(table).Append(' ').Append(chain).Append('\n');
         foreach (var (chain, rules) in changed)

@@ -25,4 +25,18 @@ internal sealed class ProxyRuleset
 
     /// <summary>Endpoint chains programmed.</summary>
     public int Endpoints { get; set; }
+
+    /// <summary>Adds everything of <paramref name="part"/> (one service's rules) to this ruleset, sharing its rule arrays.</summary>
+    public void Add(ProxyRuleset part)
+    {
+        foreach (var (chain, rules) in part.Chains) Chains[chain] = rules;
+        foreach (var (map, elements) in part.Elements)
+        {
+            var target = Elements[map];
+            foreach (var (key, verdict) in elements) target[key] = verdict;
+        }
+        foreach (var (set, timeout) in part.AffinitySets) AffinitySets[set] = timeout;
+        ServicePorts += part.ServicePorts;
+        Endpoints += part.Endpoints;
+    }
 }

@@ -18,6 +18,13 @@ internal static class ServicePortCatalog
 
     public static List<ProxiedServicePort> Build(IEnumerable<V1Service> services, IEnumerable<V1EndpointSlice> slices)
     {
+        var slicesByService = SlicesByService(slices);
+        return services.SelectMany(s => Ports(s, slicesByService.GetValueOrDefault((s.Metadata.NamespaceProperty ?? "", s.Metadata.Name)) ?? [])).ToList();
+    }
+
+    /// <summary>The IPv4 EndpointSlices of each service, by (namespace, service name).</summary>
+    public static Dictionary<(string Namespace, string Name), List<V1EndpointSlice>> SlicesByService(IEnumerable<V1EndpointSlice> slices)
+    {
         var slicesByService = new Dictionary<(string, string), List<V1EndpointSlice>>();
         foreach (var slice in slices)
         {
@@ -27,38 +34,39 @@ internal static class ServicePortCatalog
             if (!slicesByService.TryGetValue(key, out var list)) slicesByService[key] = list = [];
             list.Add(slice);
         }
+        return slicesByService;
+    }
 
+    /// <summary>The ports of one service with their endpoints from <paramref name="serviceSlices"/>; none for services the proxy ignores.</summary>
+    public static List<ProxiedServicePort> Ports(V1Service service, List<V1EndpointSlice> serviceSlices)
+    {
         var ports = new List<ProxiedServicePort>();
-        foreach (var service in services)
+        var spec = service.Spec;
+        if (spec is null || spec.Type == "ExternalName" || !IsIPv4(spec.ClusterIP) || spec.Ports is null) return ports;
+        var ns = service.Metadata.NamespaceProperty ?? "";
+        int? affinity = spec.SessionAffinity == "ClientIP"
+            ? spec.SessionAffinityConfig?.ClientIP?.TimeoutSeconds ?? DefaultAffinityTimeoutSeconds
+            : null;
+        var externalIPs = spec.ExternalIPs?.Where(IsIPv4).ToList() ?? [];
+        var loadBalancerIPs = service.Status?.LoadBalancer?.Ingress?.Select(i => i.Ip).Where(IsIPv4).Select(ip => ip!).ToList() ?? [];
+        foreach (var port in spec.Ports)
         {
-            var spec = service.Spec;
-            if (spec is null || spec.Type == "ExternalName" || !IsIPv4(spec.ClusterIP) || spec.Ports is null) continue;
-            var ns = service.Metadata.NamespaceProperty ?? "";
-            var serviceSlices = slicesByService.GetValueOrDefault((ns, service.Metadata.Name)) ?? [];
-            int? affinity = spec.SessionAffinity == "ClientIP"
-                ? spec.SessionAffinityConfig?.ClientIP?.TimeoutSeconds ?? DefaultAffinityTimeoutSeconds
-                : null;
-            var externalIPs = spec.ExternalIPs?.Where(IsIPv4).ToList() ?? [];
-            var loadBalancerIPs = service.Status?.LoadBalancer?.Ingress?.Select(i => i.Ip).Where(IsIPv4).Select(ip => ip!).ToList() ?? [];
-            foreach (var port in spec.Ports)
+            var protocol = (port.Protocol ?? "TCP").ToLowerInvariant();
+            ports.Add(new ProxiedServicePort
             {
-                var protocol = (port.Protocol ?? "TCP").ToLowerInvariant();
-                ports.Add(new ProxiedServicePort
-                {
-                    Namespace = ns,
-                    Name = service.Metadata.Name,
-                    PortName = port.Name ?? "",
-                    Protocol = protocol,
-                    ClusterIP = spec.ClusterIP,
-                    Port = port.Port,
-                    NodePort = spec.Type is "NodePort" or "LoadBalancer" ? port.NodePort ?? 0 : 0,
-                    ExternalIPs = externalIPs,
-                    LoadBalancerIPs = loadBalancerIPs,
-                    AffinityTimeoutSeconds = affinity,
-                    ExternalPolicyLocal = spec.ExternalTrafficPolicy == "Local" && spec.Type is "NodePort" or "LoadBalancer",
-                    Endpoints = EndpointsOf(serviceSlices, port.Name ?? "", protocol),
-                });
-            }
+                Namespace = ns,
+                Name = service.Metadata.Name,
+                PortName = port.Name ?? "",
+                Protocol = protocol,
+                ClusterIP = spec.ClusterIP,
+                Port = port.Port,
+                NodePort = spec.Type is "NodePort" or "LoadBalancer" ? port.NodePort ?? 0 : 0,
+                ExternalIPs = externalIPs,
+                LoadBalancerIPs = loadBalancerIPs,
+                AffinityTimeoutSeconds = affinity,
+                ExternalPolicyLocal = spec.ExternalTrafficPolicy == "Local" && spec.Type is "NodePort" or "LoadBalancer",
+                Endpoints = EndpointsOf(serviceSlices, port.Name ?? "", protocol),
+            });
         }
         return ports;
     }

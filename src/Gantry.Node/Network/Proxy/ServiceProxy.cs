@@ -26,6 +26,7 @@ public sealed class ServiceProxy : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Channel<bool> _requests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ProxyRulesetCache _rulesets;
     private NftTool? _nft;
     private ProxyRuleset? _applied;
     private HashSet<string> _flushedChains = [];
@@ -39,6 +40,7 @@ public sealed class ServiceProxy : IAsyncDisposable
         _informers = informers ?? throw new ArgumentNullException(nameof(informers));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _time = time ?? TimeProvider.System;
+        _rulesets = new ProxyRulesetCache(options);
         _logger = (ILogger?)loggers?.CreateLogger<ServiceProxy>() ?? NullLogger.Instance;
     }
 
@@ -105,20 +107,20 @@ public sealed class ServiceProxy : IAsyncDisposable
         {
             if (_disposed) return;
             var stopwatch = Stopwatch.StartNew();
-            var ports = ServicePortCatalog.Build(services.List(), slices.List());
-            var next = ProxyRulesetBuilder.Build(ports, _options);
+            var next = _rulesets.Build(services.List(), slices.List());
             var full = _applied is null || _time.GetElapsedTime(_lastFullSync) > FullSyncPeriod || NftTransactions.AffinityTimeoutChanged(_applied, next);
             List<string> flushed = [];
             var transaction = full
                 ? NftTransactions.Full(_options, next)
                 : NftTransactions.Diff(TableName, _applied!, next, _flushedChains, out flushed);
+            var built = stopwatch.Elapsed;
             if (transaction.Length > 0) await _nft!.ApplyAsync(transaction, cancellationToken).ConfigureAwait(false);
             _applied = next;
             _flushedChains = [.. flushed];
             if (full) _lastFullSync = _time.GetTimestamp();
             // Flushed chains are deleted by the next sync (see NftTransactions.Diff): make sure there is one.
             if (_flushedChains.Count > 0) RequestSync();
-            var sync = new ServiceProxySync(full, transaction.Count(c => c == '\n'), transaction.Length, stopwatch.Elapsed, next.ServicePorts, next.Endpoints);
+            var sync = new ServiceProxySync(full, transaction.Count(c => c == '\n'), transaction.Length, stopwatch.Elapsed, stopwatch.Elapsed - built, next.ServicePorts, next.Endpoints);
             LastSync = sync;
             ServiceProxyLog.Synced(_logger, sync.ServicePorts, sync.Endpoints, full ? "full" : "diff", sync.Lines, (long)sync.Duration.TotalMilliseconds);
             Synced?.Invoke(this, sync);
