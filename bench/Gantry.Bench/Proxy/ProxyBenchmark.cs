@@ -54,7 +54,9 @@ internal static class ProxyBenchmark
                 if (elements != sizes.Services) report.Fail($"proxy: service-ips holds {elements} elements, expected {sizes.Services}");
                 var loadSyncs = syncs.ToArray();
                 report.Figure($"proxy programmed {sizes.Services} services x {sizes.EndpointsPerService} endpoints",
-                    $"{programmed.TotalMilliseconds:F0} ms after the last write (writes took {created.TotalSeconds:F1} s; {loadSyncs.Length} syncs, largest {loadSyncs.Max(s => s.Sync.Lines)} lines)",
+                    $"{programmed.TotalMilliseconds:F0} ms after the last write (writes took {created.TotalSeconds:F1} s; {loadSyncs.Length} syncs, largest {loadSyncs.Max(s => s.Sync.Lines)} lines; " +
+                    $"the last one started {(Stopwatch.GetElapsedTime(lastWrite, Math.Max(all.At, lastWrite)) - all.Sync.Duration).TotalMilliseconds:F0} ms after the write: " +
+                    $"{all.Sync.Lines} lines, nft {all.Sync.NftTime.TotalMilliseconds:F0} ms, sync {all.Sync.Duration.TotalMilliseconds:F0} ms)",
                     programmed <= Target, "<= 1 s");
 
                 // One service changes: one endpoint replaced by another.

@@ -166,22 +166,41 @@ public sealed class ProxyRulesetTests
     }
 
     [Fact]
-    public void Cache_ReusesTheRulesOfUnchangedServices_AndRebuildsChangedOnes()
+    public void Cache_HandsBackOnlyTheChangedServices_AndKeepsTheOthers()
     {
         var cache = new ProxyRulesetCache(Options);
         var (web, webSlice) = (Service("web", "10.43.0.10"), Slice("web", 8080, [new Endpoint("10.42.0.5")]));
         var (other, otherSlice) = (Service("other", "10.43.0.11"), Slice("other", 80, [new Endpoint("10.42.0.9")]));
         foreach (var o in new k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>[] { web, webSlice, other, otherSlice }) o.Metadata.ResourceVersion = "1";
-        var first = cache.Build([web, other], [webSlice, otherSlice]);
-
+        var (_, first) = cache.Update([web, other], [webSlice, otherSlice]);
         var changedSlice = Slice("web", 8080, [new Endpoint("10.42.0.6")]);
         changedSlice.Metadata.ResourceVersion = "2";
-        var second = cache.Build([web, other], [changedSlice, otherSlice]);
 
-        string Chain(ProxyRuleset rules, string service) => rules.Chains.Keys.Single(c => c.StartsWith("service-", StringComparison.Ordinal) && c.Contains(service, StringComparison.Ordinal));
-        Assert.Same(first.Chains[Chain(first, "/other/")], second.Chains[Chain(second, "/other/")]);
-        Assert.Contains(second.Chains.Keys, c => c.EndsWith("__10.42.0.6/8080", StringComparison.Ordinal));
-        Assert.DoesNotContain(second.Chains.Keys, c => c.EndsWith("__10.42.0.5/8080", StringComparison.Ordinal));
+        var (before, after) = cache.Update([web, other], [changedSlice, otherSlice]);
+
+        Assert.Equal(2, first.ServicePorts);
+        Assert.Equal(1, before.ServicePorts);
+        Assert.Equal(1, after.ServicePorts);
+        Assert.DoesNotContain(after.Chains.Keys, c => c.Contains("/other/", StringComparison.Ordinal));
+        Assert.Contains(after.Chains.Keys, c => c.EndsWith("__10.42.0.6/8080", StringComparison.Ordinal));
+        Assert.Contains(before.Chains.Keys, c => c.EndsWith("__10.42.0.5/8080", StringComparison.Ordinal));
+        Assert.Equal(2, cache.Current().ServicePorts);
+        Assert.Equal((2, 2), (cache.ServicePorts, cache.Endpoints));
+    }
+
+    [Fact]
+    public void Cache_HandsBackARemovedServiceAsBeforeOnly()
+    {
+        var cache = new ProxyRulesetCache(Options);
+        var web = Service("web", "10.43.0.10");
+        web.Metadata.ResourceVersion = "1";
+        cache.Update([web], []);
+
+        var (before, after) = cache.Update([], []);
+
+        Assert.Equal("goto reject-chain", before.Elements["no-endpoint-services"]["10.43.0.10 . tcp . 80"]);
+        Assert.Equal(0, after.ServicePorts);
+        Assert.Equal(0, cache.Current().ServicePorts);
     }
 
     [Fact]

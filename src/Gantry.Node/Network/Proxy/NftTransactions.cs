@@ -41,7 +41,8 @@ internal static class NftTransactions
     }
 
     /// <summary>
-    /// The changes from <paramref name="previous"/> to <paramref name="next"/>; empty when nothing changed. Chains that
+    /// The changes from <paramref name="previous"/> to <paramref name="next"/> (the whole rulesets, or only the services
+    /// that changed: see <see cref="ProxyRulesetCache"/>); empty when nothing changed. Chains that
     /// are no longer used are flushed and returned in <paramref name="flushedChains"/>: the next diff deletes them (given
     /// in <paramref name="chainsToDelete"/>), because kernels before 6.2 release a chain's reference from a deleted map
     /// element only a moment after the transaction (kube-proxy does the same).
@@ -54,9 +55,7 @@ internal static class NftTransactions
             if (!previous.AffinitySets.ContainsKey(set)) text.Append("add ").Append(AffinitySetDefinitionFor(table, set, timeout)).Append('\n');
         }
 
-        // Unchanged services share their rule arrays between rulesets (ProxyRulesetCache): most comparisons are one reference check.
-        var changed = next.Chains.Where(c => !previous.Chains.TryGetValue(c.Key, out var old)
-            || !(ReferenceEquals(old, c.Value) || old.AsSpan().SequenceEqual(c.Value))).ToList();
+        var changed = next.Chains.Where(c => !previous.Chains.TryGetValue(c.Key, out var old) || !old.AsSpan().SequenceEqual(c.Value)).ToList();
         // Declare every new chain before any rule or element refers to it.
         foreach (var (chain, _) in changed) text.Append("add chain ip ").Append(table).Append(' ').Append(chain).Append('\n');
         foreach (var (chain, rules) in changed)

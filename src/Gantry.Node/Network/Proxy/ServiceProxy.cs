@@ -28,7 +28,7 @@ public sealed class ServiceProxy : IAsyncDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ProxyRulesetCache _rulesets;
     private NftTool? _nft;
-    private ProxyRuleset? _applied;
+    private bool _needsFullSync = true;
     private HashSet<string> _flushedChains = [];
     private long _lastFullSync;
     private string? _savedRouteLocalnet;
@@ -107,20 +107,20 @@ public sealed class ServiceProxy : IAsyncDisposable
         {
             if (_disposed) return;
             var stopwatch = Stopwatch.StartNew();
-            var next = _rulesets.Build(services.List(), slices.List());
-            var full = _applied is null || _time.GetElapsedTime(_lastFullSync) > FullSyncPeriod || NftTransactions.AffinityTimeoutChanged(_applied, next);
+            var (before, after) = _rulesets.Update(services.List(), slices.List());
+            var full = _needsFullSync || _time.GetElapsedTime(_lastFullSync) > FullSyncPeriod || NftTransactions.AffinityTimeoutChanged(before, after);
             List<string> flushed = [];
             var transaction = full
-                ? NftTransactions.Full(_options, next)
-                : NftTransactions.Diff(TableName, _applied!, next, _flushedChains, out flushed);
+                ? NftTransactions.Full(_options, _rulesets.Current())
+                : NftTransactions.Diff(TableName, before, after, _flushedChains, out flushed);
             var built = stopwatch.Elapsed;
             if (transaction.Length > 0) await _nft!.ApplyAsync(transaction, cancellationToken).ConfigureAwait(false);
-            _applied = next;
+            _needsFullSync = false;
             _flushedChains = [.. flushed];
             if (full) _lastFullSync = _time.GetTimestamp();
             // Flushed chains are deleted by the next sync (see NftTransactions.Diff): make sure there is one.
             if (_flushedChains.Count > 0) RequestSync();
-            var sync = new ServiceProxySync(full, transaction.Count(c => c == '\n'), transaction.Length, stopwatch.Elapsed, stopwatch.Elapsed - built, next.ServicePorts, next.Endpoints);
+            var sync = new ServiceProxySync(full, transaction.Count(c => c == '\n'), transaction.Length, stopwatch.Elapsed, stopwatch.Elapsed - built, _rulesets.ServicePorts, _rulesets.Endpoints);
             LastSync = sync;
             ServiceProxyLog.Synced(_logger, sync.ServicePorts, sync.Endpoints, full ? "full" : "diff", sync.Lines, (long)sync.Duration.TotalMilliseconds);
             Synced?.Invoke(this, sync);
@@ -128,7 +128,7 @@ public sealed class ServiceProxy : IAsyncDisposable
         catch (Exception ex) when (ex is InvalidOperationException or IOException)
         {
             ServiceProxyLog.SyncFailed(_logger, ex);
-            _applied = null;
+            _needsFullSync = true;
             RequestSync();
         }
         finally
