@@ -87,6 +87,26 @@ public sealed class ProxyRulesetTests
     }
 
     [Fact]
+    public void LoadBalancerAndExternalIPs_AreEntryPointsThroughTheExternalChain()
+    {
+        var service = Service("web", "10.43.0.10", nodePort: 30080);
+        service.Spec.Type = "LoadBalancer";
+        service.Spec.ExternalIPs = ["192.0.2.7"];
+        service.Status = new k8s.Models.V1ServiceStatus
+        {
+            LoadBalancer = new k8s.Models.V1LoadBalancerStatus { Ingress = [new k8s.Models.V1LoadBalancerIngress { Ip = "192.0.2.8" }] },
+        };
+
+        var rules = Rules((service, Slice("web", 8080, [new Endpoint("10.42.0.5")])));
+
+        var external = Assert.Single(rules.Chains.Keys, c => c.StartsWith("external-", StringComparison.Ordinal));
+        Assert.Equal($"goto {external}", rules.Elements["service-ips"]["192.0.2.7 . tcp . 80"]);
+        Assert.Equal($"goto {external}", rules.Elements["service-ips"]["192.0.2.8 . tcp . 80"]);
+        Assert.Equal($"goto {external}", rules.Elements["service-nodeports"]["tcp . 30080"]);
+        Assert.StartsWith("goto service-", rules.Elements["service-ips"]["10.43.0.10 . tcp . 80"]);
+    }
+
+    [Fact]
     public void ClientIPAffinity_RecordsClientsInATimedSetPerEndpoint()
     {
         var rules = Rules((Service("web", "10.43.0.10", affinity: "ClientIP"), Slice("web", 8080, [new Endpoint("10.42.0.5")])));
