@@ -99,6 +99,18 @@ public sealed class ProxyTrafficTests(ProxyFixture fixture) : IClassFixture<Prox
     }
 
     [Fact]
+    public async Task TableDeletedBehindItsBack_IsWrittenWholeAgainByTheNextSync()
+    {
+        await Node.ExecCheckedAsync("nft", "delete", "table", "ip", fixture.Proxy.TableName);
+
+        // The next diff fails on the missing table; the proxy falls back to a full sync.
+        await fixture.CreateAsync(Service("rewritten", "10.233.0.16"), Slice("rewritten", 80, [new Endpoint(Node.Backends[2])]));
+
+        await ReachableAsync("http://10.233.0.16/");
+        Assert.True(fixture.Proxy.LastSync?.Full, "the sync that repaired the table was a full one");
+    }
+
+    [Fact]
     public async Task ProxiesOfTwoNodes_OwnSeparateTables_AndDisposeDeletesOnlyItsOwn()
     {
         await using var informers = new SharedInformerFactory(fixture.Api.Client);
