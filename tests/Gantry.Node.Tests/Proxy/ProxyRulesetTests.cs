@@ -87,6 +87,22 @@ public sealed class ProxyRulesetTests
     }
 
     [Fact]
+    public void InternalPolicyLocal_LeadsTheClusterIPToLocalEndpointsOnly_AndDropsWhenThereAreNone()
+    {
+        var service = Service("web", "10.43.0.10");
+        service.Spec.InternalTrafficPolicy = "Local";
+        var withLocal = Rules((service, Slice("web", 8080, [new Endpoint("10.42.0.5", Node: "node-a"), new Endpoint("10.42.1.5", Node: "node-b")])));
+        var withoutLocal = Rules((service, Slice("web", 8080, [new Endpoint("10.42.1.5", Node: "node-b")])));
+
+        var local = Assert.Single(withLocal.Chains, c => c.Key.StartsWith("local-", StringComparison.Ordinal));
+        Assert.Equal($"goto {local.Key}", withLocal.Elements["service-ips"]["10.43.0.10 . tcp . 80"]);
+        Assert.StartsWith("ip daddr 10.43.0.10 tcp dport 80 ip saddr != 10.42.0.0/16 jump mark-for-masquerade", local.Value[0]);
+        Assert.EndsWith("__10.42.0.5/8080 }", local.Value[1]);
+        Assert.Empty(withoutLocal.Elements["service-ips"]);
+        Assert.Equal("drop", withoutLocal.Elements["no-endpoint-services"]["10.43.0.10 . tcp . 80"]);
+    }
+
+    [Fact]
     public void LoadBalancerAndExternalIPs_AreEntryPointsThroughTheExternalChain()
     {
         var service = Service("web", "10.43.0.10", nodePort: 30080);

@@ -23,6 +23,9 @@ internal sealed record ProxiedServicePort
     public int? AffinityTimeoutSeconds { get; init; }
 
     public bool ExternalPolicyLocal { get; init; }
+
+    /// <summary>internalTrafficPolicy Local: the ClusterIP leads only to this node's endpoints.</summary>
+    public bool InternalPolicyLocal { get; init; }
     public IReadOnlyList<ProxiedEndpoint> Endpoints { get; init; } = [];
 
     /// <summary>Reachable from outside the cluster network (NodePort, externalIPs, load-balancer ingress).</summary>

@@ -5,9 +5,10 @@ namespace Gantry.Node.Network.Proxy;
 /// <summary>
 /// Computes the per-service chains and map elements from the service ports, following kube-proxy's nftables
 /// syncProxyRules: ClusterIPs dispatch through @service-ips to a service chain that balances with numgen over the
-/// endpoints; externally reachable destinations (NodePorts, externalIPs, load-balancer IPs) go through an external
-/// chain that marks for masquerade (policy Cluster) or keeps the source (policy Local); services without endpoints
-/// get a reject (or, with no local endpoints for policy Local, a drop) in the no-endpoint maps instead.
+/// endpoints (a local chain over this node's endpoints with internalTrafficPolicy Local); externally reachable
+/// destinations (NodePorts, externalIPs, load-balancer IPs) go through an external chain that marks for masquerade
+/// (policy Cluster) or keeps the source (policy Local); services without endpoints get a reject (or, with endpoints
+/// but none local for a Local policy, a drop) in the no-endpoint maps instead.
 /// </summary>
 internal static class ProxyRulesetBuilder
 {
@@ -25,7 +26,10 @@ internal static class ProxyRulesetBuilder
     private static void Add(ProxyRuleset ruleset, ProxiedServicePort port, ServiceProxyOptions options)
     {
         var clusterEndpoints = Usable(port.Endpoints);
-        var localEndpoints = port.ExternalPolicyLocal ? Usable(port.Endpoints.Where(e => e.NodeName == options.NodeName).ToList()) : [];
+        var localEndpoints = port.ExternalPolicyLocal || port.InternalPolicyLocal
+            ? Usable(port.Endpoints.Where(e => e.NodeName == options.NodeName).ToList())
+            : [];
+        var internalEndpoints = port.InternalPolicyLocal ? localEndpoints : clusterEndpoints;
         var reachable = clusterEndpoints.Union(localEndpoints).ToList();
         var hasEndpoints = reachable.Count > 0;
         var hasExternalEndpoints = port.ExternalPolicyLocal ? localEndpoints.Count > 0 : hasEndpoints;
@@ -34,40 +38,38 @@ internal static class ProxyRulesetBuilder
         var localChain = ProxyNames.LocalChain(port);
         var externalChain = ProxyNames.ExternalChain(port);
         var externalPolicyChain = port.ExternalPolicyLocal ? localChain : clusterChain;
+        var internalPolicyChain = port.InternalPolicyLocal ? localChain : clusterChain;
         var usesExternalChain = hasEndpoints && port.ExternallyAccessible;
-        var internalVerdict = hasEndpoints ? "drop" : "goto " + ProxyNames.RejectChain;
-        var externalVerdict = internalVerdict;
+        var noEndpointsVerdict = hasEndpoints ? "drop" : "goto " + ProxyNames.RejectChain;
 
         var clusterIPKey = Key(port.ClusterIP, port);
-        if (clusterEndpoints.Count > 0) ruleset.Elements[ProxyNames.ServiceIPsMap][clusterIPKey] = "goto " + clusterChain;
-        else ruleset.Elements[ProxyNames.NoEndpointServicesMap][clusterIPKey] = internalVerdict;
+        if (internalEndpoints.Count > 0) ruleset.Elements[ProxyNames.ServiceIPsMap][clusterIPKey] = "goto " + internalPolicyChain;
+        else ruleset.Elements[ProxyNames.NoEndpointServicesMap][clusterIPKey] = noEndpointsVerdict;
 
         foreach (var ip in port.ExternalIPs.Concat(port.LoadBalancerIPs))
         {
             if (hasEndpoints) ruleset.Elements[ProxyNames.ServiceIPsMap][Key(ip, port)] = "goto " + externalChain;
-            if (!hasExternalEndpoints) ruleset.Elements[ProxyNames.NoEndpointServicesMap][Key(ip, port)] = externalVerdict;
+            if (!hasExternalEndpoints) ruleset.Elements[ProxyNames.NoEndpointServicesMap][Key(ip, port)] = noEndpointsVerdict;
         }
         if (port.NodePort != 0)
         {
             var nodePortKey = $"{port.Protocol} . {port.NodePort}";
             if (hasEndpoints) ruleset.Elements[ProxyNames.ServiceNodePortsMap][nodePortKey] = "goto " + externalChain;
-            if (!hasExternalEndpoints) ruleset.Elements[ProxyNames.NoEndpointNodePortsMap][nodePortKey] = externalVerdict;
+            if (!hasExternalEndpoints) ruleset.Elements[ProxyNames.NoEndpointNodePortsMap][nodePortKey] = noEndpointsVerdict;
         }
 
-        if (clusterEndpoints.Count > 0)
+        // Off-cluster clients reaching a ClusterIP (a static route to the service range) may bounce off-node: masquerade
+        // them, first thing in the chain the ClusterIP leads to.
+        var masquerade = options.ClusterCidr is null
+            ? null
+            : $"ip daddr {port.ClusterIP} {port.Protocol} dport {port.Port} ip saddr != {options.ClusterCidr} jump {ProxyNames.MarkMasqueradeChain}";
+        foreach (var (chain, endpoints) in new[] { (clusterChain, clusterEndpoints), (localChain, localEndpoints) })
         {
+            if (endpoints.Count == 0) continue;
             var rules = new List<string>();
-            // Off-cluster clients reaching a ClusterIP (a static route to the service range) may bounce off-node: masquerade them.
-            if (options.ClusterCidr is not null)
-                rules.Add($"ip daddr {port.ClusterIP} {port.Protocol} dport {port.Port} ip saddr != {options.ClusterCidr} jump {ProxyNames.MarkMasqueradeChain}");
-            AddBalancing(rules, port, clusterEndpoints);
-            ruleset.Chains[clusterChain] = [.. rules];
-        }
-        if (localEndpoints.Count > 0)
-        {
-            var rules = new List<string>();
-            AddBalancing(rules, port, localEndpoints);
-            ruleset.Chains[localChain] = [.. rules];
+            if (masquerade is not null && chain == internalPolicyChain) rules.Add(masquerade);
+            AddBalancing(rules, port, endpoints);
+            ruleset.Chains[chain] = [.. rules];
         }
 
         if (usesExternalChain)

@@ -65,6 +65,7 @@ internal static class ServicePortCatalog
                 LoadBalancerIPs = loadBalancerIPs,
                 AffinityTimeoutSeconds = affinity,
                 ExternalPolicyLocal = spec.ExternalTrafficPolicy == "Local" && spec.Type is "NodePort" or "LoadBalancer",
+                InternalPolicyLocal = spec.InternalTrafficPolicy == "Local",
                 Endpoints = EndpointsOf(serviceSlices, port.Name ?? "", protocol),
             });
         }
