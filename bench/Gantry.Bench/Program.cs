@@ -1,6 +1,7 @@
 using Gantry.Bench;
 using Gantry.Bench.Api;
 using Gantry.Bench.Controllers;
+using Gantry.Bench.Dns;
 using Gantry.Bench.Measurement;
 using Gantry.Bench.Memory;
 using Gantry.Bench.Proxy;
@@ -9,10 +10,10 @@ using Gantry.Bench.Server;
 using Gantry.Bench.Store;
 using Gantry.Bench.Watch;
 
-// Usage: Gantry.Bench <store|api|watch|memory|controllers|scheduler|proxy|all> [--smoke]
+// Usage: Gantry.Bench <store|api|watch|memory|controllers|scheduler|dns|proxy|all> [--smoke]
 // Prints one line per figure ("name: value ... [target ...: met|MISSED]"); exits 1 when a run broke (errors, lost
 // events), never because a target was missed: targets are for RESULTS.md, not for CI.
-var suites = new[] { "store", "api", "watch", "memory", "controllers", "scheduler", "proxy", "all" };
+var suites = new[] { "store", "api", "watch", "memory", "controllers", "scheduler", "dns", "proxy", "all" };
 var smoke = args.Contains("--smoke");
 var rest = args.Where(a => a != "--smoke").ToArray();
 if (rest.Length != 1 || !suites.Contains(rest[0]))
@@ -26,7 +27,12 @@ var report = new Report(Console.Out);
 report.Note($"gantry bench {suite}{(smoke ? " --smoke" : "")} at {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {LoadAverage()}");
 try
 {
-    if (suite == "store")
+    if (suite == "dns")
+    {
+        // In process (API server, informers, DNS server and client): no gantry build needed.
+        await DnsBenchmark.RunAsync(settings, report);
+    }
+    else if (suite == "store")
     {
         var dir = Directory.CreateTempSubdirectory("gantry-bench-store-").FullName;
         try { await RawStoreBenchmark.RunAsync(dir, settings.StoreWrites, settings.StoreConcurrency, Console.Out); }
@@ -41,6 +47,7 @@ try
         if (suite is "memory" or "all") await RetryAsync("memory", () => MemoryBenchmark.RunAsync(gantry, settings, report));
         if (suite is "controllers" or "all") await RetryAsync("controllers", () => ControllersBenchmark.RunAsync(gantry, settings, report));
         if (suite is "scheduler" or "all") await RetryAsync("scheduler", () => SchedulerBenchmark.RunAsync(gantry, settings, report));
+        if (suite == "all") await DnsBenchmark.RunAsync(settings, report);
         if (suite is "proxy" or "all") await RetryAsync("proxy", () => ProxyBenchmark.RunAsync(gantry, settings, report));
     }
 }

@@ -8,7 +8,10 @@ using Gantry.ApiServer.Discovery;
 using Gantry.ApiServer.Handlers;
 using Gantry.ApiServer.Http;
 using Gantry.ApiServer.Objects;
+using Gantry.ApiServer.Proxy;
 using Gantry.ApiServer.Security;
+using Gantry.ApiServer.Services;
+using Gantry.ApiServer.Admission;
 using Gantry.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -29,12 +32,14 @@ public sealed partial class ApiServerHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly IStore _store;
     private readonly CacheSet _caches;
+    private readonly Task _kubernetesService;
 
-    private ApiServerHost(WebApplication app, IStore store, CacheSet caches, ResourceService service, string url)
+    private ApiServerHost(WebApplication app, IStore store, CacheSet caches, ResourceService service, string url, Task kubernetesService)
     {
         _app = app;
         _store = store;
         _caches = caches;
+        _kubernetesService = kubernetesService;
         Service = service;
         Url = url;
     }
@@ -56,8 +61,16 @@ public sealed partial class ApiServerHost : IAsyncDisposable
         var tokens = ServiceAccountTokenIssuer.LoadOrCreate(options.DataDir);
         var store = await StoreFactory.OpenAsync(options, cancellationToken);
         var registry = ResourceRegistry.BuiltIn;
-        var service = new ResourceService(store, time);
+        var ipRange = ClusterIpRange.Parse(options.ServiceCidr);
+        var allocator = new ServiceAllocator(ipRange, NodePortRange.Parse(options.ServiceNodePortRange), loggers.CreateLogger<ServiceAllocator>());
+        // The used cluster IPs and node ports are rebuilt from the stored Services before any write.
+        var services = registry.Find("", "v1", "services")!;
+        await allocator.RepairAsync(store, services, cancellationToken);
+        var service = new ResourceService(store, time) { Services = allocator, ServiceAccounts = new ServiceAccountAdmission(store) };
         await Bootstrap.EnsureNamespacesAsync(service, registry, cancellationToken);
+        var kubernetesService = new KubernetesServiceReconciler(service, registry, ipRange.HostAddress(1), KubernetesServiceReconciler.AdvertisedIp(options),
+            options.HttpsPort, loggers.CreateLogger<KubernetesServiceReconciler>());
+        await kubernetesService.StartAsync(cancellationToken);
         var caches = new CacheSet(store, registry, options.WatchCacheEvents, loggers);
         await caches.StartAsync(cancellationToken);
 
@@ -77,12 +90,15 @@ public sealed partial class ApiServerHost : IAsyncDisposable
         });
         var app = builder.Build();
         var discovery = new DiscoveryDocuments(registry);
+        var kubelets = new KubeletConnector(ca.Certificate);
+        app.Lifetime.ApplicationStopped.Register(kubelets.Dispose);
         var dispatcher = new ApiDispatcher(registry,
             new ReadHandlers(service, caches, time),
             new WriteHandlers(service, caches, registry),
             new WatchHandler(caches, options, time),
             new ScaleHandler(service),
-            new SubresourceHandlers(service, registry, tokens, time));
+            new SubresourceHandlers(service, registry, tokens, time),
+            new NodeProxyHandler(service, registry, kubelets));
         var stopping = app.Lifetime.ApplicationStopping;
         var logger = loggers.CreateLogger<ApiServerHost>();
         app.Run(context => ServeAsync(context, admin, registry, discovery, dispatcher, logger, stopping));
@@ -91,7 +107,7 @@ public sealed partial class ApiServerHost : IAsyncDisposable
         var host = options.AdvertiseAddress ?? (options.BindAddress.Equals(IPAddress.Any) || options.BindAddress.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : options.BindAddress.ToString());
         var url = $"https://{(host.Contains(':') ? $"[{host}]" : host)}:{options.HttpsPort}";
         admin.WriteKubeconfig(options.EffectiveKubeconfigPath, url, ca.CertificatePem);
-        return new ApiServerHost(app, store, caches, service, url);
+        return new ApiServerHost(app, store, caches, service, url, Task.WhenAll(kubernetesService.RunAsync(time, stopping), allocator.RunRepairsAsync(store, services, time, stopping)));
     }
 
     private static async Task ServeAsync(HttpContext context, AdminCredentials admin, ResourceRegistry registry, DiscoveryDocuments discovery,
@@ -150,6 +166,7 @@ public sealed partial class ApiServerHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
+        await _kubernetesService;
         await _app.DisposeAsync();
         await _caches.DisposeAsync();
         await _store.DisposeAsync();

@@ -32,6 +32,12 @@ public sealed record ServerOptions
     /// <summary>How many recent events each resource's watch cache keeps for watches that resume.</summary>
     public int WatchCacheEvents { get; init; } = 10_000;
 
+    /// <summary>IPv4 range Services get cluster IPs from (k3s default); the first address is the kubernetes service's.</summary>
+    public string ServiceCidr { get; init; } = "10.43.0.0/16";
+
+    /// <summary>Ports NodePort and LoadBalancer Services open on every node (Kubernetes default).</summary>
+    public string ServiceNodePortRange { get; init; } = "30000-32767";
+
     /// <summary>The kubeconfig path that will be written.</summary>
     public string EffectiveKubeconfigPath => KubeconfigPath ?? Path.Combine(DataDir, "kubeconfig.yaml");
 }

@@ -17,12 +17,25 @@ internal sealed class ComponentRunner : IAsyncDisposable
 
     private ComponentRunner(CancellationTokenSource stop) => _stop = stop;
 
-    /// <summary>Starts the enabled components; with none enabled no client is even built (the API server alone).</summary>
-    public static ComponentRunner Start(string kubeconfig, bool controllers, bool scheduler, TimeSpan nodeMonitorGracePeriod, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the enabled components; with none enabled no client is even built (the API server alone). A node agent keeping
+    /// its state under <paramref name="agentDataDir"/> runs beside them unless that is null.
+    /// </summary>
+    public static ComponentRunner Start(string kubeconfig, bool controllers, bool scheduler, TimeSpan nodeMonitorGracePeriod, CancellationToken cancellationToken,
+        string? agentDataDir = null, Gantry.Node.Pods.NodeAgentOptions? agentOptions = null)
     {
         var runner = new ComponentRunner(CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
         if (controllers || scheduler) runner.StartComponents(kubeconfig, controllers, scheduler, nodeMonitorGracePeriod);
+        if (agentDataDir is not null && agentOptions is not null) runner.StartAgent(kubeconfig, agentDataDir, agentOptions);
         return runner;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void StartAgent(string kubeconfig, string dataDir, Gantry.Node.Pods.NodeAgentOptions options)
+    {
+        // The server's own agent holds the CA key: it signs the certificate its streaming server presents to the API server.
+        var ca = AgentHost.LoadClusterCa(Path.Combine(dataDir, "tls", "ca.crt"));
+        _running.Add(AgentCommand.RunAsync(ApiClient.FromKubeconfig(kubeconfig), options, new Gantry.Node.NodePaths(dataDir, options.NodeName), ca, _stop.Token));
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]

@@ -6,5 +6,6 @@ root.Subcommands.Add(ServerCommand.Create());
 root.Subcommands.Add(ControllersCommand.Create());
 root.Subcommands.Add(SchedulerCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
+root.Subcommands.Add(AgentCommand.Create());
 root.Subcommands.Add(ImageCommand.Create());
 return await root.Parse(args).InvokeAsync();

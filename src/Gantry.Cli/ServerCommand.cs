@@ -18,12 +18,18 @@ internal static class ServerCommand
         var datastore = new Option<string?>("--datastore-endpoint") { Description = "Store: sqlite://PATH (default: SQLite in the data dir) or memory://" };
         var disableControllers = new Option<bool>("--disable-controller-manager") { Description = "Do not run the workload controllers in this process" };
         var disableScheduler = new Option<bool>("--disable-scheduler") { Description = "Do not run the scheduler in this process" };
+        var disableAgent = new Option<bool>("--disable-agent") { Description = "Do not run a node agent in this process" };
+        var serviceCidr = new Option<string>("--service-cidr") { Description = "IPv4 network CIDR to use for service cluster IPs", DefaultValueFactory = _ => "10.43.0.0/16" };
+        var nodePortRange = new Option<string>("--service-node-port-range") { Description = "Port range to reserve for services with NodePort visibility", DefaultValueFactory = _ => "30000-32767" };
         var nodeMonitorGracePeriod = GoDuration.Option("--node-monitor-grace-period",
             "How long a node may go without renewing its Lease before it is marked Unknown and tainted unreachable", TimeSpan.FromSeconds(40));
-        var command = new Command("server", "Run the control plane (API server on an embedded store) in the foreground")
+        var agentFlags = new AgentFlags();
+        var command = new Command("server", "Run the control plane (API server on an embedded store) and this machine's node agent in the foreground")
         {
-            dataDir, bind, advertise, tlsSan, port, kubeconfig, datastore, disableControllers, disableScheduler, nodeMonitorGracePeriod,
+            dataDir, bind, advertise, tlsSan, port, kubeconfig, datastore, disableControllers, disableScheduler, disableAgent, nodeMonitorGracePeriod,
+            serviceCidr, nodePortRange,
         };
+        foreach (var flag in agentFlags.All) command.Options.Add(flag);
         command.SetAction(async (result, cancellationToken) =>
         {
             if (!IPAddress.TryParse(result.GetValue(bind), out var bindAddress))
@@ -40,12 +46,15 @@ internal static class ServerCommand
                 HttpsPort = result.GetValue(port),
                 KubeconfigPath = result.GetValue(kubeconfig) is { } k ? Path.GetFullPath(k) : null,
                 DatastoreEndpoint = result.GetValue(datastore),
+                ServiceCidr = result.GetValue(serviceCidr)!,
+                ServiceNodePortRange = result.GetValue(nodePortRange)!,
             };
             try
             {
                 await using var host = await ApiServerHost.StartAsync(options, null, cancellationToken);
                 await using var components = ComponentRunner.Start(options.EffectiveKubeconfigPath,
-                    !result.GetValue(disableControllers), !result.GetValue(disableScheduler), result.GetValue(nodeMonitorGracePeriod), cancellationToken);
+                    !result.GetValue(disableControllers), !result.GetValue(disableScheduler), result.GetValue(nodeMonitorGracePeriod), cancellationToken,
+                    agentDataDir: result.GetValue(disableAgent) ? null : options.DataDir, agentOptions: agentFlags.Options(result));
                 Console.WriteLine($"gantry: server ready at {host.Url}, kubeconfig {options.EffectiveKubeconfigPath}");
                 await host.WaitForShutdownAsync(cancellationToken);
                 return 0;

@@ -2,6 +2,8 @@ using Gantry.Controllers.CronJob;
 using Gantry.Controllers.DaemonSet;
 using Gantry.Controllers.Deployment;
 using Gantry.Controllers.Disruption;
+using Gantry.Controllers.Endpoints;
+using Gantry.Controllers.EndpointSlice;
 using Gantry.Controllers.GarbageCollector;
 using Gantry.Controllers.Job;
 using Gantry.Controllers.Namespace;
@@ -34,6 +36,8 @@ public static class ControllerCatalog
             ["nodelifecycle"] = c => new NodeLifecycleController(c),
             ["taint-eviction-controller"] = c => new TaintEvictionController(c),
             ["disruption"] = c => new DisruptionController(c),
+            ["endpoint"] = c => new EndpointsController(c),
+            ["endpointslice"] = c => new EndpointSliceController(c),
             ["garbagecollector"] = c => new GarbageCollectorController(c),
             ["namespace"] = c => new NamespaceController(c),
             ["serviceaccount"] = c => new ServiceAccountController(c),

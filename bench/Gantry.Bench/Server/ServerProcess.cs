@@ -44,7 +44,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         var port = FreePort();
         // The apphost next to gantry.dll is what ./gantry runs; "dotnet gantry.dll" only when there is none.
         var apphost = Path.ChangeExtension(gantryDll, null);
-        string[] arguments = ["server", "--data-dir", dataDir, "--bind-address", "127.0.0.1", "--https-listen-port", port.ToString(), .. extraArguments];
+        // The control plane only: the benchmarks measure it, not containers on this machine.
+        string[] arguments = ["server", "--data-dir", dataDir, "--bind-address", "127.0.0.1", "--https-listen-port", port.ToString(), "--disable-agent", .. extraArguments];
         var info = File.Exists(apphost) ? new ProcessStartInfo(apphost, arguments) : new ProcessStartInfo("dotnet", [gantryDll, .. arguments]);
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;

@@ -1,6 +1,7 @@
 using Gantry.Api.Errors;
 using Gantry.Api.Registry;
 using Gantry.ApiServer.Handlers;
+using Gantry.ApiServer.Proxy;
 using Microsoft.AspNetCore.Http;
 
 namespace Gantry.ApiServer.Http;
@@ -12,7 +13,8 @@ public sealed class ApiDispatcher(
     WriteHandlers writes,
     WatchHandler watches,
     ScaleHandler scales,
-    SubresourceHandlers subresources)
+    SubresourceHandlers subresources,
+    NodeProxyHandler nodeProxy)
 {
     /// <summary>Serves one resource request.</summary>
     public Task DispatchAsync(HttpContext context, RequestInfo info, CancellationToken serverStopping)
@@ -54,6 +56,10 @@ public sealed class ApiDispatcher(
                 return info.Verb == "create" ? subresources.EvictAsync(context, ns!, name) : throw ApiException.MethodNotAllowed();
             case "token" when def.Kind == "ServiceAccount" && name is not null:
                 return info.Verb == "create" ? subresources.TokenAsync(context, ns!, name) : throw ApiException.MethodNotAllowed();
+            case "log" or "exec" or "attach" or "portforward" when def.Kind == "Pod" && name is not null:
+                return (info.Subresource, info.Verb) is ("log", "get") or (not "log", "get" or "create")
+                    ? nodeProxy.ServeAsync(context, ns!, name, info.Subresource)
+                    : throw ApiException.MethodNotAllowed();
             case "finalize" when def.Kind == "Namespace" && name is not null:
                 return info.Verb == "update" ? subresources.FinalizeAsync(context, name) : throw ApiException.MethodNotAllowed();
             default:

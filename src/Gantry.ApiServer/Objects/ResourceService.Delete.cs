@@ -65,6 +65,7 @@ public sealed partial class ResourceService
             {
                 var deleted = await _store.DeleteAsync(key, current.ModRevision, cancellationToken);
                 SetResourceVersion(obj, deleted.ModRevision);
+                if (Services is not null && Gantry.ApiServer.Services.ServiceAllocator.Handles(def)) Services.Release(obj);
                 return (obj, true);
             }
             catch (StoreConflictException) when (attempt < MaxRetries)

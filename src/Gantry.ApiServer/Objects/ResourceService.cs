@@ -8,6 +8,7 @@ using Gantry.Api.Patching;
 using Gantry.Api.Registry;
 using Gantry.Api.Strategies;
 using Gantry.ApiServer.Admission;
+using Gantry.ApiServer.Services;
 using Gantry.Storage;
 
 namespace Gantry.ApiServer.Objects;
@@ -33,6 +34,12 @@ public sealed partial class ResourceService
         _time = time;
         _namespaces = new NamespaceLifecycle(store);
     }
+
+    /// <summary>Cluster IP and node port allocation of Services; null = Services are stored as given.</summary>
+    internal ServiceAllocator? Services { get; init; }
+
+    /// <summary>The ServiceAccount admission of pods; null = pods are stored without service account defaults.</summary>
+    internal ServiceAccountAdmission? ServiceAccounts { get; init; }
 
     /// <summary>The store (for components that need revisions).</summary>
     public IStore Store => _store;
@@ -70,29 +77,45 @@ public sealed partial class ResourceService
         strategy.ApplyDefaults(obj);
         if (def.Group.Length == 0 && def.Plural == "pods") DefaultTolerationSeconds.Admit(obj);
         if (def.Group.Length == 0 && def.Plural == "persistentvolumeclaims") await DefaultStorageClass.AdmitAsync(_store, obj, cancellationToken);
-        if (!options.IsApply) ManagedFields.RecordUpdate(null, obj, options.FieldManager, ManagedFields.UpdateOperation, def.ApiVersion, _time.GetUtcNow());
-        var errors = strategy.ValidateCreate(obj);
-        if (errors.Count > 0) throw ApiException.Invalid(def.Group, def.Kind, name, errors);
-        if (def.Namespaced) await _namespaces.AdmitCreateAsync(def, ns!, name, cancellationToken);
-        if (options.DryRun) return obj;
-        for (var attempt = 0; ; attempt++)
+        if (ServiceAccounts is not null && def.Group.Length == 0 && def.Plural == "pods")
         {
-            try
+            // As upstream's plugin order: a missing namespace is reported before a missing service account.
+            await _namespaces.AdmitCreateAsync(def, ns!, name, cancellationToken);
+            await ServiceAccounts.AdmitAsync(ns!, nameGenerated ? (string?)meta["generateName"] ?? "" : name, obj, cancellationToken);
+        }
+        if (!options.IsApply) ManagedFields.RecordUpdate(null, obj, options.FieldManager, ManagedFields.UpdateOperation, def.ApiVersion, _time.GetUtcNow());
+        // Allocation comes before validation (Kubernetes' BeginCreate); whatever is reserved is given back unless the write succeeds.
+        var allocation = Services is not null && ServiceAllocator.Handles(def) ? Services.BeginCreate(obj) : null;
+        try
+        {
+            var errors = strategy.ValidateCreate(obj);
+            if (errors.Count > 0) throw ApiException.Invalid(def.Group, def.Kind, name, errors);
+            if (def.Namespaced) await _namespaces.AdmitCreateAsync(def, ns!, name, cancellationToken);
+            if (options.DryRun) return obj;
+            for (var attempt = 0; ; attempt++)
             {
-                var stored = await _store.CreateAsync(def.KeyFor(ns, name), Encode(obj), cancellationToken);
-                SetResourceVersion(obj, stored.ModRevision);
-                return obj;
+                try
+                {
+                    var stored = await _store.CreateAsync(def.KeyFor(ns, name), Encode(obj), cancellationToken);
+                    SetResourceVersion(obj, stored.ModRevision);
+                    allocation?.Commit();
+                    return obj;
+                }
+                // A generated name that collides is drawn again, as Kubernetes does (up to 7 more times).
+                catch (StoreKeyExistsException) when (nameGenerated && attempt < GenerateNameRetries)
+                {
+                    name = (string)meta["generateName"]! + RandomSuffix();
+                    meta["name"] = name;
+                }
+                catch (StoreKeyExistsException)
+                {
+                    throw ApiException.AlreadyExists(def.Group, def.Plural, name);
+                }
             }
-            // A generated name that collides is drawn again, as Kubernetes does (up to 7 more times).
-            catch (StoreKeyExistsException) when (nameGenerated && attempt < GenerateNameRetries)
-            {
-                name = (string)meta["generateName"]! + RandomSuffix();
-                meta["name"] = name;
-            }
-            catch (StoreKeyExistsException)
-            {
-                throw ApiException.AlreadyExists(def.Group, def.Plural, name);
-            }
+        }
+        finally
+        {
+            allocation?.Revert();
         }
     }
 
@@ -145,52 +168,63 @@ public sealed partial class ResourceService
             if (!string.IsNullOrEmpty(uid) && uid != ObjectMeta.Get(old, "uid"))
                 throw ApiException.Conflict(def.Group, def.Plural, name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {ObjectMeta.Get(old, "uid")}");
             KeepSystemMetadata(updated, old, def, ns, name);
-            if (kind != UpdateKind.System)
-            {
-                if (kind == UpdateKind.Status) strategy.PrepareForStatusUpdate(updated, old); else strategy.PrepareForUpdate(updated, old);
-                strategy.ApplyDefaults(updated);
-                var errors = strategy.ValidateUpdate(updated, old);
-                if (errors.Count > 0) throw ApiException.Invalid(def.Group, def.Kind, name, errors);
-                if (!options.IsApply) ManagedFields.RecordUpdate(old, updated, options.FieldManager, ManagedFields.UpdateOperation, def.ApiVersion, _time.GetUtcNow());
-            }
-            ObjectMeta.Of(updated).Remove("resourceVersion");
-            ObjectMeta.Of(old).Remove("resourceVersion");
-            if (JsonNode.DeepEquals(updated, old))
-            {
-                SetResourceVersion(updated, currentValue.ModRevision);
-                return updated;
-            }
-            if (options.DryRun)
-            {
-                SetResourceVersion(updated, currentValue.ModRevision);
-                return updated;
-            }
+            ServiceAllocation? allocation = null;
             try
             {
-                if (ObjectMeta.Get(updated, "deletionTimestamp") is not null && ObjectMeta.Finalizers(updated).Count == 0
-                    && updated["spec"]?["finalizers"] is not JsonArray { Count: > 0 })
+                if (kind != UpdateKind.System)
                 {
-                    // The last finalizer is gone from an object being deleted: the update completes the deletion. A
-                    // namespace's spec.finalizers hold it too (only the finalize subresource clears them).
-                    var deleted = await _store.DeleteAsync(key, currentValue.ModRevision, cancellationToken);
-                    SetResourceVersion(updated, deleted.ModRevision);
+                    if (kind == UpdateKind.Status) strategy.PrepareForStatusUpdate(updated, old); else strategy.PrepareForUpdate(updated, old);
+                    strategy.ApplyDefaults(updated);
+                    if (kind == UpdateKind.Main && Services is not null && ServiceAllocator.Handles(def)) allocation = Services.BeginUpdate(updated, old);
+                    var errors = strategy.ValidateUpdate(updated, old);
+                    if (errors.Count > 0) throw ApiException.Invalid(def.Group, def.Kind, name, errors);
+                    if (!options.IsApply) ManagedFields.RecordUpdate(old, updated, options.FieldManager, ManagedFields.UpdateOperation, def.ApiVersion, _time.GetUtcNow());
+                }
+                ObjectMeta.Of(updated).Remove("resourceVersion");
+                ObjectMeta.Of(old).Remove("resourceVersion");
+                if (JsonNode.DeepEquals(updated, old))
+                {
+                    SetResourceVersion(updated, currentValue.ModRevision);
                     return updated;
                 }
-                var stored = await _store.UpdateAsync(key, Encode(updated), currentValue.ModRevision, cancellationToken);
-                SetResourceVersion(updated, stored.ModRevision);
-                return updated;
+                if (options.DryRun)
+                {
+                    SetResourceVersion(updated, currentValue.ModRevision);
+                    return updated;
+                }
+                try
+                {
+                    if (ObjectMeta.Get(updated, "deletionTimestamp") is not null && ObjectMeta.Finalizers(updated).Count == 0
+                        && updated["spec"]?["finalizers"] is not JsonArray { Count: > 0 })
+                    {
+                        // The last finalizer is gone from an object being deleted: the update completes the deletion. A
+                        // namespace's spec.finalizers hold it too (only the finalize subresource clears them).
+                        var deleted = await _store.DeleteAsync(key, currentValue.ModRevision, cancellationToken);
+                        SetResourceVersion(updated, deleted.ModRevision);
+                        if (Services is not null && ServiceAllocator.Handles(def)) Services.Release(old);
+                        return updated;
+                    }
+                    var stored = await _store.UpdateAsync(key, Encode(updated), currentValue.ModRevision, cancellationToken);
+                    SetResourceVersion(updated, stored.ModRevision);
+                    allocation?.Commit();
+                    return updated;
+                }
+                // Only a request that named no resourceVersion may be retried on a newer object (as Kubernetes' patcher).
+                catch (StoreConflictException) when (expectedRevision == 0 && attempt < MaxRetries)
+                {
+                }
+                catch (StoreConflictException)
+                {
+                    throw Modified(def, name);
+                }
+                catch (StoreKeyNotFoundException)
+                {
+                    throw NotFound(def, name);
+                }
             }
-            // Only a request that named no resourceVersion may be retried on a newer object (as Kubernetes' patcher).
-            catch (StoreConflictException) when (expectedRevision == 0 && attempt < MaxRetries)
+            finally
             {
-            }
-            catch (StoreConflictException)
-            {
-                throw Modified(def, name);
-            }
-            catch (StoreKeyNotFoundException)
-            {
-                throw NotFound(def, name);
+                allocation?.Revert();
             }
         }
     }

@@ -9,7 +9,7 @@ public sealed class ServerFixture : IAsyncLifetime
     public GantryServer Server => _server ?? throw new InvalidOperationException("not started");
 
     /// <summary>kubectl 1.32 against the server.</summary>
-    public Kubectl Kubectl => new(Server);
+    public Gantry.Testing.Processes.Kubectl Kubectl => new(Server);
 
     /// <inheritdoc />
     public async Task InitializeAsync() => _server = await GantryServer.StartAsync();

@@ -5,7 +5,7 @@ namespace Gantry.ApiServer.Tests.Kubectl;
 [Collection(ServerCollection.Name)]
 public sealed class ApplyTests(ServerFixture fixture)
 {
-    private Harness.Kubectl K => fixture.Kubectl;
+    private Gantry.Testing.Processes.Kubectl K => fixture.Kubectl;
 
     [Fact]
     public async Task Apply_CreatesThenConfigures_AndThreeWayMergeRemovesDroppedFields()

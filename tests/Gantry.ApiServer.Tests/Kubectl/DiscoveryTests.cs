@@ -43,7 +43,7 @@ public sealed class DiscoveryTests(ServerFixture fixture)
     [InlineData("33")]
     public async Task OtherKubectlVersions_ReadDiscovery(string minor)
     {
-        var k = new Harness.Kubectl(fixture.Server, minor);
+        var k = new Gantry.Testing.Processes.Kubectl(fixture.Server, minor);
         var output = (await k.RunAsync("api-resources")).Ok();
         Assert.Matches(@"deployments\s+deploy\s+apps/v1\s+true\s+Deployment", output);
         Assert.Contains("default", (await k.RunAsync("get ns")).Ok());

@@ -5,7 +5,7 @@ namespace Gantry.ApiServer.Tests.Kubectl;
 [Collection(ServerCollection.Name)]
 public sealed class DrainTests(ServerFixture fixture)
 {
-    private Harness.Kubectl K => fixture.Kubectl;
+    private Gantry.Testing.Processes.Kubectl K => fixture.Kubectl;
 
     private static string Node(string name) => $"apiVersion: v1\nkind: Node\nmetadata:\n  name: {name}\n";
 

@@ -12,7 +12,7 @@ public sealed class NodeFailureTests
     public async Task NodeWhoseHeartbeatsStop_IsTainted_AndItsPodsAreRecreatedElsewhere()
     {
         await using var server = await GantryServer.StartAsync(null, null, "--node-monitor-grace-period", "3s");
-        var k = new Harness.Kubectl(server);
+        var k = new Gantry.Testing.Processes.Kubectl(server);
         await using var a = HollowNodesProcess.Start(server, "alpha-", 1);
         await using var b = HollowNodesProcess.Start(server, "bravo-", 1);
         await using var c = HollowNodesProcess.Start(server, "charlie-", 1);

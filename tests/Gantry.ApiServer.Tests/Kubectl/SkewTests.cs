@@ -11,7 +11,7 @@ public sealed class SkewTests(ServerFixture fixture)
     [InlineData("33")]
     public async Task EverydayWorkflow_WorksWithOtherKubectlVersions(string minor)
     {
-        var k = new Harness.Kubectl(fixture.Server, minor);
+        var k = new Gantry.Testing.Processes.Kubectl(fixture.Server, minor);
         var ns = await k.NewNamespaceAsync($"skew{minor}");
         Assert.Contains("created", await k.ApplyAsync(ns, Manifests.Deployment("web", 2)));
         Assert.Contains("configured", await k.ApplyAsync(ns, Manifests.Deployment("web", 3, "nginx:2")));

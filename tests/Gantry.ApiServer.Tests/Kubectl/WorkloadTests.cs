@@ -7,7 +7,7 @@ namespace Gantry.ApiServer.Tests.Kubectl;
 public sealed class WorkloadTests(ServerFixture fixture) : IDisposable
 {
     private readonly RawApi _api = new(fixture.Server);
-    private Harness.Kubectl K => fixture.Kubectl;
+    private Gantry.Testing.Processes.Kubectl K => fixture.Kubectl;
 
     public void Dispose() => _api.Dispose();
 

@@ -1,4 +1,4 @@
-namespace Gantry.ApiServer.Tests.Harness;
+namespace Gantry.Testing.Processes;
 
 /// <summary>Locations of the repository, the built gantry program and kubectl.</summary>
 public static class Paths

@@ -1,4 +1,4 @@
-namespace Gantry.ApiServer.Tests.Harness;
+namespace Gantry.Testing.Processes;
 
 /// <summary>Conveniences for kubectl-driven tests.</summary>
 public static class KubectlExtensions

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Gantry.ApiServer.Tests.Harness;
+namespace Gantry.Testing.Processes;
 
 /// <summary>A real <c>gantry server</c> process on 127.0.0.1 with its own data dir, killed and removed on dispose.</summary>
 public sealed class GantryServer : IAsyncDisposable
@@ -30,10 +30,24 @@ public sealed class GantryServer : IAsyncDisposable
     /// <summary>Everything the process printed so far.</summary>
     public string Output { get { lock (_output) return string.Join("\n", _output); } }
 
-    /// <summary>Starts a server in a fresh temporary data dir.</summary>
+    /// <summary>
+    /// Starts a control plane (no node agent: these suites must not run containers on the test machine) in a fresh
+    /// temporary data dir.
+    /// </summary>
     public static async Task<GantryServer> StartAsync(string? dataDir = null, int? port = null, params string[] extraArguments)
     {
-        var server = new GantryServer(dataDir ?? Directory.CreateTempSubdirectory("gantry-test-").FullName, port ?? FreePort(), extraArguments);
+        var server = new GantryServer(dataDir ?? Directory.CreateTempSubdirectory("gantry-test-").FullName, port ?? FreePort(), ["--disable-agent", .. extraArguments]);
+        await server.StartProcessAsync();
+        return server;
+    }
+
+    /// <summary>
+    /// Starts a whole one-machine cluster: the control plane and a node agent named <paramref name="nodeName"/> running real
+    /// containers, reporting 127.0.0.1 as its address and serving logs/exec on a free port.
+    /// </summary>
+    public static async Task<GantryServer> StartWithAgentAsync(string dataDir, string nodeName, params string[] extraArguments)
+    {
+        var server = new GantryServer(dataDir, FreePort(), ["--node-name", nodeName, "--node-ip", "127.0.0.1", "--kubelet-port", "0", .. extraArguments]);
         await server.StartProcessAsync();
         return server;
     }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Gantry.ApiServer.Tests.Harness;
+namespace Gantry.Testing.Processes;
 
 /// <summary>Runs the real kubectl against a server with only the kubeconfig the server wrote.</summary>
 public sealed class Kubectl(GantryServer server, string minor = "32")

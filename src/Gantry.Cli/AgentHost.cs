@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Gantry.ApiServer.Proxy;
+using Gantry.Client;
+using Gantry.Node;
+using Gantry.Node.Images;
+using Gantry.Node.Network;
+using Gantry.Node.Pods;
+using Gantry.Node.Runtime;
+using Gantry.Node.Streaming;
+using Gantry.Node.Volumes;
+using Microsoft.Extensions.Logging;
+
+namespace Gantry.Cli;
+
+/// <summary>
+/// The node agent over this machine's real parts: runc + conmon, the image store, CNI, the volume manager, the
+/// streaming server (logs/exec/port-forward, reached by the API server with a certificate of the cluster CA) and the
+/// local-path provisioner. A missing runc, conmon or CNI plugin stops it with the Debian package to install; there is
+/// no fallback to anything less isolated.
+/// </summary>
+internal static class AgentHost
+{
+    /// <summary>Runs the agent until cancelled. <paramref name="clusterCa"/> signs the streaming server's certificate when it carries its key.</summary>
+    public static async Task RunAsync(IApiClient client, NodeAgentOptions options, NodePaths paths, X509Certificate2 clusterCa, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var time = TimeProvider.System;
+        var runtime = new RuncRuntime(paths, loggers.CreateLogger<RuncRuntime>(), time);
+        var network = new CniNetwork(paths, new CniNetworkOptions(), loggers.CreateLogger<CniNetwork>());
+        using var images = new ImageService(paths, new ImageServiceOptions(), loggers.CreateLogger<ImageService>(), time);
+        var volumes = new VolumeManager(paths, client, time, loggers.CreateLogger<VolumeManager>());
+        await using var streaming = await StreamingServer.StartAsync(new StreamingServerOptions
+        {
+            Port = options.KubeletPort,
+            ServingCertificate = ServingCertificate(clusterCa, options, loggers.CreateLogger(typeof(AgentHost))),
+            ClientCertificateAuthority = clusterCa,
+        }, runtime, loggers, time, cancellationToken);
+        await using var provisioner = new LocalPathProvisioner(client, paths, time, loggers);
+        await using var agent = new NodeAgent(client, options with { KubeletPort = streaming.Port }, paths, runtime, images, network, volumes, time, loggers);
+        Console.WriteLine($"gantry: agent {options.NodeName} running (streaming on port {streaming.Port})");
+        await Task.WhenAll(agent.RunAsync(cancellationToken), provisioner.RunAsync(cancellationToken), images.WatchDropDirAsync(cancellationToken));
+    }
+
+    /// <summary>
+    /// A serving certificate the API server trusts: issued by the cluster CA when this machine holds its key (the server's
+    /// own agent, or an agent on the server's machine). Elsewhere the agent serves a certificate of a throwaway CA, which the
+    /// API server refuses: logs/exec/port-forward to such nodes need the join flow that hands out CA-signed certificates.
+    /// </summary>
+    private static X509Certificate2 ServingCertificate(X509Certificate2 clusterCa, NodeAgentOptions options, ILogger logger)
+    {
+        var addresses = LocalAddresses().Concat(options.NodeIp is null ? [] : [options.NodeIp]).Append(Dns.GetHostName()).Distinct().ToList();
+        if (clusterCa.HasPrivateKey) return KubeletCertificates.IssueKubeletServing(clusterCa, options.NodeName, addresses);
+        logger.LogWarning("the cluster CA key is not on this machine: logs, exec and port-forward to node {Node} will be refused by the API server", options.NodeName);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN=gantry-agent-ca-{options.NodeName}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var throwaway = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(1));
+        return KubeletCertificates.IssueKubeletServing(throwaway, options.NodeName, addresses);
+    }
+
+    private static IEnumerable<string> LocalAddresses() => NetworkInterface.GetAllNetworkInterfaces()
+        .SelectMany(i => i.GetIPProperties().UnicastAddresses)
+        .Where(a => a.Address.AddressFamily == AddressFamily.InterNetwork)
+        .Select(a => a.Address.ToString());
+
+    /// <summary>The cluster CA from <paramref name="caFile"/>, with its private key when the key file sits next to it.</summary>
+    public static X509Certificate2 LoadClusterCa(string caFile)
+    {
+        var keyFile = Path.Combine(Path.GetDirectoryName(caFile)!, "ca.key");
+        return File.Exists(keyFile) ? X509Certificate2.CreateFromPemFile(caFile, keyFile) : X509Certificate2.CreateFromPemFile(caFile);
+    }
+}

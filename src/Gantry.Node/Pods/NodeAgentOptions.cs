@@ -1,0 +1,92 @@
+namespace Gantry.Node.Pods;
+
+/// <summary>The agent's settings, with the kubelet's defaults (KubeletConfiguration) unless noted.</summary>
+public sealed record NodeAgentOptions
+{
+    /// <summary>--node-name: the Node object's name and the agent's identity.</summary>
+    public required string NodeName { get; init; }
+
+    /// <summary>--node-ip: the InternalIP to report; null detects the first non-loopback IPv4 address of the machine.</summary>
+    public string? NodeIp { get; init; }
+
+    /// <summary>--max-pods.</summary>
+    public int MaxPods { get; init; } = 110;
+
+    /// <summary>--pod-cidr: used only while the Node's spec.podCIDR is empty (standalone nodes without a node IPAM controller).</summary>
+    public string? PodCidr { get; init; }
+
+    /// <summary>Labels registered with the Node (besides kubernetes.io/hostname, os and arch).</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>--register-with-taints.</summary>
+    public IReadOnlyList<k8s.Models.V1Taint> Taints { get; init; } = [];
+
+    /// <summary>--cluster-dns: nameservers of ClusterFirst pods; empty leaves them with the host's resolver, as the kubelet does.</summary>
+    public IReadOnlyList<string> ClusterDns { get; init; } = [];
+
+    /// <summary>--cluster-domain.</summary>
+    public string ClusterDomain { get; init; } = "cluster.local";
+
+    /// <summary>--resolv-conf: the host resolver file Default pods get (systemd-resolved's upstream list when present).</summary>
+    public string? ResolvConf { get; init; }
+
+    /// <summary>status.daemonEndpoints.kubeletEndpoint.port: the agent's streaming server.</summary>
+    public int KubeletPort { get; init; } = 10250;
+
+    /// <summary>status.nodeInfo.kubeletVersion (the API server reports v1.32.0+gantry).</summary>
+    public string KubeletVersion { get; init; } = "v1.32.0+gantry";
+
+    /// <summary>status.nodeInfo.containerRuntimeVersion, "&lt;runtime&gt;://&lt;version&gt;"; its scheme prefixes containerIDs.</summary>
+    public string ContainerRuntimeVersion { get; init; } = "runc://1.1.5";
+
+    /// <summary>nodeStatusUpdateFrequency: how often the node status is computed (and posted when it changed).</summary>
+    public TimeSpan NodeStatusUpdateFrequency { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>nodeStatusReportFrequency: an unchanged status is still posted this often.</summary>
+    public TimeSpan NodeStatusReportFrequency { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>nodeLeaseDurationSeconds.</summary>
+    public int NodeLeaseDurationSeconds { get; init; } = 40;
+
+    /// <summary>How often the Lease is renewed (the kubelet: a quarter of the lease duration).</summary>
+    public TimeSpan NodeLeaseRenewInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>syncFrequency: every pod is synced at least this often.</summary>
+    public TimeSpan SyncFrequency { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often the runtime is relisted to notice container exits (the kubelet's PLEG relist period).</summary>
+    public TimeSpan RuntimeRelistPeriod { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Housekeeping: removal of sandboxes, containers and volumes of pods no longer bound here.</summary>
+    public TimeSpan HousekeepingInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>First delay of an image pull back-off (ImagePullBackOff).</summary>
+    public TimeSpan ImagePullBackOffInitial { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longest image pull back-off.</summary>
+    public TimeSpan ImagePullBackOffMax { get; init; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>First delay of a container restart back-off (CrashLoopBackOff); it doubles per restart.</summary>
+    public TimeSpan CrashLoopBackOffInitial { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longest container restart back-off.</summary>
+    public TimeSpan CrashLoopBackOffMax { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A container that ran this long without failing starts its back-off afresh (the kubelet: twice the maximum).</summary>
+    public TimeSpan CrashLoopBackOffReset { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Retry delay of a pod sync that failed for another reason (the kubelet's pod worker back-off period).</summary>
+    public TimeSpan SyncErrorBackOff { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Grace period used when a pod sets none (spec.terminationGracePeriodSeconds defaults to 30 s).</summary>
+    public TimeSpan DefaultTerminationGracePeriod { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Memory held back from allocatable (the kubelet's default hard eviction threshold memory.available).</summary>
+    public long EvictionMemoryAvailableBytes { get; init; } = 100L * 1024 * 1024;
+
+    /// <summary>Share of ephemeral storage held back from allocatable (nodefs.available).</summary>
+    public double EvictionNodeFsAvailableFraction { get; init; } = 0.10;
+
+    /// <summary>Machine facts to report instead of reading them from /proc and /etc (tests, hollow nodes).</summary>
+    public MachineInfo? Machine { get; init; }
+}

@@ -1,0 +1,266 @@
+using System.Diagnostics;
+using Gantry.Node.Images;
+using Gantry.Node.Probes;
+using Gantry.Node.Runtime;
+using Gantry.Node.Volumes;
+using k8s.Models;
+
+namespace Gantry.Node.Pods;
+
+/// <summary>computePodActions and SyncPod: which sandbox and containers to create, restart or kill, and doing it.</summary>
+internal sealed partial class PodSyncer
+{
+    private async Task<TimeSpan?> SyncContainersAsync(V1Pod pod, PodRuntimeState runtime, PodState state, CancellationToken cancellationToken)
+    {
+        IReadOnlyDictionary<string, string> volumes;
+        try
+        {
+            volumes = await _volumes.SetUpPodVolumesAsync(pod, cancellationToken).ConfigureAwait(false);
+        }
+        catch (VolumeException ex)
+        {
+            _events.Warning(pod, "FailedMount", ex.Message);
+            return _options.SyncErrorBackOff;
+        }
+
+        var sandbox = runtime.ReadySandbox;
+        if (sandbox is null)
+        {
+            if (runtime.Sandboxes.Count > 0)
+            {
+                // The sandbox died: everything in it goes; a Never pod whose containers already ran is not started again.
+                await KillPodAsync(pod, runtime, GracePeriod(pod), cancellationToken).ConfigureAwait(false);
+                if (pod.Spec.RestartPolicy == "Never" && runtime.Containers.Count > 0) return null;
+            }
+            if (pod.Spec.HostNetwork != true && !_node.NetworkReady)
+            {
+                _events.Warning(pod, "NetworkNotReady",
+                    "network is not ready: container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized");
+                return _options.SyncErrorBackOff;
+            }
+            var attempt = runtime.Sandboxes.Count == 0 ? 0 : runtime.Sandboxes.Max(s => s.Config.Attempt) + 1;
+            sandbox = await CreateSandboxAsync(pod, attempt, state, cancellationToken).ConfigureAwait(false);
+            if (sandbox is null) return _options.SyncErrorBackOff;
+            runtime = await Reload(pod.Metadata.Uid, cancellationToken).ConfigureAwait(false);
+        }
+        if (state.PodIps.Count == 0) state.PodIps = KnownPodIps(pod);
+        var context = new PodContext(_node.NodeIp, state.PodIps, _node.Allocatable, _node.Machine.MemoryBytes);
+        var hosts = pod.Spec.HostNetwork == true ? null : WriteHostsFile(pod, state);
+        var start = new StartRequest(pod, sandbox, volumes, hosts, context, state);
+
+        // Containers the spec no longer names (an agent from before a spec change) are stopped.
+        var names = (pod.Spec.InitContainers ?? []).Concat(pod.Spec.Containers).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        await StopContainersAsync(pod, runtime.Containers.Where(c => !names.Contains(c.Name)), GracePeriod(pod), "Stopping container {0}", cancellationToken)
+            .ConfigureAwait(false);
+
+        TimeSpan? requeue = null;
+        var (initDone, initRequeue) = await SyncInitContainersAsync(start, runtime, cancellationToken).ConfigureAwait(false);
+        requeue = SyncOutcome.Earliest(requeue, initRequeue);
+        if (!initDone) return requeue;
+        var policy = pod.Spec.RestartPolicy ?? "Always";
+        foreach (var container in pod.Spec.Containers)
+        {
+            var latest = runtime.LatestIn(container.Name, sandbox.Id);
+            TimeSpan? next = null;
+            if (latest is null) next = await StartContainerAsync(start, container, false, runtime.NextAttempt(container.Name), cancellationToken).ConfigureAwait(false);
+            else if (latest.State == ContainerState.Running)
+            {
+                var reason = RestartReason(container, latest);
+                if (reason is null) continue;
+                await StopContainersAsync(pod, [latest], GracePeriod(pod), reason, cancellationToken).ConfigureAwait(false);
+                if (policy != "Never") next = await StartContainerAsync(start, container, false, latest.Attempt + 1, cancellationToken).ConfigureAwait(false);
+            }
+            else if (latest.State == ContainerState.Created) await _runtime.StartContainerAsync(latest.Id, cancellationToken).ConfigureAwait(false);
+            else if (ShouldRestart(policy, latest.ExitCode ?? 0)) next = await RestartWithBackoffAsync(start, container, false, latest, cancellationToken).ConfigureAwait(false);
+            requeue = SyncOutcome.Earliest(requeue, next);
+        }
+        return requeue;
+    }
+
+    // Init containers one at a time, in order; a restartable (sidecar) one counts once it started and keeps running.
+    private async Task<(bool Done, TimeSpan? Requeue)> SyncInitContainersAsync(StartRequest start, PodRuntimeState runtime, CancellationToken cancellationToken)
+    {
+        var policy = start.Pod.Spec.RestartPolicy ?? "Always";
+        foreach (var init in start.Pod.Spec.InitContainers ?? [])
+        {
+            var sidecar = init.RestartPolicy == "Always";
+            var latest = runtime.LatestIn(init.Name, start.Sandbox.Id);
+            if (latest is null)
+            {
+                var requeue = await StartContainerAsync(start, init, true, runtime.NextAttempt(init.Name), cancellationToken).ConfigureAwait(false);
+                return (false, requeue);
+            }
+            switch (latest.State)
+            {
+                case ContainerState.Created:
+                    return (false, null);
+                case ContainerState.Running:
+                    if (sidecar && RestartReason(init, latest) is { } reason)
+                    {
+                        await StopContainersAsync(start.Pod, [latest], GracePeriod(start.Pod), reason, cancellationToken).ConfigureAwait(false);
+                        return (false, await StartContainerAsync(start, init, true, latest.Attempt + 1, cancellationToken).ConfigureAwait(false));
+                    }
+                    if (sidecar && _probes.IsStarted(init, latest.Id)) continue;
+                    return (false, null);
+                default:
+                    if (!sidecar && latest.ExitCode == 0) continue;
+                    if (!sidecar && policy == "Never") return (false, null);
+                    var next = await RestartWithBackoffAsync(start, init, true, latest, cancellationToken).ConfigureAwait(false);
+                    if (sidecar) continue;
+                    return (false, next);
+            }
+        }
+        return (true, null);
+    }
+
+    private string? RestartReason(V1Container container, ContainerStatus running)
+    {
+        if (running.Annotations.TryGetValue(RuntimeLabels.ContainerHash, out var hash) && hash != RuntimeLabels.Hash(container))
+            return $"Container {container.Name} definition changed, will be restarted";
+        return _probes.FailedRestartProbe(running.Id) switch
+        {
+            ProbeKind.Liveness => $"Container {container.Name} failed liveness probe, will be restarted",
+            ProbeKind.Startup => $"Container {container.Name} failed startup probe, will be restarted",
+            _ => null,
+        };
+    }
+
+    private static bool ShouldRestart(string policy, int exitCode) => policy == "Always" || (policy == "OnFailure" && exitCode != 0);
+
+    // doBackOff: the first restart is immediate, the next ones wait 10 s, 20 s, ... up to 5 min after the last exit.
+    private async Task<TimeSpan?> RestartWithBackoffAsync(StartRequest start, V1Container container, bool isInit, ContainerStatus exited, CancellationToken cancellationToken)
+    {
+        var key = $"{start.Pod.Metadata.Uid}/{container.Name}/{RuntimeLabels.Hash(container)}";
+        var finished = exited.FinishedAt ?? _time.GetUtcNow();
+        if (_crashBackoff.IsInBackOffSince(key, finished))
+        {
+            var delay = _crashBackoff.Get(key);
+            start.State.Waiting[container.Name] = ("CrashLoopBackOff",
+                $"back-off {GoDuration.Format(delay)} restarting failed container={container.Name} pod={PodNames.Format(start.Pod)}");
+            _events.Warning(start.Pod, "BackOff", $"Back-off restarting failed container {container.Name} in pod {PodNames.Format(start.Pod)}");
+            var left = finished + delay - _time.GetUtcNow();
+            return left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(10);
+        }
+        _crashBackoff.Next(key, finished);
+        return await StartContainerAsync(start, container, isInit, exited.Attempt + 1, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TimeSpan?> StartContainerAsync(StartRequest start, V1Container container, bool isInit, int attempt, CancellationToken cancellationToken)
+    {
+        var pod = start.Pod;
+        var (image, imageRequeue) = await EnsureImageAsync(start, container, cancellationToken).ConfigureAwait(false);
+        if (image is null) return imageRequeue;
+        ContainerConfig config;
+        try
+        {
+            config = await _configs.BuildAsync(pod, container, isInit, attempt, image, start.Volumes, start.HostsFile, start.Context, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (ContainerConfigException ex)
+        {
+            return Failed(start, container, ex.Reason, ex.Message);
+        }
+        string id;
+        try
+        {
+            id = await _runtime.CreateContainerAsync(start.Sandbox.Id, config, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return Failed(start, container, "CreateContainerError", ex.Message);
+        }
+        _events.Normal(pod, "Created", $"Created container {container.Name}");
+        try
+        {
+            await _runtime.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The instance that could not start goes, so the next attempt creates a fresh one.
+            await _runtime.StopContainerAsync(id, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            await _runtime.RemoveContainerAsync(id, cancellationToken).ConfigureAwait(false);
+            return Failed(start, container, "RunContainerError", ex.Message);
+        }
+        _events.Normal(pod, "Started", $"Started container {container.Name}");
+        await RemoveOldInstancesAsync(container.Name, id, cancellationToken).ConfigureAwait(false);
+        if (container.Lifecycle?.PostStart is { } postStart)
+        {
+            var (ok, message) = await RunHookAsync(pod, container, id, start.State, postStart, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            if (!ok)
+            {
+                _events.Warning(pod, "FailedPostStartHook", message);
+                await StopContainersAsync(pod, [await FindAsync(id, cancellationToken).ConfigureAwait(false)], GracePeriod(pod),
+                    "FailedPostStartHook", cancellationToken, runPreStop: false).ConfigureAwait(false);
+            }
+        }
+        return null;
+    }
+
+    private TimeSpan? Failed(StartRequest start, V1Container container, string reason, string message)
+    {
+        start.State.Waiting[container.Name] = (reason, message);
+        _events.Warning(start.Pod, "Failed", "Error: " + message);
+        return _options.SyncErrorBackOff;
+    }
+
+    // The image puller: pull per policy, ErrImagePull on failure, then ImagePullBackOff until the back-off ends.
+    private async Task<(ImageInfo?, TimeSpan?)> EnsureImageAsync(StartRequest start, V1Container container, CancellationToken cancellationToken)
+    {
+        var pod = start.Pod;
+        var reference = container.Image;
+        var key = $"{pod.Metadata.Uid}/{reference}";
+        var now = _time.GetUtcNow();
+        if (_imageBackoff.IsInBackOffSinceUpdate(key, now))
+        {
+            var message = $"Back-off pulling image \"{reference}\"";
+            start.State.Waiting[container.Name] = ("ImagePullBackOff", message);
+            _events.Normal(pod, "BackOff", message);
+            return (null, _imageBackoff.Remaining(key, now));
+        }
+        var policy = container.ImagePullPolicy ?? (reference.Contains('@', StringComparison.Ordinal) || (reference.Split('/')[^1].Contains(':', StringComparison.Ordinal)
+            && !reference.EndsWith(":latest", StringComparison.Ordinal)) ? "IfNotPresent" : "Always");
+        var present = policy != "Always" && _images.Find(reference) is not null;
+        if (present) _events.Normal(pod, "Pulled", $"Container image \"{reference}\" already present on machine");
+        else if (policy != "Never") _events.Normal(pod, "Pulling", $"Pulling image \"{reference}\"");
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var credentials = await PullSecrets.ReadAsync(_client, pod, cancellationToken).ConfigureAwait(false);
+            var image = await _images.EnsureImageAsync(reference, policy, credentials, cancellationToken).ConfigureAwait(false);
+            if (!present)
+            {
+                var took = GoDuration.Format(TimeSpan.FromMilliseconds(Math.Round(watch.Elapsed.TotalMilliseconds)));
+                _events.Normal(pod, "Pulled", $"Successfully pulled image \"{reference}\" in {took} ({took} including waiting). Image size: {image.Size} bytes.");
+            }
+            return (image, null);
+        }
+        catch (ImagePullException ex)
+        {
+            _imageBackoff.Next(key, now);
+            start.State.Waiting[container.Name] = (ex.Reason, ex.Message);
+            if (ex.Reason == "ErrImagePull") _events.Warning(pod, "Failed", $"Failed to pull image \"{reference}\": {ex.Message}");
+            _events.Warning(pod, ex.Reason == "ErrImageNeverPull" ? "ErrImageNeverPull" : "Failed",
+                ex.Reason == "ErrImageNeverPull" ? ex.Message : "Error: " + ex.Reason);
+            return (null, _imageBackoff.Get(key));
+        }
+    }
+
+    // Keeps the newest exited instance (previous logs, lastState) beside the running one; older ones are removed.
+    private async Task RemoveOldInstancesAsync(string name, string currentId, CancellationToken cancellationToken)
+    {
+        var all = (await _snapshots.GetAsync(cancellationToken).ConfigureAwait(false)).Containers;
+        var current = all.FirstOrDefault(c => c.Id == currentId);
+        if (current is null) return;
+        var stale = all.Where(c => c.Name == name && c.Id != currentId && c.State == ContainerState.Exited && c.Labels.GetValueOrDefault(RuntimeLabels.PodUid) ==
+                current.Labels.GetValueOrDefault(RuntimeLabels.PodUid))
+            .OrderByDescending(c => c.Attempt).Skip(1).ToList();
+        foreach (var container in stale) await _runtime.RemoveContainerAsync(container.Id, cancellationToken).ConfigureAwait(false);
+        _messages.Forget(stale.Select(c => c.Id));
+    }
+
+    private async Task<ContainerStatus> FindAsync(string id, CancellationToken cancellationToken) =>
+        (await _snapshots.GetAsync(cancellationToken).ConfigureAwait(false)).Containers.First(c => c.Id == id);
+
+    /// <summary>What starting a container of this sync needs.</summary>
+    private sealed record StartRequest(V1Pod Pod, PodSandbox Sandbox, IReadOnlyDictionary<string, string> Volumes, string? HostsFile, PodContext Context, PodState State);
+}

@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using Gantry.Node.Network;
+
+namespace Gantry.Node.Tests.Pods;
+
+/// <summary>Hands out 10.88.0.x addresses per sandbox and remembers what is connected.</summary>
+internal sealed class FakePodNetwork : IPodNetwork
+{
+    private int _next = 1;
+
+    public string? PodCidr { get; private set; }
+
+    /// <summary>Connected sandboxes and their address.</summary>
+    public ConcurrentDictionary<string, string> Connected { get; } = new(StringComparer.Ordinal);
+
+    public Task InitializeAsync(string podCidr, CancellationToken cancellationToken)
+    {
+        PodCidr = podCidr;
+        return Task.CompletedTask;
+    }
+
+    public Task<PodNetworkStatus> SetUpAsync(PodNetworkRequest request, CancellationToken cancellationToken)
+    {
+        if (PodCidr is null) throw new InvalidOperationException("network not initialized");
+        var ip = Connected.GetOrAdd(request.SandboxId, _ => $"10.88.0.{Interlocked.Increment(ref _next)}");
+        return Task.FromResult(new PodNetworkStatus([ip]));
+    }
+
+    public Task TearDownAsync(PodNetworkRequest request, CancellationToken cancellationToken)
+    {
+        Connected.TryRemove(request.SandboxId, out _);
+        return Task.CompletedTask;
+    }
+}
