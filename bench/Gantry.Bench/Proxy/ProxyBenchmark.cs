@@ -143,7 +143,7 @@ internal static class ProxyBenchmark
         Spec = new V1ServiceSpec
         {
             Type = "ClusterIP",
-            ClusterIP = $"10.100.{i / 250}.{i % 250 + 1}",
+            ClusterIP = $"10.43.{i / 250}.{i % 250 + 1}",
             Ports = [new V1ServicePort { Name = "http", Port = 80, Protocol = "TCP", TargetPort = 8080 }],
         },
     };

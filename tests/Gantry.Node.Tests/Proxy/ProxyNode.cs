@@ -11,8 +11,8 @@ namespace Gantry.Node.Tests.Proxy;
 internal sealed class ProxyNode : IAsyncDisposable
 {
     public const string Busybox = "/usr/bin/busybox";
-    /// <summary>The ClusterIPs the tests use.</summary>
-    public const string ServiceRange = "10.233.0.0/24";
+    /// <summary>The API server's default service range, where the tests' ClusterIPs come from.</summary>
+    public const string ServiceRange = "10.43.0.0/16";
 
     private const string Prefix = "gpxt-";
     private static readonly Lazy<Task> CrashedRunsRemoved = new(RemoveCrashedRunsAsync);

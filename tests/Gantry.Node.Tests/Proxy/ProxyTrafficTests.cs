@@ -15,10 +15,10 @@ public sealed class ProxyTrafficTests(ProxyFixture fixture) : IClassFixture<Prox
     public async Task ClusterIP_BalancesOverEveryReadyEndpoint_AndANotReadyOneGetsNothing()
     {
         var (b1, b2, b3) = (Node.Backends[0], Node.Backends[1], Node.Backends[2]);
-        await fixture.CreateAsync(Service("balanced", "10.233.0.10"), Slice("balanced", 80, [new Endpoint(b1), new Endpoint(b2), new Endpoint(b3, Ready: false)]));
-        await ReachableAsync("http://10.233.0.10/");
+        await fixture.CreateAsync(Service("balanced", "10.43.233.10"), Slice("balanced", 80, [new Endpoint(b1), new Endpoint(b2), new Endpoint(b3, Ready: false)]));
+        await ReachableAsync("http://10.43.233.10/");
 
-        var answers = (await Node.FetchAsync("http://10.233.0.10/", times: 40)).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var answers = (await Node.FetchAsync("http://10.43.233.10/", times: 40)).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
         Assert.Equal(40, answers.Length);
         Assert.DoesNotContain("FAILED", answers);
@@ -30,7 +30,7 @@ public sealed class ProxyTrafficTests(ProxyFixture fixture) : IClassFixture<Prox
     [Fact]
     public async Task NodePort_AnswersOnLocalhostOfTheNode()
     {
-        await fixture.CreateAsync(Service("nodeport", "10.233.0.11", nodePort: 30080), Slice("nodeport", 80, [new Endpoint(Node.Backends[1])]));
+        await fixture.CreateAsync(Service("nodeport", "10.43.233.11", nodePort: 30080), Slice("nodeport", 80, [new Endpoint(Node.Backends[1])]));
 
         await ReachableAsync("http://127.0.0.1:30080/");
 
@@ -41,13 +41,13 @@ public sealed class ProxyTrafficTests(ProxyFixture fixture) : IClassFixture<Prox
     [Fact]
     public async Task ServiceWithoutEndpoints_RefusesConnections()
     {
-        await fixture.CreateAsync(Service("empty", "10.233.0.12"), null);
+        await fixture.CreateAsync(Service("empty", "10.43.233.12"), null);
         var table = fixture.Proxy.TableName;
-        await Eventually.HoldsAsync(async () => (await Node.ListTableAsync(table))?.Contains("10.233.0.12 . tcp . 80 : goto reject-chain", StringComparison.Ordinal) == true,
+        await Eventually.HoldsAsync(async () => (await Node.ListTableAsync(table))?.Contains("10.43.233.12 . tcp . 80 : goto reject-chain", StringComparison.Ordinal) == true,
             "the no-endpoint element");
 
         var stopwatch = Stopwatch.StartNew();
-        var error = await Node.ConnectAsync("10.233.0.12", 80);
+        var error = await Node.ConnectAsync("10.43.233.12", 80);
 
         Assert.Contains("Connection refused", error, StringComparison.Ordinal);
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"a reject answers at once, took {stopwatch.Elapsed}");
@@ -56,10 +56,10 @@ public sealed class ProxyTrafficTests(ProxyFixture fixture) : IClassFixture<Prox
     [Fact]
     public async Task BackendReachingItselfThroughItsService_IsAnsweredThanksToHairpinMasquerade()
     {
-        await fixture.CreateAsync(Service("hairpin", "10.233.0.13"), Slice("hairpin", 80, [new Endpoint(Node.Backends[0])]));
-        await ReachableAsync("http://10.233.0.13/");
+        await fixture.CreateAsync(Service("hairpin", "10.43.233.13"), Slice("hairpin", 80, [new Endpoint(Node.Backends[0])]));
+        await ReachableAsync("http://10.43.233.13/");
 
-        var result = await Node.FetchFromBackendAsync(0, "http://10.233.0.13/");
+        var result = await Node.FetchFromBackendAsync(0, "http://10.43.233.13/");
 
         Assert.Equal(Node.Backends[0], result.Output.Trim());
     }
@@ -67,11 +67,11 @@ public sealed class ProxyTrafficTests(ProxyFixture fixture) : IClassFixture<Prox
     [Fact]
     public async Task ClientIPAffinity_KeepsAClientOnOneEndpoint()
     {
-        await fixture.CreateAsync(Service("sticky", "10.233.0.15", affinity: "ClientIP"),
+        await fixture.CreateAsync(Service("sticky", "10.43.233.15", affinity: "ClientIP"),
             Slice("sticky", 80, [new Endpoint(Node.Backends[0]), new Endpoint(Node.Backends[1]), new Endpoint(Node.Backends[2])]));
-        await ReachableAsync("http://10.233.0.15/");
+        await ReachableAsync("http://10.43.233.15/");
 
-        var answers = (await Node.FetchAsync("http://10.233.0.15/", times: 15)).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var answers = (await Node.FetchAsync("http://10.43.233.15/", times: 15)).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
         Assert.Equal(15, answers.Length);
         Assert.Single(answers.Distinct());
@@ -81,8 +81,8 @@ public sealed class ProxyTrafficTests(ProxyFixture fixture) : IClassFixture<Prox
     [Fact]
     public async Task RemovingTheService_RemovesAllItsRules()
     {
-        await fixture.CreateAsync(Service("removed", "10.233.0.14", nodePort: 30081), Slice("removed", 80, [new Endpoint(Node.Backends[2])]));
-        await ReachableAsync("http://10.233.0.14/");
+        await fixture.CreateAsync(Service("removed", "10.43.233.14", nodePort: 30081), Slice("removed", 80, [new Endpoint(Node.Backends[2])]));
+        await ReachableAsync("http://10.43.233.14/");
         var table = fixture.Proxy.TableName;
         Assert.Contains("default/removed/", await Node.ListTableAsync(table), StringComparison.Ordinal);
 
@@ -93,9 +93,9 @@ public sealed class ProxyTrafficTests(ProxyFixture fixture) : IClassFixture<Prox
         {
             var listing = await Node.ListTableAsync(table);
             return listing is not null && !listing.Contains("default/removed/", StringComparison.Ordinal)
-                && !listing.Contains("10.233.0.14", StringComparison.Ordinal) && !listing.Contains("30081", StringComparison.Ordinal);
+                && !listing.Contains("10.43.233.14", StringComparison.Ordinal) && !listing.Contains("30081", StringComparison.Ordinal);
         }, "the removed service's chains and elements to be gone");
-        Assert.Contains("FAILED", (await Node.FetchAsync("http://10.233.0.14/")).Output, StringComparison.Ordinal);
+        Assert.Contains("FAILED", (await Node.FetchAsync("http://10.43.233.14/")).Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -104,9 +104,9 @@ public sealed class ProxyTrafficTests(ProxyFixture fixture) : IClassFixture<Prox
         await Node.ExecCheckedAsync("nft", "delete", "table", "ip", fixture.Proxy.TableName);
 
         // The next diff fails on the missing table; the proxy falls back to a full sync.
-        await fixture.CreateAsync(Service("rewritten", "10.233.0.16"), Slice("rewritten", 80, [new Endpoint(Node.Backends[2])]));
+        await fixture.CreateAsync(Service("rewritten", "10.43.233.16"), Slice("rewritten", 80, [new Endpoint(Node.Backends[2])]));
 
-        await ReachableAsync("http://10.233.0.16/");
+        await ReachableAsync("http://10.43.233.16/");
         Assert.True(fixture.Proxy.LastSync?.Full, "the sync that repaired the table was a full one");
     }
 
