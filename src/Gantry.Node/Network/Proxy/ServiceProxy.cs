@@ -35,7 +35,7 @@ public sealed class ServiceProxy : IAsyncDisposable
     private bool _disposed;
 
     /// <summary>A proxy fed by <paramref name="informers"/> (shared with the rest of the agent); nothing runs until <see cref="RunAsync"/>.</summary>
-    public ServiceProxy(SharedInformerFactory informers, ServiceProxyOptions options, ILoggerFactory? loggers = null, TimeProvider? time = null)
+    public ServiceProxy(SharedInformerFactory informers, ServiceProxyOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null)
     {
         _informers = informers ?? throw new ArgumentNullException(nameof(informers));
         _options = options ?? throw new ArgumentNullException(nameof(options));
