@@ -1,0 +1,68 @@
+using k8s.Models;
+
+namespace Gantry.Node.Network.Proxy;
+
+/// <summary>
+/// Each service's rules, rebuilt only when the Service or one of its EndpointSlices changed (another resourceVersion),
+/// as kube-proxy's partial syncs skip unchanged services. <see cref="Update"/> hands back only the changed services'
+/// old and new rules, so a sync after one change compares and writes one service, not all of them.
+/// </summary>
+internal sealed class ProxyRulesetCache(ServiceProxyOptions options)
+{
+    private Dictionary<(string, string), (string? Version, ProxyRuleset Rules)> _services = [];
+
+    /// <summary>Service ports of the latest <see cref="Update"/>.</summary>
+    public int ServicePorts { get; private set; }
+
+    /// <summary>Endpoint chains of the latest <see cref="Update"/>.</summary>
+    public int Endpoints { get; private set; }
+
+    /// <summary>Rebuilds what changed since the last call: the rules of the changed, added and removed services before and after.</summary>
+    public (ProxyRuleset Before, ProxyRuleset After) Update(IReadOnlyList<V1Service> services, IReadOnlyList<V1EndpointSlice> slices)
+    {
+        var slicesByService = ServicePortCatalog.SlicesByService(slices);
+        var next = new Dictionary<(string, string), (string? Version, ProxyRuleset Rules)>(services.Count);
+        var (before, after) = (new ProxyRuleset(), new ProxyRuleset());
+        int servicePorts = 0, endpoints = 0;
+        foreach (var service in services)
+        {
+            var key = (service.Metadata.NamespaceProperty ?? "", service.Metadata.Name);
+            var serviceSlices = slicesByService.GetValueOrDefault(key) ?? [];
+            var version = Version(service, serviceSlices);
+            var known = _services.TryGetValue(key, out var old);
+            (string? Version, ProxyRuleset Rules) current = known && version is not null && old.Version == version
+                ? old
+                : (version, ProxyRulesetBuilder.Build(ServicePortCatalog.Ports(service, serviceSlices), options));
+            next[key] = current;
+            servicePorts += current.Rules.ServicePorts;
+            endpoints += current.Rules.Endpoints;
+            if (ReferenceEquals(current.Rules, old.Rules)) continue;
+            if (known) before.Add(old.Rules);
+            after.Add(current.Rules);
+        }
+        foreach (var (key, gone) in _services)
+        {
+            if (!next.ContainsKey(key)) before.Add(gone.Rules);
+        }
+        _services = next;
+        (ServicePorts, Endpoints) = (servicePorts, endpoints);
+        return (before, after);
+    }
+
+    /// <summary>The rules of every service as of the last <see cref="Update"/>, for a full sync.</summary>
+    public ProxyRuleset Current()
+    {
+        var all = new ProxyRuleset();
+        foreach (var (_, rules) in _services.Values) all.Add(rules);
+        return all;
+    }
+
+    /// <summary>The resourceVersions the rules are built from; null when an object has none (then never reused).</summary>
+    private static string? Version(V1Service service, List<V1EndpointSlice> slices)
+    {
+        if (service.Metadata.ResourceVersion is not { } serviceVersion || slices.Any(s => s.Metadata.ResourceVersion is null)) return null;
+        return slices.Count == 0
+            ? serviceVersion
+            : serviceVersion + "/" + string.Join(",", slices.Select(s => s.Metadata.Name + "=" + s.Metadata.ResourceVersion).Order(StringComparer.Ordinal));
+    }
+}
