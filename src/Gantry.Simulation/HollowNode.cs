@@ -15,7 +15,6 @@ namespace Gantry.Simulation;
 /// </summary>
 public sealed partial class HollowNode
 {
-    private const string LeaseNamespace = "kube-node-lease";
     private const int LeaseDurationSeconds = 40;
     private readonly IApiClient _client;
     private readonly TimeProvider _time;
@@ -23,7 +22,7 @@ public sealed partial class HollowNode
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _silent;
-    private V1Lease? _lease;
+    private readonly NodeLease _lease;
     private DateTime _lastStatusPost;
 
     /// <summary>Prepares the node; nothing is sent before <see cref="RunAsync"/>.</summary>
@@ -33,6 +32,7 @@ public sealed partial class HollowNode
         Options = options ?? throw new ArgumentNullException(nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.LeaseInterval, TimeSpan.Zero);
         _time = time ?? TimeProvider.System;
+        _lease = new NodeLease(client, options.Name, LeaseDurationSeconds);
         _loggers = loggers;
         _logger = (ILogger?)loggers?.CreateLogger<HollowNode>() ?? NullLogger.Instance;
     }
@@ -142,60 +142,7 @@ public sealed partial class HollowNode
         }
     }
 
-    private async Task RenewLeaseAsync(CancellationToken cancellationToken)
-    {
-        var leases = _client.For<V1Lease>();
-        if (_lease is null)
-        {
-            _lease = await leases.GetAsync(LeaseNamespace, Name, cancellationToken).ConfigureAwait(false);
-            if (_lease is null)
-            {
-                var node = await _client.For<V1Node>().GetAsync(null, Name, cancellationToken).ConfigureAwait(false);
-                _lease = await leases.CreateAsync(NewLease(node), cancellationToken: cancellationToken).ConfigureAwait(false);
-                return;
-            }
-        }
-        try
-        {
-            _lease = await leases.UpdateAsync(Renewed(_lease), cancellationToken).ConfigureAwait(false);
-        }
-        catch (ApiClientException ex) when (ex.IsNotFound)
-        {
-            // Deleted (e.g. garbage-collected with its Node): created afresh on the next renewal.
-            _lease = null;
-            throw;
-        }
-        catch (ConflictException)
-        {
-            // Someone else wrote the Lease: renew on top of what is there now.
-            var fresh = await leases.GetAsync(LeaseNamespace, Name, cancellationToken).ConfigureAwait(false);
-            _lease = fresh is null ? null : await leases.UpdateAsync(Renewed(fresh), cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private V1Lease NewLease(V1Node? node) => new()
-    {
-        ApiVersion = "coordination.k8s.io/v1",
-        Kind = "Lease",
-        Metadata = new V1ObjectMeta
-        {
-            Name = Name,
-            NamespaceProperty = LeaseNamespace,
-            // Owned by the Node, so deleting the node garbage-collects its Lease (as the kubelet's lease controller does).
-            OwnerReferences = node is null ? null : [new V1OwnerReference { ApiVersion = "v1", Kind = "Node", Name = Name, Uid = node.Uid() }],
-        },
-        Spec = new V1LeaseSpec { HolderIdentity = Name, LeaseDurationSeconds = LeaseDurationSeconds, RenewTime = Now },
-    };
-
-    private V1Lease Renewed(V1Lease lease)
-    {
-        var copy = ObjectCopy.DeepCopy(lease);
-        copy.Spec ??= new V1LeaseSpec();
-        copy.Spec.HolderIdentity = Name;
-        copy.Spec.LeaseDurationSeconds = LeaseDurationSeconds;
-        copy.Spec.RenewTime = Now;
-        return copy;
-    }
+    private Task RenewLeaseAsync(CancellationToken cancellationToken) => _lease.RenewAsync(Now, cancellationToken);
 
     // Like the kubelet with leases on: the status is re-posted when it differs from what the node reports (e.g. the node
     // lifecycle controller set Ready=Unknown) or when the report frequency has passed; otherwise the Lease suffices.

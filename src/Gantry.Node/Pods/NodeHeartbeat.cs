@@ -14,8 +14,7 @@ namespace Gantry.Node.Pods;
 internal sealed partial class NodeHeartbeat(IApiClient client, NodeAgentOptions options, NodeFacts node, IPodNetwork network, IImageService images, TimeProvider time,
     Action onNetworkReady, ILogger logger)
 {
-    private const string LeaseNamespace = "kube-node-lease";
-    private V1Lease? _lease;
+    private readonly NodeLease _lease = new(client, options.NodeName, options.NodeLeaseDurationSeconds);
     private DateTime _lastPost;
     private string? _podCidr;
 
@@ -125,59 +124,7 @@ internal sealed partial class NodeHeartbeat(IApiClient client, NodeAgentOptions 
         onNetworkReady();
     }
 
-    private async Task RenewLeaseAsync(CancellationToken cancellationToken)
-    {
-        var leases = client.For<V1Lease>();
-        if (_lease is null)
-        {
-            _lease = await leases.GetAsync(LeaseNamespace, options.NodeName, cancellationToken).ConfigureAwait(false);
-            if (_lease is null)
-            {
-                var owner = await client.For<V1Node>().GetAsync(null, options.NodeName, cancellationToken).ConfigureAwait(false);
-                _lease = await leases.CreateAsync(NewLease(owner), cancellationToken: cancellationToken).ConfigureAwait(false);
-                return;
-            }
-        }
-        try
-        {
-            _lease = await leases.UpdateAsync(Renewed(_lease), cancellationToken).ConfigureAwait(false);
-        }
-        catch (ApiClientException ex) when (ex.IsNotFound)
-        {
-            // Deleted (e.g. garbage-collected with its Node): created afresh on the next renewal.
-            _lease = null;
-            throw;
-        }
-        catch (ConflictException)
-        {
-            var fresh = await leases.GetAsync(LeaseNamespace, options.NodeName, cancellationToken).ConfigureAwait(false);
-            _lease = fresh is null ? null : await leases.UpdateAsync(Renewed(fresh), cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private V1Lease NewLease(V1Node? owner) => new()
-    {
-        ApiVersion = "coordination.k8s.io/v1",
-        Kind = "Lease",
-        Metadata = new V1ObjectMeta
-        {
-            Name = options.NodeName,
-            NamespaceProperty = LeaseNamespace,
-            // Owned by the Node, so deleting the Node garbage-collects its Lease, as the kubelet's lease controller sets it.
-            OwnerReferences = owner is null ? null : [new V1OwnerReference { ApiVersion = "v1", Kind = "Node", Name = options.NodeName, Uid = owner.Metadata.Uid }],
-        },
-        Spec = new V1LeaseSpec { HolderIdentity = options.NodeName, LeaseDurationSeconds = options.NodeLeaseDurationSeconds, RenewTime = Now },
-    };
-
-    private V1Lease Renewed(V1Lease lease)
-    {
-        var copy = ObjectCopy.DeepCopy(lease);
-        copy.Spec ??= new V1LeaseSpec();
-        copy.Spec.HolderIdentity = options.NodeName;
-        copy.Spec.LeaseDurationSeconds = options.NodeLeaseDurationSeconds;
-        copy.Spec.RenewTime = Now;
-        return copy;
-    }
+    private Task RenewLeaseAsync(CancellationToken cancellationToken) => _lease.RenewAsync(Now, cancellationToken);
 
     private DateTime Now
     {

@@ -10,14 +10,6 @@ public sealed class SemanticsTests(ServerFixture fixture) : IDisposable
 
     public void Dispose() => _api.Dispose();
 
-    private async Task<string> NamespaceAsync(string prefix)
-    {
-        var name = $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
-        var (code, _) = await _api.SendAsync(HttpMethod.Post, "/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + name + "\"}}");
-        Assert.Equal(201, code);
-        return name;
-    }
-
     private static string Deployment(string name, int replicas) => $$$"""
         {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"{{{name}}}"},
          "spec":{"replicas":{{{replicas}}},"selector":{"matchLabels":{"app":"{{{name}}}"}},
@@ -28,7 +20,7 @@ public sealed class SemanticsTests(ServerFixture fixture) : IDisposable
     [Fact]
     public async Task StatusSubresource_SplitsSpecAndStatus_AndGenerationFollowsSpec()
     {
-        var ns = await NamespaceAsync("status");
+        var ns = await _api.CreateNamespaceAsync("status");
         var (code, created) = await _api.SendAsync(HttpMethod.Post, $"/apis/apps/v1/namespaces/{ns}/deployments", Deployment("d", 1));
         Assert.Equal(201, code);
         Assert.Null(created!["status"]?["replicas"]);
@@ -48,7 +40,7 @@ public sealed class SemanticsTests(ServerFixture fixture) : IDisposable
     [Fact]
     public async Task Update_WithStaleResourceVersion_ReturnsConflict()
     {
-        var ns = await NamespaceAsync("conflict");
+        var ns = await _api.CreateNamespaceAsync("conflict");
         var (_, created) = await _api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps", """{"metadata":{"name":"c"},"data":{"a":"1"}}""");
         var stale = created!.DeepClone();
         created["data"]!["a"] = "2";
@@ -64,7 +56,7 @@ public sealed class SemanticsTests(ServerFixture fixture) : IDisposable
     [Fact]
     public async Task GenerateName_DryRun_AndAlreadyExists()
     {
-        var ns = await NamespaceAsync("gen");
+        var ns = await _api.CreateNamespaceAsync("gen");
         var (code, obj) = await _api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps", """{"metadata":{"generateName":"cfg-"}}""");
         Assert.Equal(201, code);
         Assert.Matches("^cfg-[a-z0-9]{5}$", (string)obj!["metadata"]!["name"]!);
@@ -81,7 +73,7 @@ public sealed class SemanticsTests(ServerFixture fixture) : IDisposable
     [Fact]
     public async Task Finalizers_HoldDeletionUntilRemoved()
     {
-        var ns = await NamespaceAsync("final");
+        var ns = await _api.CreateNamespaceAsync("final");
         await _api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps", """{"metadata":{"name":"f","finalizers":["example.com/hold"]}}""");
         var (code, deleting) = await _api.SendAsync(HttpMethod.Delete, $"/api/v1/namespaces/{ns}/configmaps/f");
         Assert.Equal(202, code);
@@ -102,7 +94,7 @@ public sealed class SemanticsTests(ServerFixture fixture) : IDisposable
         var (forbidden, why) = await _api.SendAsync(HttpMethod.Delete, "/api/v1/namespaces/kube-system");
         Assert.Equal(403, forbidden);
         Assert.Contains("may not be deleted", (string?)why!["message"]);
-        var ns = await NamespaceAsync("term");
+        var ns = await _api.CreateNamespaceAsync("term");
         var (deleted, _) = await _api.SendAsync(HttpMethod.Delete, $"/api/v1/namespaces/{ns}");
         Assert.True(deleted is 200 or 202);
         var (terminating, reason) = await _api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps", """{"metadata":{"name":"c"}}""");
@@ -113,7 +105,7 @@ public sealed class SemanticsTests(ServerFixture fixture) : IDisposable
     [Fact]
     public async Task Errors_AreStatusObjectsWithTheRightCodes()
     {
-        var ns = await NamespaceAsync("errors");
+        var ns = await _api.CreateNamespaceAsync("errors");
         var cases = new (HttpMethod Method, string Path, string? Body, string Type, int Code)[]
         {
             (HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps", "{\"metadata\":", "application/json", 400),
@@ -139,7 +131,7 @@ public sealed class SemanticsTests(ServerFixture fixture) : IDisposable
     [Fact]
     public async Task EventsAreServedInBothVersions()
     {
-        var ns = await NamespaceAsync("events");
+        var ns = await _api.CreateNamespaceAsync("events");
         var (code, _) = await _api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/events", $$"""
             {"metadata":{"name":"e1"},"involvedObject":{"kind":"Pod","name":"p","namespace":"{{ns}}"},
              "reason":"Scheduled","message":"assigned","source":{"component":"default-scheduler"},"type":"Normal","count":2}

@@ -37,6 +37,15 @@ public sealed partial class RawApi : IDisposable
         return ((int)response.StatusCode, json);
     }
 
+    /// <summary>Creates a namespace named <paramref name="prefix"/> plus a random suffix and returns its name.</summary>
+    public async Task<string> CreateNamespaceAsync(string prefix)
+    {
+        var name = $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
+        var (code, _) = await SendAsync(HttpMethod.Post, "/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + name + "\"}}");
+        Assert.Equal(201, code);
+        return name;
+    }
+
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
 

@@ -11,14 +11,6 @@ public sealed class ServiceAccountAdmissionTests(ServerFixture fixture) : IDispo
 
     public void Dispose() => _api.Dispose();
 
-    private async Task<string> NamespaceAsync(string prefix)
-    {
-        var name = $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
-        var (code, _) = await _api.SendAsync(HttpMethod.Post, "/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + name + "\"}}");
-        Assert.Equal(201, code);
-        return name;
-    }
-
     private Task<(int Code, JsonNode? Body)> CreatePodAsync(string ns, string name, string specExtra = "") =>
         _api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods",
             "{\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{" + specExtra +
@@ -27,7 +19,7 @@ public sealed class ServiceAccountAdmissionTests(ServerFixture fixture) : IDispo
     [Fact]
     public async Task APod_GetsTheDefaultAccount_AndTheProjectedTokenVolumeInEveryContainer()
     {
-        var ns = await NamespaceAsync("sa-admit");
+        var ns = await _api.CreateNamespaceAsync("sa-admit");
 
         var (code, pod) = await CreatePodAsync(ns, "p");
 
@@ -54,7 +46,7 @@ public sealed class ServiceAccountAdmissionTests(ServerFixture fixture) : IDispo
     [Fact]
     public async Task AutomountFalse_OnThePodOrItsAccount_AddsNoVolume()
     {
-        var ns = await NamespaceAsync("sa-optout");
+        var ns = await _api.CreateNamespaceAsync("sa-optout");
         var (_, pod) = await CreatePodAsync(ns, "p", "\"automountServiceAccountToken\":false,");
         Assert.Null(pod!["spec"]!["volumes"]);
         Assert.Null(pod["spec"]!["containers"]![0]!["volumeMounts"]);
@@ -69,7 +61,7 @@ public sealed class ServiceAccountAdmissionTests(ServerFixture fixture) : IDispo
     [Fact]
     public async Task APodNamingAMissingAccount_IsForbidden()
     {
-        var ns = await NamespaceAsync("sa-missing");
+        var ns = await _api.CreateNamespaceAsync("sa-missing");
 
         var (code, status) = await CreatePodAsync(ns, "p", "\"serviceAccountName\":\"robot\",");
 

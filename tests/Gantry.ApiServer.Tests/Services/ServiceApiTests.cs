@@ -11,14 +11,6 @@ public sealed class ServiceApiTests(ServerFixture fixture) : IDisposable
 
     public void Dispose() => _api.Dispose();
 
-    private async Task<string> NamespaceAsync(string prefix)
-    {
-        var name = $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
-        var (code, _) = await _api.SendAsync(HttpMethod.Post, "/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + name + "\"}}");
-        Assert.Equal(201, code);
-        return name;
-    }
-
     private async Task<(int Code, JsonNode? Body)> CreateServiceAsync(string ns, string name, string spec) =>
         await _api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/services",
             "{\"metadata\":{\"name\":\"" + name + "\"},\"spec\":" + spec + "}");
@@ -26,7 +18,7 @@ public sealed class ServiceApiTests(ServerFixture fixture) : IDisposable
     [Fact]
     public async Task ANewService_GetsAClusterIpFromTheDynamicBand_AndSingleStackIPv4()
     {
-        var ns = await NamespaceAsync("svc-alloc");
+        var ns = await _api.CreateNamespaceAsync("svc-alloc");
         var (code, svc) = await CreateServiceAsync(ns, "web", """{"selector":{"app":"web"},"ports":[{"port":80,"targetPort":8080}]}""");
         Assert.Equal(201, code);
         var ip = (string)svc!["spec"]!["clusterIP"]!;
@@ -42,7 +34,7 @@ public sealed class ServiceApiTests(ServerFixture fixture) : IDisposable
     [Fact]
     public async Task ARequestedClusterIpInUse_IsRefusedWithTheKubernetesMessage()
     {
-        var ns = await NamespaceAsync("svc-conflict");
+        var ns = await _api.CreateNamespaceAsync("svc-conflict");
         Assert.Equal(201, (await CreateServiceAsync(ns, "first", """{"clusterIP":"10.43.0.77","ports":[{"port":80}]}""")).Code);
 
         var (code, status) = await CreateServiceAsync(ns, "second", """{"clusterIP":"10.43.0.77","ports":[{"port":80}]}""");
@@ -59,7 +51,7 @@ public sealed class ServiceApiTests(ServerFixture fixture) : IDisposable
     [Fact]
     public async Task Headless_KeepsNone_AndExternalName_GetsNoClusterIp()
     {
-        var ns = await NamespaceAsync("svc-headless");
+        var ns = await _api.CreateNamespaceAsync("svc-headless");
         var (_, headless) = await CreateServiceAsync(ns, "db", """{"clusterIP":"None","selector":{"app":"db"},"ports":[{"port":5432}]}""");
         Assert.Equal("None", (string)headless!["spec"]!["clusterIP"]!);
         Assert.Equal("None", (string)headless["spec"]!["clusterIPs"]![0]!);
@@ -71,7 +63,7 @@ public sealed class ServiceApiTests(ServerFixture fixture) : IDisposable
     [Fact]
     public async Task ClusterIp_IsImmutable()
     {
-        var ns = await NamespaceAsync("svc-immutable");
+        var ns = await _api.CreateNamespaceAsync("svc-immutable");
         var (_, svc) = await CreateServiceAsync(ns, "web", """{"ports":[{"port":80}]}""");
         var (code, status) = await _api.SendAsync(HttpMethod.Patch, $"/api/v1/namespaces/{ns}/services/web",
             """{"spec":{"clusterIP":"10.43.0.99"}}""", "application/strategic-merge-patch+json");
@@ -89,7 +81,7 @@ public sealed class ServiceApiTests(ServerFixture fixture) : IDisposable
     [Fact]
     public async Task NodePorts_AreAllocated_RefusedWhenTaken_AndReleasedOnTypeChange()
     {
-        var ns = await NamespaceAsync("svc-nodeport");
+        var ns = await _api.CreateNamespaceAsync("svc-nodeport");
         var (code, svc) = await CreateServiceAsync(ns, "np", """{"type":"NodePort","ports":[{"name":"http","port":80},{"name":"fixed","port":81,"nodePort":30581}]}""");
         Assert.Equal(201, code);
         var allocated = (int)svc!["spec"]!["ports"]![0]!["nodePort"]!;
@@ -115,7 +107,7 @@ public sealed class ServiceApiTests(ServerFixture fixture) : IDisposable
     [Fact]
     public async Task MovingToExternalName_ReleasesTheClusterIp_AndMovingBackAllocatesOne()
     {
-        var ns = await NamespaceAsync("svc-extname");
+        var ns = await _api.CreateNamespaceAsync("svc-extname");
         var (_, svc) = await CreateServiceAsync(ns, "web", """{"clusterIP":"10.43.0.88","ports":[{"port":80}]}""");
         Assert.Equal("10.43.0.88", (string)svc!["spec"]!["clusterIP"]!);
 
@@ -138,7 +130,7 @@ public sealed class ServiceApiTests(ServerFixture fixture) : IDisposable
     [Fact]
     public async Task LoadBalancerWithLocalTrafficPolicy_GetsAHealthCheckNodePort()
     {
-        var ns = await NamespaceAsync("svc-lb");
+        var ns = await _api.CreateNamespaceAsync("svc-lb");
         var (code, svc) = await CreateServiceAsync(ns, "lb", """{"type":"LoadBalancer","externalTrafficPolicy":"Local","ports":[{"port":80}]}""");
         Assert.Equal(201, code);
         Assert.InRange((int)svc!["spec"]!["healthCheckNodePort"]!, 30000, 32767);

@@ -6,7 +6,7 @@ namespace Gantry.Node.Streaming.Spdy;
 /// One client-opened SPDY stream as a duplex <see cref="Stream"/>: reads return the client's DATA until its FIN (or
 /// a reset), writes send DATA frames, and disposing sends FIN (half-close), as spdystream's Close.
 /// </summary>
-internal sealed class SpdyStream : Stream
+internal sealed class SpdyStream : AsyncOnlyStream
 {
     private const int MaxDataFrame = 32 * 1024;
     private readonly SpdyConnection _connection;
@@ -103,13 +103,4 @@ internal sealed class SpdyStream : Stream
 
     public override bool CanRead => true;
     public override bool CanWrite => true;
-    public override bool CanSeek => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("SPDY streams are asynchronous");
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("SPDY streams are asynchronous");
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

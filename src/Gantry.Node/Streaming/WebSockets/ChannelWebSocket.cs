@@ -54,15 +54,7 @@ internal sealed class ChannelWebSocket(WebSocket socket, int version)
         {
             while (socket.State == WebSocketState.Open)
             {
-                buffer.ResetWrittenCount();
-                ValueWebSocketReceiveResult result;
-                do
-                {
-                    result = await socket.ReceiveAsync(buffer.GetMemory(16 * 1024), cancellationToken);
-                    buffer.Advance(result.Count);
-                }
-                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
-                if (result.MessageType == WebSocketMessageType.Close) break;
+                if (!await WebSocketMessages.ReceiveAsync(socket, buffer, cancellationToken)) break;
                 var message = buffer.WrittenMemory;
                 if (message.Length == 0) continue;
                 var payload = message[1..];
@@ -108,7 +100,7 @@ internal sealed class ChannelWebSocket(WebSocket socket, int version)
         }
     }
 
-    private sealed class ChannelWriteStream(ChannelWebSocket owner, byte channel) : Stream
+    private sealed class ChannelWriteStream(ChannelWebSocket owner, byte channel) : AsyncOnlyStream
     {
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
             buffer.IsEmpty ? ValueTask.CompletedTask : new(owner.SendAsync(channel, buffer, cancellationToken));
@@ -118,14 +110,5 @@ internal sealed class ChannelWebSocket(WebSocket socket, int version)
 
         public override bool CanRead => false;
         public override bool CanWrite => true;
-        public override bool CanSeek => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("channel streams are asynchronous");
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -6,7 +6,7 @@ namespace Gantry.Node.Streaming.WebSockets;
 /// A WebSocket as a byte stream, as client-go's TunnelingConnection sees it (SPDY/3.1+portforward.k8s.io): reads
 /// concatenate binary messages, each write is one binary message; message boundaries carry no meaning.
 /// </summary>
-internal sealed class WebSocketByteStream(WebSocket socket) : Stream
+internal sealed class WebSocketByteStream(WebSocket socket) : AsyncOnlyStream
 {
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private bool _ended;
@@ -48,13 +48,4 @@ internal sealed class WebSocketByteStream(WebSocket socket) : Stream
 
     public override bool CanRead => true;
     public override bool CanWrite => true;
-    public override bool CanSeek => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("the tunnel is asynchronous");
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("the tunnel is asynchronous");
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -73,15 +73,7 @@ internal static class WebSocketPortForward
         {
             while (socket.State == WebSocketState.Open)
             {
-                buffer.ResetWrittenCount();
-                ValueWebSocketReceiveResult result;
-                do
-                {
-                    result = await socket.ReceiveAsync(buffer.GetMemory(16 * 1024), cancellationToken);
-                    buffer.Advance(result.Count);
-                }
-                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
-                if (result.MessageType == WebSocketMessageType.Close) break;
+                if (!await WebSocketMessages.ReceiveAsync(socket, buffer, cancellationToken)) break;
                 var message = buffer.WrittenMemory;
                 if (message.Length < 2 || message.Span[0] % 2 != 0 || message.Span[0] / 2 >= inbound.Length) continue;
                 await inbound[message.Span[0] / 2].Writer.WriteAsync(message[1..], cancellationToken);
