@@ -105,6 +105,25 @@ internal sealed class ConmonMonitor(string conmonPath, RuncClient runc)
         return new ExitInfo(code, new DateTimeOffset(exitFile.LastWriteTimeUtc, TimeSpan.Zero), oom);
     }
 
+    /// <summary>
+    /// Asks the container's conmon to reopen its log: a "2 0 0" line on the ctl FIFO (conmon's REOPEN_LOGS_EVENT; the
+    /// two numbers only matter for resizes) makes it close the file and create a new one at the log path. False when
+    /// no conmon reads the FIFO any more.
+    /// </summary>
+    public static bool RequestLogReopen(string directory)
+    {
+        // Non-blocking open fails (ENXIO) instead of hanging when conmon, the FIFO's reader, is gone.
+        var fd = NativeMethods.Open(Path.Combine(directory, "ctl"), NativeMethods.OWronly | NativeMethods.ONonblock | NativeMethods.OCloexec);
+        if (fd < 0)
+        {
+            return false;
+        }
+
+        using var ctl = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, bufferSize: 0);
+        ctl.Write("2 0 0\n"u8);
+        return true;
+    }
+
     /// <summary>True while the container's conmon process lives.</summary>
     public static bool IsAlive(string directory)
     {

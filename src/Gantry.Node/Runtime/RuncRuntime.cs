@@ -14,6 +14,7 @@ namespace Gantry.Node.Runtime;
 public sealed class RuncRuntime : IContainerRuntime
 {
     private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan LogReopenWait = TimeSpan.FromSeconds(10);
     private readonly NodePaths paths;
     private readonly ILogger logger;
     private readonly TimeProvider time;
@@ -260,6 +261,29 @@ public sealed class RuncRuntime : IContainerRuntime
         return store.Containers()
             .Select(record => ContainerStatusReader.Read(record, store.ContainerDirectory(record.Id), states.GetValueOrDefault(record.Id)))
             .ToList();
+    }
+
+    /// <inheritdoc />
+    public async Task ReopenContainerLogAsync(string containerId, CancellationToken cancellationToken)
+    {
+        var record = Find(containerId);
+        await EnsureRunningAsync(containerId, cancellationToken).ConfigureAwait(false);
+        if (!ConmonMonitor.RequestLogReopen(store.ContainerDirectory(containerId)))
+        {
+            throw new InvalidOperationException($"the monitor of container {containerId} is gone");
+        }
+
+        // conmon handles the request in its own loop; as CRI-O, wait until the new file is there.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!File.Exists(record.LogPath))
+        {
+            if (waited.Elapsed > LogReopenWait)
+            {
+                throw new TimeoutException($"container {containerId} did not reopen its log within {LogReopenWait}");
+            }
+
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />
