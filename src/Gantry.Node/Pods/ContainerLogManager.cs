@@ -66,13 +66,16 @@ internal sealed partial class ContainerLogManager
         }
 
         if (info.Length < _maxSize) return;
-        var rotated = CleanUp(log);
-        foreach (var file in rotated.Where(f => !f.EndsWith(CompressSuffix, StringComparison.Ordinal)))
+        var rotated = log + "." + _time.GetUtcNow().UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
+        // Timestamps have one-second resolution: a second rotation within the same second would replace the first one's
+        // file (the kubelet's rename would), so it waits for the next pass instead.
+        if (File.Exists(rotated) || File.Exists(rotated + CompressSuffix)) return;
+        foreach (var file in CleanUp(log).Where(f => !f.EndsWith(CompressSuffix, StringComparison.Ordinal)))
         {
             Compress(file);
         }
 
-        await RotateLatestAsync(id, log, cancellationToken).ConfigureAwait(false);
+        await RotateLatestAsync(id, log, rotated, cancellationToken).ConfigureAwait(false);
     }
 
     // Leftovers (.tmp files of an interrupted compression or of the monitor's reopen, originals whose .gz exists) go,
@@ -125,12 +128,8 @@ internal sealed partial class ContainerLogManager
         }
     }
 
-    private async Task RotateLatestAsync(string id, string log, CancellationToken cancellationToken)
+    private async Task RotateLatestAsync(string id, string log, string rotated, CancellationToken cancellationToken)
     {
-        var rotated = log + "." + _time.GetUtcNow().UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
-        // Timestamps have one-second resolution: a second rotation within the same second would replace the first one's
-        // file (the kubelet's rename would), so it waits for the next pass instead.
-        if (File.Exists(rotated) || File.Exists(rotated + CompressSuffix)) return;
         File.Move(log, rotated);
         try
         {
