@@ -14,7 +14,6 @@ namespace Gantry.Node.Runtime;
 public sealed class RuncRuntime : IContainerRuntime
 {
     private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan LogReopenWait = TimeSpan.FromSeconds(10);
     private readonly NodePaths paths;
     private readonly ILogger logger;
     private readonly TimeProvider time;
@@ -268,22 +267,7 @@ public sealed class RuncRuntime : IContainerRuntime
     {
         var record = Find(containerId);
         await EnsureRunningAsync(containerId, cancellationToken).ConfigureAwait(false);
-        if (!ConmonMonitor.RequestLogReopen(store.ContainerDirectory(containerId)))
-        {
-            throw new InvalidOperationException($"the monitor of container {containerId} is gone");
-        }
-
-        // conmon handles the request in its own loop; as CRI-O, wait until the new file is there.
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (!File.Exists(record.LogPath))
-        {
-            if (waited.Elapsed > LogReopenWait)
-            {
-                throw new TimeoutException($"container {containerId} did not reopen its log within {LogReopenWait}");
-            }
-
-            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
-        }
+        await ConmonMonitor.ReopenLogAsync(store.ContainerDirectory(containerId), record.LogPath, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -96,6 +96,19 @@ public sealed class ImageGcManagerTests
         Assert.Equal([(EventTypes.Warning, "InvalidDiskCapacity", "invalid capacity 0 on image filesystem")], _events);
     }
 
+    [Fact]
+    public async Task Agent_CollectsImagesPeriodically_AndReportsFailuresAsNodeEvents()
+    {
+        var disks = new SimulatedDisks();
+        await using var harness = await AgentHarness.StartAsync(o => o with { FileSystemStats = disks, ImageGcPeriod = TimeSpan.FromMilliseconds(100) });
+        disks.Set(harness.Paths.ImageStoreDir, capacity: 1000, available: 100);
+
+        await Testing.Eventually.HoldsAsync(async () => (await harness.Client.For<k8s.Models.Corev1Event>().ListAsync("default")).Items.Any(e =>
+                e.Reason == "FreeDiskSpaceFailed" && e.Type == EventTypes.Warning && e.InvolvedObject.Kind == "Node" && e.InvolvedObject.Name == AgentHarness.NodeName
+                && e.Message == "Failed to garbage collect required amount of images. Attempted to free 100 bytes, but only found 0 bytes eligible to free."),
+            "a FreeDiskSpaceFailed event on the node");
+    }
+
     private async Task RunContainerAsync(string imageId)
     {
         var sandbox = await _runtime.RunPodSandboxAsync(new PodSandboxConfig
