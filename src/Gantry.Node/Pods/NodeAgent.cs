@@ -88,8 +88,8 @@ public sealed partial class NodeAgent : IAsyncDisposable
         var logs = new ContainerLogManager(_runtime, _options.ContainerLogMaxSize, _options.ContainerLogMaxFiles, _time, _logger);
         var imageGc = new ImageGcManager(_images, _runtime, disks, _paths.ImageStoreDir, _options, NodeEvent, _time, _logger);
         var diskPressure = new DiskPressureMonitor(disks, _paths.DataDir, _paths.ImageStoreDir, _options, node, NodeEvent, _time, _logger);
+        // Images present at start count as seen long ago (the kubelet's initial detection).
         imageGc.DetectImages();
-        diskPressure.Observe();
         try
         {
             await heartbeat.RegisterAsync(cancellationToken).ConfigureAwait(false);
