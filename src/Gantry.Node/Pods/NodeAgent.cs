@@ -81,6 +81,15 @@ public sealed partial class NodeAgent : IAsyncDisposable
         _syncer = new PodSyncer(_client, _options, _paths, _runtime, snapshots, _images, _network, _volumes, _probes, handlers, events, node, _time, _logger, AdmittedPodsExcept);
         _workers = new PodWorkers(SyncAsync, _time, _options.SyncErrorBackOff, _logger);
         var heartbeat = new NodeHeartbeat(_client, _options, node, _network, _images, _time, EnqueueAll, _logger);
+        // The kubelet's nodeRef: events about the node carry its name as uid.
+        var nodeRef = new V1Node { Kind = "Node", Metadata = new V1ObjectMeta { Name = _options.NodeName, Uid = _options.NodeName } };
+        void NodeEvent(string type, string reason, string message) => _events.Record(nodeRef, type, reason, message);
+        var disks = _options.FileSystemStats ?? new HostFileSystemStats();
+        var logs = new ContainerLogManager(_runtime, _options.ContainerLogMaxSize, _options.ContainerLogMaxFiles, _time, _logger);
+        var imageGc = new ImageGcManager(_images, _runtime, disks, _paths.ImageStoreDir, _options, NodeEvent, _time, _logger);
+        var diskPressure = new DiskPressureMonitor(disks, _paths.DataDir, _paths.ImageStoreDir, _options, node, NodeEvent, _time, _logger);
+        // Images present at start count as seen long ago (the kubelet's initial detection).
+        imageGc.DetectImages();
         try
         {
             await heartbeat.RegisterAsync(cancellationToken).ConfigureAwait(false);
@@ -99,7 +108,10 @@ public sealed partial class NodeAgent : IAsyncDisposable
                 heartbeat.RunStatusAsync(cancellationToken),
                 RelistLoopAsync(snapshots, cancellationToken),
                 EveryAsync(_options.HousekeepingInterval, HousekeepingAsync, cancellationToken),
-                EveryAsync(_options.SyncFrequency, _ => { EnqueueAll(); return Task.CompletedTask; }, cancellationToken)).ConfigureAwait(false);
+                EveryAsync(_options.SyncFrequency, _ => { EnqueueAll(); return Task.CompletedTask; }, cancellationToken),
+                EveryAsync(_options.ContainerLogMonitorInterval, logs.RotateLogsAsync, cancellationToken),
+                EveryAsync(_options.EvictionMonitoringPeriod, _ => { diskPressure.Observe(); return Task.CompletedTask; }, cancellationToken),
+                imageGc.Enabled ? EveryAsync(_options.ImageGcPeriod, imageGc.RunPassAsync, cancellationToken) : Task.CompletedTask).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -87,6 +87,39 @@ public sealed record NodeAgentOptions
     /// <summary>Share of ephemeral storage held back from allocatable (nodefs.available).</summary>
     public double EvictionNodeFsAvailableFraction { get; init; } = 0.10;
 
+    /// <summary>Share of the image file system that must stay available (the kubelet's default imagefs.available&lt;15%).</summary>
+    public double EvictionImageFsAvailableFraction { get; init; } = 0.15;
+
+    /// <summary>How often the eviction signals (nodefs/imagefs availability) are observed (the kubelet's eviction monitoring period).</summary>
+    public TimeSpan EvictionMonitoringPeriod { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>evictionPressureTransitionPeriod: a pressure condition stays True this long after its signal cleared.</summary>
+    public TimeSpan EvictionPressureTransitionPeriod { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>containerLogMaxSize: a running container's log file is rotated once it reaches this size.</summary>
+    public long ContainerLogMaxSize { get; init; } = 10L * 1024 * 1024;
+
+    /// <summary>containerLogMaxFiles: log files kept per container, the current one included (at least 2).</summary>
+    public int ContainerLogMaxFiles { get; init; } = 5;
+
+    /// <summary>containerLogMonitorInterval: how often container log sizes are checked.</summary>
+    public TimeSpan ContainerLogMonitorInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often image garbage collection runs (the kubelet's ImageGCPeriod).</summary>
+    public TimeSpan ImageGcPeriod { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>imageGCHighThresholdPercent: image file system usage that starts a collection; 100 disables image GC.</summary>
+    public int ImageGcHighThresholdPercent { get; init; } = 85;
+
+    /// <summary>imageGCLowThresholdPercent: usage a collection frees down to.</summary>
+    public int ImageGcLowThresholdPercent { get; init; } = 80;
+
+    /// <summary>imageMinimumGCAge: an unused image is collected only once it was first seen at least this long ago.</summary>
+    public TimeSpan ImageMinimumGcAge { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Capacity and availability of file systems (statvfs of the host when null; tests simulate full disks).</summary>
+    public IFileSystemStats? FileSystemStats { get; init; }
+
     /// <summary>Machine facts to report instead of reading them from /proc and /etc (tests, hollow nodes).</summary>
     public MachineInfo? Machine { get; init; }
 }

@@ -4,6 +4,7 @@ namespace Gantry.Node.Pods;
 internal sealed class NodeFacts(string nodeIp, MachineInfo machine, NodeAgentOptions options)
 {
     private volatile bool _networkReady;
+    private volatile bool _diskPressure;
 
     /// <summary>The InternalIP (status.hostIP of every pod).</summary>
     public string NodeIp { get; } = nodeIp;
@@ -25,6 +26,13 @@ internal sealed class NodeFacts(string nodeIp, MachineInfo machine, NodeAgentOpt
     {
         get => _networkReady;
         set => _networkReady = value;
+    }
+
+    /// <summary>A disk eviction threshold (nodefs/imagefs availability) is met, or was within the transition period.</summary>
+    public bool DiskPressure
+    {
+        get => _diskPressure;
+        set => _diskPressure = value;
     }
 
     /// <summary>Allocatable amount of a resource for resourceFieldRef defaults (cpu in cores).</summary>

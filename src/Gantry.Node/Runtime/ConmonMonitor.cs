@@ -13,6 +13,7 @@ namespace Gantry.Node.Runtime;
 internal sealed class ConmonMonitor(string conmonPath, RuncClient runc)
 {
     private static readonly TimeSpan CreateTimeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan LogReopenWait = TimeSpan.FromSeconds(10);
 
     /// <summary>The options of one container's monitor.</summary>
     public sealed record Options(string Id, string Name, string Directory, string LogPath, bool Tty, bool Stdin, bool StdinOnce);
@@ -103,6 +104,37 @@ internal sealed class ConmonMonitor(string conmonPath, RuncClient runc)
 
         var oom = File.Exists(Path.Combine(directory, "persist", "oom")) || File.Exists(Path.Combine(directory, "oom"));
         return new ExitInfo(code, new DateTimeOffset(exitFile.LastWriteTimeUtc, TimeSpan.Zero), oom);
+    }
+
+    /// <summary>
+    /// Makes the container's conmon reopen its log: a "2 0 0" line on the ctl FIFO (conmon's REOPEN_LOGS_EVENT; the two
+    /// numbers only matter for resizes) makes it close the file and create a new one at the log path. conmon handles
+    /// it in its own loop, so (as CRI-O) this waits until the new file exists.
+    /// </summary>
+    public static async Task ReopenLogAsync(string directory, string logPath, CancellationToken cancellationToken)
+    {
+        // Non-blocking open fails (ENXIO) instead of hanging when conmon, the FIFO's reader, is gone.
+        var fd = NativeMethods.Open(Path.Combine(directory, "ctl"), NativeMethods.OWronly | NativeMethods.ONonblock | NativeMethods.OCloexec);
+        if (fd < 0)
+        {
+            throw new InvalidOperationException($"the monitor of container {Path.GetFileName(directory)} is gone");
+        }
+
+        using (var ctl = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, bufferSize: 0))
+        {
+            ctl.Write("2 0 0\n"u8);
+        }
+
+        var waited = Stopwatch.StartNew();
+        while (!File.Exists(logPath))
+        {
+            if (waited.Elapsed > LogReopenWait)
+            {
+                throw new TimeoutException($"conmon did not reopen {logPath} within {LogReopenWait}");
+            }
+
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>True while the container's conmon process lives.</summary>

@@ -180,6 +180,30 @@ public sealed class FakeRuntime : IContainerRuntime
         lock (_lock) return Task.FromResult<IReadOnlyList<ContainerStatus>>([.. _containers.Values.Select(c => c.ToStatus())]);
     }
 
+    /// <summary>How many times each container was asked to reopen its log.</summary>
+    public int LogReopens(string containerId)
+    {
+        lock (_lock) return Get(containerId).LogReopens;
+    }
+
+    /// <inheritdoc />
+    public Task ReopenContainerLogAsync(string containerId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var container = Get(containerId);
+            if (container.State != ContainerState.Running) throw new InvalidOperationException($"container {containerId} is not running");
+            container.LogReopens++;
+            // As a monitor would: a new, empty file at the log path when the old one was renamed away.
+            if (container.Config.LogPath.Length > 0 && !File.Exists(container.Config.LogPath))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(container.Config.LogPath)!);
+                File.WriteAllBytes(container.Config.LogPath, []);
+            }
+        }
+        return Task.CompletedTask;
+    }
+
     /// <inheritdoc />
     public Task<ExecResult> ExecSyncAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -240,6 +264,7 @@ public sealed class FakeRuntime : IContainerRuntime
         public DateTimeOffset? FinishedAt { get; set; }
         public int? ExitCode { get; set; }
         public string? Reason { get; set; }
+        public int LogReopens { get; set; }
 
         public ContainerStatus ToStatus() => new()
         {

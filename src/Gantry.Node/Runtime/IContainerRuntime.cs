@@ -35,6 +35,12 @@ public interface IContainerRuntime
     /// <summary>Every container this runtime owns, with its current state.</summary>
     Task<IReadOnlyList<ContainerStatus>> ListContainersAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Makes a running container's monitor close its log file and start a new one at the container's log path (CRI
+    /// ReopenContainerLog, after the kubelet renamed the file to rotate it); returns once the new file exists.
+    /// </summary>
+    Task ReopenContainerLogAsync(string containerId, CancellationToken cancellationToken);
+
     /// <summary>Runs a command in a running container and collects its output (probes, preStop hooks).</summary>
     Task<ExecResult> ExecSyncAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken);
 

@@ -263,6 +263,14 @@ public sealed class RuncRuntime : IContainerRuntime
     }
 
     /// <inheritdoc />
+    public async Task ReopenContainerLogAsync(string containerId, CancellationToken cancellationToken)
+    {
+        var record = Find(containerId);
+        await EnsureRunningAsync(containerId, cancellationToken).ConfigureAwait(false);
+        await ConmonMonitor.ReopenLogAsync(store.ContainerDirectory(containerId), record.LogPath, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<ExecResult> ExecSyncAsync(
         string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
     {

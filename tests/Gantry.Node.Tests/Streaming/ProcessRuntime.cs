@@ -87,6 +87,7 @@ internal sealed class ProcessRuntime : IContainerRuntime
     public Task StartContainerAsync(string containerId, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task StopContainerAsync(string containerId, TimeSpan gracePeriod, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task ReopenContainerLogAsync(string containerId, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<ExecResult> ExecSyncAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     /// <summary>A local child process with pipes as an exec session (no terminal: resizes are only recorded).</summary>

@@ -57,7 +57,9 @@ internal sealed class CriLogReader(TimeProvider time)
                 }
                 if (Rotated(path, file))
                 {
-                    // The runtime renamed the file and started a new one: finish the old one, then read the new from its start.
+                    // The runtime renamed the file and started a new one: finish the old one (the monitor may have written
+                    // its last lines between the read above and the reopen), then read the new from its start.
+                    if (!await WriteAvailableAsync(reader, assembler, sink, options, cancellationToken)) return;
                     await file.DisposeAsync();
                     file = Open(path);
                     if (file is null) return;
