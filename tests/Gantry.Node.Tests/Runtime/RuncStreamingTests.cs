@@ -54,7 +54,7 @@ public sealed class RuncStreamingTests : RuntimeTestBase
         Assert.Equal("got ping\n", await ReadLineAsync(first.Stdout!).WaitAsync(Timeout));
 
         // Detaching leaves the container and its stdin (not stdinOnce) for the next attach.
-        await first.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(1));
+        await first.DisposeAsync().AsTask().WaitAsync(Timeout);
         await using var second = await Runtime.AttachAsync(id, new StreamingRequest { Stdin = true }, default);
         await second.Stdin!.WriteAsync(Encoding.UTF8.GetBytes("again\n"));
 
