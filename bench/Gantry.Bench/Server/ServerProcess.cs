@@ -37,15 +37,25 @@ internal sealed class ServerProcess : IAsyncDisposable
     public string CaPem { get; private set; } = "";
 
     /// <summary>Starts a server in <paramref name="dataDir"/> (a new temp dir when null, removed on dispose).</summary>
-    public static async Task<ServerProcess> StartAsync(string gantryDll, string? dataDir = null, params string[] extraArguments)
+    public static Task<ServerProcess> StartAsync(string gantryDll, string? dataDir = null, params string[] extraArguments) =>
+        StartCoreAsync(gantryDll, dataDir, ["--disable-agent", .. extraArguments]);
+
+    /// <summary>
+    /// Starts a server with its node agent <paramref name="nodeName"/> (real containers on this machine, node IP 127.0.0.1,
+    /// streaming port picked freely) in <paramref name="dataDir"/>, which the caller owns and cleans.
+    /// </summary>
+    public static Task<ServerProcess> StartWithAgentAsync(string gantryDll, string dataDir, string nodeName, params string[] extraArguments) =>
+        StartCoreAsync(gantryDll, dataDir, ["--node-name", nodeName, "--node-ip", "127.0.0.1", "--kubelet-port", "0", .. extraArguments]);
+
+    private static async Task<ServerProcess> StartCoreAsync(string gantryDll, string? dataDir, string[] extraArguments)
     {
         var owns = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("gantry-bench-").FullName;
         var port = FreePort();
         // The apphost next to gantry.dll is what ./gantry runs; "dotnet gantry.dll" only when there is none.
         var apphost = Path.ChangeExtension(gantryDll, null);
-        // The control plane only: the benchmarks measure it, not containers on this machine.
-        string[] arguments = ["server", "--data-dir", dataDir, "--bind-address", "127.0.0.1", "--https-listen-port", port.ToString(), "--disable-agent", .. extraArguments];
+        // The control plane only (--disable-agent) unless a node suite asks for the agent.
+        string[] arguments = ["server", "--data-dir", dataDir, "--bind-address", "127.0.0.1", "--https-listen-port", port.ToString(), .. extraArguments];
         var info = File.Exists(apphost) ? new ProcessStartInfo(apphost, arguments) : new ProcessStartInfo("dotnet", [gantryDll, .. arguments]);
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
@@ -101,9 +111,15 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>Resident set size now (VmRSS) and its peak (VmHWM), in bytes.</summary>
     public (long Rss, long Peak) Memory()
     {
-        long rss = 0, peak = 0;
         EnsureRunning();
-        foreach (var line in File.ReadLines($"/proc/{Process.Id}/status"))
+        return Memory(Process.Id);
+    }
+
+    /// <summary>Resident set size now (VmRSS) and its peak (VmHWM) of process <paramref name="pid"/>, in bytes.</summary>
+    public static (long Rss, long Peak) Memory(int pid)
+    {
+        long rss = 0, peak = 0;
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) rss = Kilobytes(line) * 1024;
             else if (line.StartsWith("VmHWM:", StringComparison.Ordinal)) peak = Kilobytes(line) * 1024;
