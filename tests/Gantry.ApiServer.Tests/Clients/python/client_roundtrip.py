@@ -118,9 +118,19 @@ deployment = {
 }
 d = apps.create_namespaced_deployment(ns, deployment)
 out("deploy.replicas", d.spec.replicas)
-d = apps.read_namespaced_deployment("web", ns)
-d.spec.replicas = 3
-out("deploy.replace.replicas", apps.replace_namespaced_deployment("web", ns, d).spec.replicas)
+def replace_replicas(replicas):
+    # The deployment controller writes status between our read and replace: retry on 409, as every client must.
+    for attempt in range(10):
+        d = apps.read_namespaced_deployment("web", ns)
+        d.spec.replicas = replicas
+        try:
+            return apps.replace_namespaced_deployment("web", ns, d)
+        except ApiException as e:
+            if e.status != 409 or attempt == 9:
+                raise
+
+
+out("deploy.replace.replicas", replace_replicas(3).spec.replicas)
 out("deploy.strategic.containers", ",".join(sorted(c.name for c in apps.patch_namespaced_deployment(
     "web", ns, {"spec": {"template": {"spec": {"containers": [{"name": "sidecar", "image": "busybox:1.36"}]}}}}).spec.template.spec.containers)))
 out("deploy.merge.replicas", merge_patch(f"/apis/apps/v1/namespaces/{ns}/deployments/web", {"spec": {"replicas": 5}}, "V1Deployment").spec.replicas)
