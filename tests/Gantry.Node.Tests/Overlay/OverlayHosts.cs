@@ -6,13 +6,15 @@ namespace Gantry.Node.Tests.Overlay;
 /// <summary>
 /// Two simulated hosts as network namespaces joined by a veth pair (eth0, 192.168.77.1/24 and .2/24), each with a
 /// bridge cni0 (10.42.N.1/24) and one "pod" namespace on it (10.42.N.10, default route via the bridge). Pod 2 serves
-/// a CGI page that answers with the peer address it sees (busybox httpd's REMOTE_ADDR), so NAT shows. Nothing leaves
+/// a CGI page that answers with the peer address it sees (busybox httpd's REMOTE_ADDR), so NAT shows; host 2 serves
+/// the same page on port 8080, an address outside the cluster CIDR. Nothing leaves
 /// these namespaces; disposing kills the servers and deletes them all (with every route, device and rule inside).
 /// </summary>
 internal sealed class OverlayHosts : IAsyncDisposable
 {
     public const string Busybox = "/usr/bin/busybox";
     private const string Prefix = "govt-";
+    private const int HostPort = 8080;
     private static readonly Lazy<Task> CrashedRunsRemoved = new(RemoveCrashedRunsAsync);
     private readonly List<string> _namespaces = [];
     private readonly string _webRoot = Directory.CreateTempSubdirectory("gantry-overlay-test-").FullName;
@@ -72,6 +74,7 @@ internal sealed class OverlayHosts : IAsyncDisposable
             File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             // Without -f httpd detaches; disposing kills it with the namespace's other processes.
             await Ip("netns", "exec", hosts.Pod(2), Busybox, "httpd", "-p", "80", "-h", hosts._webRoot);
+            await Ip("netns", "exec", hosts.Host(2), Busybox, "httpd", "-p", HostPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-h", hosts._webRoot);
             return hosts;
         }
         catch
@@ -89,9 +92,14 @@ internal sealed class OverlayHosts : IAsyncDisposable
     }
 
     /// <summary>The source address pod 2's server sees for a request from pod 1, or the failure.</summary>
-    public async Task<string> PeerSeenByPod2Async()
+    public Task<string> PeerSeenByPod2Async() => PeerSeenAsync($"http://{PodIp(2)}/cgi-bin/peer");
+
+    /// <summary>The source address host 2's own server (outside the cluster CIDR) sees for a request from pod 1, or the failure.</summary>
+    public Task<string> PeerSeenByHost2Async() => PeerSeenAsync($"http://{HostIp(2)}:{HostPort}/cgi-bin/peer");
+
+    private async Task<string> PeerSeenAsync(string url)
     {
-        var result = await HostCommand.RunAsync("ip", ["netns", "exec", Pod(1), "curl", "-sS", "-m", "3", $"http://{PodIp(2)}/cgi-bin/peer"], null, CancellationToken.None);
+        var result = await HostCommand.RunAsync("ip", ["netns", "exec", Pod(1), "curl", "-sS", "-m", "3", url], null, CancellationToken.None);
         return result.Succeeded ? result.Output.Trim() : "FAILED: " + result.Error.Trim();
     }
 

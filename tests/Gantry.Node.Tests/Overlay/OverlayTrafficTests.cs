@@ -10,7 +10,7 @@ public sealed class OverlayTrafficTests(OverlayApiFixture fixture) : IClassFixtu
     [Theory]
     [InlineData(OverlayBackend.HostGw)]
     [InlineData(OverlayBackend.Vxlan)]
-    public async Task PodsOnTwoHosts_ReachEachOtherWithoutNat_UntilANodeGoes(OverlayBackend backend)
+    public async Task PodsOnTwoHosts_ReachEachOtherWithoutNat_AreMasqueradedLeavingTheCluster_UntilANodeGoes(OverlayBackend backend)
     {
         await using var hosts = await OverlayHosts.CreateAsync();
         var overlays = new List<OverlayNetwork>();
@@ -24,6 +24,7 @@ public sealed class OverlayTrafficTests(OverlayApiFixture fixture) : IClassFixtu
 
             Assert.True(await hosts.PingAsync(), "pod 1 pings pod 2 on the other host");
             Assert.Contains(OverlayHosts.PodIp(1), await hosts.PeerSeenByPod2Async());
+            Assert.Contains(OverlayHosts.HostIp(1), await hosts.PeerSeenByHost2Async());
             var published = (await fixture.Api.Client.For<V1Node>().GetAsync(null, NodeName(hosts, 1)))!.Metadata.Annotations;
             Assert.Equal(FlannelAnnotations.TypeName(backend), published[FlannelAnnotations.BackendType]);
             Assert.Equal(OverlayHosts.HostIp(1), published[FlannelAnnotations.PublicIp]);
@@ -45,7 +46,7 @@ public sealed class OverlayTrafficTests(OverlayApiFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task Restart_KeepsRoutesAndRemovesOnlyStaleOwnOnes()
+    public async Task Restart_KeepsDeviceAndRoutes_AndRemovesOnlyStaleOwnEntries()
     {
         await using var hosts = await OverlayHosts.CreateAsync();
         var overlays = new List<OverlayNetwork>();
@@ -53,21 +54,27 @@ public sealed class OverlayTrafficTests(OverlayApiFixture fixture) : IClassFixtu
         {
             await RegisterAsync(hosts, 1);
             await RegisterAsync(hosts, 2);
-            overlays.Add(await StartAsync(hosts, 1, OverlayBackend.HostGw));
-            overlays.Add(await StartAsync(hosts, 2, OverlayBackend.HostGw));
+            overlays.Add(await StartAsync(hosts, 1, OverlayBackend.Vxlan));
+            overlays.Add(await StartAsync(hosts, 2, OverlayBackend.Vxlan));
             await Eventually.HoldsAsync(() => Task.FromResult(overlays.All(o => o.LastSync?.Peers.Count == 1)), "both overlays route to the other node");
 
             await overlays[0].DisposeAsync();
             Assert.True(await hosts.PingAsync(), "routes outlive the stopped overlay");
-            await hosts.InHostAsync(1, "ip", "route", "add", "10.42.9.0/24", "via", OverlayHosts.HostIp(2), "proto", "90");
+            const string staleMac = "02:00:00:00:00:99";
+            await hosts.InHostAsync(1, "ip", "neigh", "add", "10.42.9.0", "lladdr", staleMac, "dev", "flannel.1", "nud", "permanent");
+            await hosts.InHostAsync(1, "bridge", "fdb", "append", staleMac, "dev", "flannel.1", "dst", "192.168.77.9", "self", "permanent");
+            await hosts.InHostAsync(1, "ip", "route", "add", "10.42.9.0/24", "via", "10.42.9.0", "dev", "flannel.1", "onlink", "proto", "90");
             await hosts.InHostAsync(1, "ip", "route", "add", "10.42.8.0/24", "via", OverlayHosts.HostIp(2));
-            overlays[0] = await StartAsync(hosts, 1, OverlayBackend.HostGw);
+            overlays[0] = await StartAsync(hosts, 1, OverlayBackend.Vxlan);
             await Eventually.HoldsAsync(() => Task.FromResult(overlays[0].LastSync is not null), "the restarted overlay syncs");
 
             var routes = await hosts.InHostAsync(1, "ip", "route", "show");
             Assert.DoesNotContain("10.42.9.0/24", routes);
             Assert.Contains("10.42.8.0/24", routes);
-            Assert.Contains($"10.42.2.0/24 via {OverlayHosts.HostIp(2)} dev eth0 proto 90", routes);
+            Assert.Contains("10.42.2.0/24 via 10.42.2.0 dev flannel.1 proto 90 onlink", routes);
+            Assert.DoesNotContain(staleMac, await hosts.InHostAsync(1, "ip", "neigh", "show", "dev", "flannel.1"));
+            Assert.DoesNotContain(staleMac, await hosts.InHostAsync(1, "bridge", "fdb", "show", "dev", "flannel.1"));
+            Assert.Contains(overlays[0].VtepMac, await hosts.InHostAsync(1, "ip", "link", "show", "dev", "flannel.1"));
             Assert.True(await hosts.PingAsync());
         }
         finally

@@ -151,12 +151,16 @@ public sealed class OverlayNetwork : IAsyncDisposable
             var limiter = new SyncRateLimiter(_options.MinSyncInterval, _time);
             // The first sync and the periodic ones also re-check the device, its address and the rules.
             var repair = true;
+            var retryDelay = TimeSpan.Zero;
             while (true)
             {
                 await limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
                 _requests.Reader.TryRead(out _);
-                repair = !await SyncAsync(nodes, repair, cancellationToken).ConfigureAwait(false);
-                using var period = new CancellationTokenSource(_options.SyncPeriod, _time);
+                var synced = await SyncAsync(nodes, repair, cancellationToken).ConfigureAwait(false);
+                repair = !synced;
+                // A failure that persists (a host-gw peer off this network, a missing module) is retried ever more slowly, up to the sync period.
+                retryDelay = synced ? TimeSpan.Zero : Min(Max(retryDelay * 2, _options.MinSyncInterval), _options.SyncPeriod);
+                using var period = new CancellationTokenSource(synced ? _options.SyncPeriod : retryDelay, _time);
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, period.Token);
                 try { await _requests.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false); }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { repair = true; }
@@ -169,7 +173,7 @@ public sealed class OverlayNetwork : IAsyncDisposable
 
     private void RequestSync() => _requests.Writer.TryWrite(true);
 
-    /// <summary>One sync; false when it failed (and another is requested).</summary>
+    /// <summary>One sync; false when it failed (the loop retries with back-off).</summary>
     private async Task<bool> SyncAsync(Informer<V1Node> nodes, bool repair, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
@@ -214,10 +218,13 @@ public sealed class OverlayNetwork : IAsyncDisposable
         catch (Exception ex) when (ex is InvalidOperationException or IOException or ApiClientException or HttpRequestException)
         {
             OverlayLog.SyncFailed(_logger, ex);
-            RequestSync();
             return false;
         }
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>Patches this node's flannel annotations when they differ from what it should announce.</summary>
     private async Task PublishAsync(V1Node self, CancellationToken cancellationToken)
