@@ -18,11 +18,17 @@ public sealed class OverlayTrafficTests(OverlayApiFixture fixture) : IClassFixtu
         {
             await RegisterAsync(hosts, 1);
             await RegisterAsync(hosts, 2);
+            if (backend == OverlayBackend.HostGw)
+            {
+                // As if host 1 ran VXLAN before: switching backends drops its own device.
+                await hosts.InHostAsync(1, "ip", "link", "add", "flannel.1", "address", VtepMacOf(hosts, 1), "type", "vxlan", "id", "1", "dstport", "8472");
+            }
             overlays.Add(await StartAsync(hosts, 1, backend));
             overlays.Add(await StartAsync(hosts, 2, backend));
             await Eventually.HoldsAsync(() => Task.FromResult(overlays.All(o => o.LastSync?.Peers.Count == 1)), "both overlays route to the other node");
 
             Assert.True(await hosts.PingAsync(), "pod 1 pings pod 2 on the other host");
+            Assert.Equal(backend == OverlayBackend.Vxlan, (await hosts.InHostAsync(1, "ip", "link", "show")).Contains("flannel.1", StringComparison.Ordinal));
             Assert.Contains(OverlayHosts.PodIp(1), await hosts.PeerSeenByPod2Async());
             Assert.Contains(OverlayHosts.HostIp(1), await hosts.PeerSeenByHost2Async());
             var published = (await fixture.Api.Client.For<V1Node>().GetAsync(null, NodeName(hosts, 1)))!.Metadata.Annotations;
@@ -117,6 +123,8 @@ public sealed class OverlayTrafficTests(OverlayApiFixture fixture) : IClassFixtu
     }
 
     private static string NodeName(OverlayHosts hosts, int n) => $"overlay-{hosts.Id}-{n}";
+
+    private static string VtepMacOf(OverlayHosts hosts, int n) => OverlayNames.VtepMac(NodeName(hosts, n));
 
     private async Task RegisterAsync(OverlayHosts hosts, int n)
     {

@@ -14,6 +14,23 @@ internal sealed class OverlayKernel(string? networkNamespace, NftTool nft, strin
 {
     private static readonly string Proto = OverlayNames.RouteProtocol.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>The kernel side of an overlay, or a failure naming the Debian package of a missing tool.</summary>
+    public static OverlayKernel Create(string? networkNamespace, string vxlanDevice)
+    {
+        foreach (var tool in new[] { "ip", "bridge" })
+        {
+            if (!Directories().Any(d => File.Exists(Path.Combine(d, tool))))
+                throw new InvalidOperationException($"{tool} not found: the overlay network needs iproute2 (install the Debian package iproute2)");
+        }
+        string nftPath;
+        try { nftPath = NftTool.Locate(); }
+        catch (InvalidOperationException) { throw new InvalidOperationException("nft not found: the overlay network needs nftables (install the Debian package nftables)"); }
+        return new OverlayKernel(networkNamespace, new NftTool(nftPath, networkNamespace), vxlanDevice);
+    }
+
+    private static IEnumerable<string> Directories() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Concat(["/usr/sbin", "/sbin", "/usr/bin", "/bin"]);
+
     /// <summary>The interface holding <paramref name="address"/>, with its MTU.</summary>
     public async Task<OverlayUplink> FindUplinkAsync(IPAddress address, CancellationToken cancellationToken)
     {
@@ -58,6 +75,19 @@ internal sealed class OverlayKernel(string? networkNamespace, NftTool nft, strin
             "dstport", options.VxlanPort.ToString(CultureInfo.InvariantCulture), "nolearning"], cancellationToken).ConfigureAwait(false);
         await CheckedAsync("ip", ["link", "set", "dev", device, "up"], cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>
+    /// Deletes the VXLAN device when it is this node's (its MAC is <paramref name="mac"/>, derived from the node name):
+    /// left over from running with the VXLAN backend before. Anyone else's device of that name stays.
+    /// </summary>
+    public async Task RemoveOwnVxlanAsync(string mac, CancellationToken cancellationToken)
+    {
+        var existing = await RunAsync("ip", ["-j", "link", "show", "dev", vxlanDevice], null, cancellationToken).ConfigureAwait(false);
+        if (!existing.Succeeded) return;
+        using var json = JsonDocument.Parse(existing.Output);
+        if (string.Equals(json.RootElement[0].GetProperty("address").GetString(), mac, StringComparison.OrdinalIgnoreCase))
+            await CheckedAsync("ip", ["link", "delete", "dev", vxlanDevice], cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Gives the VXLAN device exactly <paramref name="address"/>/32 (this node's pod CIDR's .0, as flannel does).</summary>

@@ -80,9 +80,10 @@ public sealed class OverlayNetwork : IAsyncDisposable
             OverlayLog.LoopbackNodeIp(logger, nodeIpText);
             return null;
         }
-        var kernel = new OverlayKernel(options.NetworkNamespace, new NftTool(NftTool.Locate(), options.NetworkNamespace), options.VxlanDevice);
+        var kernel = OverlayKernel.Create(options.NetworkNamespace, options.VxlanDevice);
         var uplink = await kernel.FindUplinkAsync(nodeIp, cancellationToken).ConfigureAwait(false);
         await kernel.EnableForwardingAsync(cancellationToken).ConfigureAwait(false);
+        if (options.Backend != OverlayBackend.Vxlan) await kernel.RemoveOwnVxlanAsync(OverlayNames.VtepMac(options.NodeName), cancellationToken).ConfigureAwait(false);
         OverlayLog.Starting(logger, options.NodeName, FlannelAnnotations.TypeName(options.Backend), uplink.Name, nodeIpText, options.TableName);
         var overlay = new OverlayNetwork(client, options, kernel, uplink, clusterCidr, time ?? TimeProvider.System, loggers);
         overlay._running = overlay.RunAsync(overlay._stop.Token);
@@ -215,7 +216,9 @@ public sealed class OverlayNetwork : IAsyncDisposable
             Synced?.Invoke(this, sync);
             return true;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or ApiClientException or HttpRequestException)
+        // Whatever one sync hits (a tool's odd output, the API being away), the loop must live on: routes left
+        // unmanaged would silently rot. Cancellation alone ends it.
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             OverlayLog.SyncFailed(_logger, ex);
             return false;
