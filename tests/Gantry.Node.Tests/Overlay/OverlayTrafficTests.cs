@@ -29,6 +29,9 @@ public sealed class OverlayTrafficTests(OverlayApiFixture fixture) : IClassFixtu
 
             Assert.True(await hosts.PingAsync(), "pod 1 pings pod 2 on the other host");
             Assert.Equal(backend == OverlayBackend.Vxlan, (await hosts.InHostAsync(1, "ip", "link", "show")).Contains("flannel.1", StringComparison.Ordinal));
+            var pods = overlays[0].PodNetworkOptions(new Gantry.Node.Network.CniNetworkOptions());
+            Assert.False(pods.IpMasq);
+            Assert.Equal(backend == OverlayBackend.Vxlan ? 1450 : 1500, pods.Mtu);
             Assert.Contains(OverlayHosts.PodIp(1), await hosts.PeerSeenByPod2Async());
             Assert.Contains(OverlayHosts.HostIp(1), await hosts.PeerSeenByHost2Async());
             var published = (await fixture.Api.Client.For<V1Node>().GetAsync(null, NodeName(hosts, 1)))!.Metadata.Annotations;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Threading.Channels;
 using Gantry.Client;
@@ -177,7 +176,7 @@ public sealed class OverlayNetwork : IAsyncDisposable
     /// <summary>One sync; false when it failed (the loop retries with back-off).</summary>
     private async Task<bool> SyncAsync(Informer<V1Node> nodes, bool repair, CancellationToken cancellationToken)
     {
-        var stopwatch = Stopwatch.StartNew();
+        var started = _time.GetTimestamp();
         try
         {
             var self = nodes.Get(null, _options.NodeName);
@@ -210,7 +209,7 @@ public sealed class OverlayNetwork : IAsyncDisposable
             var current = await _kernel.ReadStateAsync(vxlan, cancellationToken).ConfigureAwait(false);
             var changes = OverlayChanges.Between(current, wanted);
             if (changes.Count > 0) await _kernel.ApplyAsync(changes, cancellationToken).ConfigureAwait(false);
-            var sync = new OverlaySync(podCidr.ToString(), peers.Select(p => p.NodeName).ToList(), changes.Count, stopwatch.Elapsed);
+            var sync = new OverlaySync(podCidr.ToString(), peers.Select(p => p.NodeName).ToList(), changes.Count, _time.GetElapsedTime(started));
             LastSync = sync;
             if (changes.Count > 0) OverlayLog.Synced(_logger, peers.Count, changes.Count, (long)sync.Duration.TotalMilliseconds);
             Synced?.Invoke(this, sync);
