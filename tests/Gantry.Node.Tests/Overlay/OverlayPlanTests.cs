@@ -8,6 +8,7 @@ public sealed class OverlayPlanTests
 {
     private static readonly IPNetwork Cluster = IPNetwork.Parse("10.42.0.0/16");
     private static readonly IPNetwork Own = IPNetwork.Parse("10.42.1.0/24");
+    private static readonly IPAddress OwnIp = IPAddress.Parse("192.168.1.1");
 
     internal static V1Node Node(string name, string? podCidr, string? internalIp, OverlayBackend? announced = null, string mac = "02:00:00:00:00:02", string? publicIp = null)
     {
@@ -33,7 +34,7 @@ public sealed class OverlayPlanTests
             Node("b", "10.42.2.0/24", "192.168.1.2"),
             Node("no-cidr", null, "192.168.1.3"),
             Node("no-ip", "10.42.4.0/24", null),
-        ], "self", Cluster, Own, OverlayBackend.HostGw);
+        ], "self", OwnIp, Cluster, Own, OverlayBackend.HostGw);
 
         var peer = Assert.Single(peers);
         Assert.Equal("b", peer.NodeName);
@@ -49,7 +50,15 @@ public sealed class OverlayPlanTests
             Node("overlapping", "10.42.1.0/24", "192.168.1.3"),
             Node("wider", "10.0.0.0/8", "192.168.1.4"),
             Node("ipv6", "fd00::/64", "192.168.1.5"),
-        ], "self", Cluster, Own, OverlayBackend.HostGw);
+        ], "self", OwnIp, Cluster, Own, OverlayBackend.HostGw);
+
+        Assert.Empty(peers);
+    }
+
+    [Fact]
+    public void Peers_SkipNodesAtOurOwnAddress()
+    {
+        var peers = OverlayPlan.Peers([Node("same-host", "10.42.2.0/24", "192.168.1.1")], "self", OwnIp, Cluster, Own, OverlayBackend.HostGw);
 
         Assert.Empty(peers);
     }
@@ -58,7 +67,7 @@ public sealed class OverlayPlanTests
     public void Peers_PreferThePublicIpAnnotationOverTheInternalIp()
     {
         var peers = OverlayPlan.Peers([Node("b", "10.42.2.0/24", "192.168.1.2", OverlayBackend.HostGw, publicIp: "192.168.9.9")],
-            "self", Cluster, Own, OverlayBackend.HostGw);
+            "self", OwnIp, Cluster, Own, OverlayBackend.HostGw);
 
         Assert.Equal(IPAddress.Parse("192.168.9.9"), Assert.Single(peers).PublicIp);
     }
@@ -68,15 +77,15 @@ public sealed class OverlayPlanTests
     {
         var nodes = new[] { Node("vx", "10.42.2.0/24", "192.168.1.2", OverlayBackend.Vxlan), Node("gw", "10.42.3.0/24", "192.168.1.3", OverlayBackend.HostGw) };
 
-        Assert.Equal("gw", Assert.Single(OverlayPlan.Peers(nodes, "self", Cluster, Own, OverlayBackend.HostGw)).NodeName);
-        Assert.Equal("vx", Assert.Single(OverlayPlan.Peers(nodes, "self", Cluster, Own, OverlayBackend.Vxlan)).NodeName);
+        Assert.Equal("gw", Assert.Single(OverlayPlan.Peers(nodes, "self", OwnIp, Cluster, Own, OverlayBackend.HostGw)).NodeName);
+        Assert.Equal("vx", Assert.Single(OverlayPlan.Peers(nodes, "self", OwnIp, Cluster, Own, OverlayBackend.Vxlan)).NodeName);
     }
 
     [Fact]
     public void Peers_ForVxlan_NeedTheDeviceMacFromTheBackendData()
     {
         var peers = OverlayPlan.Peers([Node("unannounced", "10.42.2.0/24", "192.168.1.2"), Node("b", "10.42.3.0/24", "192.168.1.3", OverlayBackend.Vxlan, "02:AA:BB:CC:DD:EE")],
-            "self", Cluster, Own, OverlayBackend.Vxlan);
+            "self", OwnIp, Cluster, Own, OverlayBackend.Vxlan);
 
         Assert.Equal("02:aa:bb:cc:dd:ee", Assert.Single(peers).VtepMac);
     }
@@ -84,7 +93,7 @@ public sealed class OverlayPlanTests
     [Fact]
     public void Wanted_ForHostGw_IsARouteViaEachNodeIpOnTheUplink()
     {
-        var peers = OverlayPlan.Peers([Node("b", "10.42.2.0/24", "192.168.1.2")], "self", Cluster, Own, OverlayBackend.HostGw);
+        var peers = OverlayPlan.Peers([Node("b", "10.42.2.0/24", "192.168.1.2")], "self", OwnIp, Cluster, Own, OverlayBackend.HostGw);
 
         var wanted = OverlayPlan.Wanted(peers, OverlayBackend.HostGw, "eth0", "flannel.1");
 
@@ -96,7 +105,7 @@ public sealed class OverlayPlanTests
     [Fact]
     public void Wanted_ForVxlan_IsAnOnlinkRouteViaThePeersDotZeroWithNeighborAndFdbEntries()
     {
-        var peers = OverlayPlan.Peers([Node("b", "10.42.2.0/24", "192.168.1.2", OverlayBackend.Vxlan, "02:00:00:00:00:02")], "self", Cluster, Own, OverlayBackend.Vxlan);
+        var peers = OverlayPlan.Peers([Node("b", "10.42.2.0/24", "192.168.1.2", OverlayBackend.Vxlan, "02:00:00:00:00:02")], "self", OwnIp, Cluster, Own, OverlayBackend.Vxlan);
 
         var wanted = OverlayPlan.Wanted(peers, OverlayBackend.Vxlan, "eth0", "flannel.1");
 
@@ -128,7 +137,7 @@ public sealed class OverlayPlanTests
     [Fact]
     public void Changes_BetweenEqualStates_AreNone()
     {
-        var peers = OverlayPlan.Peers([Node("b", "10.42.2.0/24", "192.168.1.2", OverlayBackend.Vxlan)], "self", Cluster, Own, OverlayBackend.Vxlan);
+        var peers = OverlayPlan.Peers([Node("b", "10.42.2.0/24", "192.168.1.2", OverlayBackend.Vxlan)], "self", OwnIp, Cluster, Own, OverlayBackend.Vxlan);
         var wanted = OverlayPlan.Wanted(peers, OverlayBackend.Vxlan, "eth0", "flannel.1");
 
         Assert.Equal(0, OverlayChanges.Between(wanted, wanted).Count);

@@ -204,7 +204,7 @@ public sealed class OverlayNetwork : IAsyncDisposable
                 await _kernel.ApplyRulesAsync(rules, cancellationToken).ConfigureAwait(false);
                 _appliedRules = rules;
             }
-            var peers = OverlayPlan.Peers(nodes.List(), _options.NodeName, _clusterCidr, podCidr, _options.Backend);
+            var peers = OverlayPlan.Peers(nodes.List(), _options.NodeName, _uplink.Address, _clusterCidr, podCidr, _options.Backend);
             var wanted = OverlayPlan.Wanted(peers, _options.Backend, _uplink.Name, _options.VxlanDevice);
             var current = await _kernel.ReadStateAsync(vxlan, cancellationToken).ConfigureAwait(false);
             var changes = OverlayChanges.Between(current, wanted);

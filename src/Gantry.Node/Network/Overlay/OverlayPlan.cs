@@ -9,10 +9,12 @@ internal static class OverlayPlan
 {
     /// <summary>
     /// The nodes other than <paramref name="self"/> pod traffic can be sent to: with an IPv4 spec.podCIDR inside the
-    /// cluster CIDR (and not overlapping ours), an address (the public-ip annotation, else the InternalIP) and, as
-    /// flannel requires, no other backend announced; VXLAN peers also need their device's MAC. Ordered by name.
+    /// cluster CIDR (and not overlapping ours), an address other than ours (the public-ip annotation, else the
+    /// InternalIP) and, as flannel requires, no other backend announced; VXLAN peers also need their device's MAC.
+    /// Ordered by name.
     /// </summary>
-    public static IReadOnlyList<OverlayPeer> Peers(IEnumerable<V1Node> nodes, string self, IPNetwork clusterCidr, IPNetwork? ownPodCidr, OverlayBackend backend)
+    public static IReadOnlyList<OverlayPeer> Peers(IEnumerable<V1Node> nodes, string self, IPAddress ownIp, IPNetwork clusterCidr, IPNetwork? ownPodCidr,
+        OverlayBackend backend)
     {
         var peers = new List<OverlayPeer>();
         foreach (var node in nodes)
@@ -24,7 +26,8 @@ internal static class OverlayPlan
             var announced = Annotation(node, FlannelAnnotations.BackendType);
             if (announced is not null && announced != FlannelAnnotations.TypeName(backend)) continue;
             var address = PublicIp(node);
-            if (address is null) continue;
+            // A second node on this very host (a misconfigured agent) cannot be routed to through ourselves.
+            if (address is null || address.Equals(ownIp)) continue;
             string? mac = null;
             if (backend == OverlayBackend.Vxlan)
             {
