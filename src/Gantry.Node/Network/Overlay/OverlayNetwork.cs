@@ -101,9 +101,6 @@ public sealed class OverlayNetwork : IAsyncDisposable
     /// <summary>The latest successful sync, or null before the first.</summary>
     public OverlaySync? LastSync { get; private set; }
 
-    /// <summary>Raised on the overlay's loop after each successful sync; handlers must be quick.</summary>
-    public event EventHandler<OverlaySync>? Synced;
-
     /// <summary>
     /// <paramref name="basis"/> adjusted for pods on this overlay: the bridge stops masquerading (the overlay's rules do
     /// it, without NATing pod ↔ pod traffic across nodes) and uses <see cref="PodMtu"/>.
@@ -212,7 +209,6 @@ public sealed class OverlayNetwork : IAsyncDisposable
             var sync = new OverlaySync(podCidr.ToString(), peers.Select(p => p.NodeName).ToList(), changes.Count, _time.GetElapsedTime(started));
             LastSync = sync;
             if (changes.Count > 0) OverlayLog.Synced(_logger, peers.Count, changes.Count, (long)sync.Duration.TotalMilliseconds);
-            Synced?.Invoke(this, sync);
             return true;
         }
         // Whatever one sync hits (a tool's odd output, the API being away), the loop must live on: routes left
