@@ -21,7 +21,7 @@ public sealed record NodeAgentOptions
     /// <summary>--register-with-taints.</summary>
     public IReadOnlyList<k8s.Models.V1Taint> Taints { get; init; } = [];
 
-    /// <summary>--cluster-dns: nameservers of ClusterFirst pods; empty leaves them with the host's resolver, as the kubelet does.</summary>
+    /// <summary>--cluster-dns: nameservers of ClusterFirst pods (the node-local cluster DNS); empty leaves them with the host's resolver, as the kubelet does.</summary>
     public IReadOnlyList<string> ClusterDns { get; init; } = [];
 
     /// <summary>--cluster-domain.</summary>
@@ -29,6 +29,9 @@ public sealed record NodeAgentOptions
 
     /// <summary>--resolv-conf: the host resolver file Default pods get (systemd-resolved's upstream list when present).</summary>
     public string? ResolvConf { get; init; }
+
+    /// <summary>--cluster-cidr: the cluster's pod range; the service proxy masquerades ClusterIP traffic from outside it.</summary>
+    public string ClusterCidr { get; init; } = "10.42.0.0/16";
 
     /// <summary>status.daemonEndpoints.kubeletEndpoint.port: the agent's streaming server.</summary>
     public int KubeletPort { get; init; } = 10250;
