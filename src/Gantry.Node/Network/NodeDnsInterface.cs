@@ -24,7 +24,12 @@ public static class NodeDnsInterface
     {
         var name = NameFor(nodeName);
         var exists = await HostCommand.RunAsync("ip", ["link", "show", "dev", name], null, cancellationToken).ConfigureAwait(false);
-        if (!exists.Succeeded) await HostCommand.RunCheckedAsync("ip", ["link", "add", name, "type", "dummy"], null, cancellationToken).ConfigureAwait(false);
+        if (!exists.Succeeded)
+        {
+            var dummy = await HostCommand.RunAsync("ip", ["link", "add", name, "type", "dummy"], null, cancellationToken).ConfigureAwait(false);
+            // Kernels built without the dummy driver (some microVMs) still have bridges: a port-less bridge holds local addresses as well.
+            if (!dummy.Succeeded) await HostCommand.RunCheckedAsync("ip", ["link", "add", name, "type", "bridge"], null, cancellationToken).ConfigureAwait(false);
+        }
         await HostCommand.RunCheckedAsync("ip", ["addr", "flush", "dev", name], null, cancellationToken).ConfigureAwait(false);
         foreach (var address in addresses)
             await HostCommand.RunCheckedAsync("ip", ["addr", "add", $"{address}/32", "dev", name], null, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Threading.Channels;
 using Gantry.Client.Informers;
 using k8s.Models;
@@ -108,7 +107,7 @@ public sealed class ServiceProxy : IAsyncDisposable
         {
             if (_disposed) return;
             var stopwatch = Stopwatch.StartNew();
-            var (before, after) = _rulesets.Update(Programmed(services.List()), slices.List());
+            var (before, after) = _rulesets.Update(services.List(), slices.List());
             var full = _needsFullSync || _time.GetElapsedTime(_lastFullSync) > FullSyncPeriod || NftTransactions.AffinityTimeoutChanged(before, after);
             List<string> flushed = [];
             var transaction = full
@@ -137,11 +136,6 @@ public sealed class ServiceProxy : IAsyncDisposable
             _gate.Release();
         }
     }
-
-    private IReadOnlyList<V1Service> Programmed(IReadOnlyList<V1Service> services) =>
-        _options.NodeLocalServiceIPs.Count == 0
-            ? services
-            : [.. services.Where(s => !(IPAddress.TryParse(s.Spec?.ClusterIP, out var ip) && _options.NodeLocalServiceIPs.Contains(ip)))];
 
     /// <summary>Deletes the table and restores route_localnet if this proxy changed it and no other proxy's table remains.</summary>
     public async ValueTask DisposeAsync()
