@@ -33,6 +33,14 @@ public sealed class ServiceTests(NodeCluster cluster)
         var ready = backends.Keys.Where(n => n != "unready").Order().ToList();
         Assert.Equal(2, ready.Count);
         var clusterIp = await K.JsonPathAsync(ns, "service/backend", "{.spec.clusterIP}");
+        var table = new ServiceProxyOptions { NodeName = cluster.NodeName }.TableName;
+        // No traffic to a ClusterIP before the proxy DNATs it: without its rules the packets would be routed off the machine.
+        foreach (var service in new[] { "backend", "backend-sticky" })
+        {
+            var ip = await K.JsonPathAsync(ns, $"service/{service}", "{.spec.clusterIP}");
+            await Eventually.HoldsAsync(async () => (await HostAsync("nft", "list", "map", "ip", table, "service-ips")).Contains($"{ip} . tcp . 80 : goto", StringComparison.Ordinal),
+                $"the proxy to program {service}", TimeSpan.FromSeconds(30));
+        }
 
         // The DNS interface is up with the kube-dns IP, and pods resolve service names through it.
         Assert.Contains(cluster.ClusterDns.ToString(), await HostAsync("ip", "-br", "addr", "show", "dev", NodeDnsInterface.NameFor(cluster.NodeName)));
@@ -66,8 +74,7 @@ public sealed class ServiceTests(NodeCluster cluster)
         // The API server through its DNS name and ClusterIP. busybox's TLS offers no cipher suite the API server accepts, so
         // from the pod the proof is the TCP connection; the host completes the TLS request through the same ClusterIP.
         Assert.Contains("open", await ClientAsync(ns, "nc -w 5 kubernetes.default.svc 443 </dev/null && echo open"));
-        var table = new ServiceProxyOptions { NodeName = cluster.NodeName }.TableName;
-        // Only once the proxy DNATs it: a ClusterIP without rules would be routed off the machine.
+        // Only once the proxy DNATs it (see above).
         Assert.Contains("10.43.0.1 . tcp . 443", await HostAsync("nft", "list", "table", "ip", table));
         using (var insecure = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true }) { Timeout = TimeSpan.FromSeconds(5) })
             Assert.Equal("ok", await insecure.GetStringAsync("https://10.43.0.1/healthz"));
