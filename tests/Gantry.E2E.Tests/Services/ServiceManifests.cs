@@ -84,8 +84,23 @@ internal static class ServiceManifests
           ports: [{port: 80, targetPort: 80}]
         """;
 
-    /// <summary>A client pod (created after the Services, so it gets their environment variables).</summary>
-    public static string Client => $$$"""
+    /// <summary>
+    /// A client pod (created after the Services, so it gets their environment variables), and a pod with dnsPolicy
+    /// Default, which gets the node's --resolv-conf.
+    /// </summary>
+    public static string Clients => $$$"""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: host-dns}
+        spec:
+          terminationGracePeriodSeconds: 1
+          dnsPolicy: Default
+          containers:
+          - name: main
+            image: {{{Harness.NodeCluster.Image}}}
+            imagePullPolicy: Never
+            command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
+        ---
         apiVersion: v1
         kind: Pod
         metadata: {name: client}

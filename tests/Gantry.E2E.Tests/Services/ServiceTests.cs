@@ -25,8 +25,8 @@ public sealed class ServiceTests(NodeCluster cluster)
         var ns = await K.NewNamespaceAsync("svc");
         await K.ApplyAsync(ns, ServiceManifests.Backends);
         (await K.RunAsync(["rollout", "status", "-n", ns, "deployment/backend", "--timeout=120s"], timeout: TimeSpan.FromMinutes(3))).Ok();
-        await K.ApplyAsync(ns, ServiceManifests.Client);
-        (await K.RunAsync(["wait", "-n", ns, "--for=condition=Ready", "pod/client", "--timeout=120s"], timeout: TimeSpan.FromMinutes(3))).Ok();
+        await K.ApplyAsync(ns, ServiceManifests.Clients);
+        (await K.RunAsync(["wait", "-n", ns, "--for=condition=Ready", "pod/client", "pod/host-dns", "--timeout=120s"], timeout: TimeSpan.FromMinutes(3))).Ok();
         var backends = (await K.RunAsync(["get", "pods", "-n", ns, "-l", "app=backend", "-o",
             "jsonpath={range .items[*]}{.metadata.name} {.status.podIP}{\"\\n\"}{end}"])).Ok()
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')).ToDictionary(f => f[0], f => f[1]);
@@ -42,6 +42,11 @@ public sealed class ServiceTests(NodeCluster cluster)
                 $"the proxy to program {service}", TimeSpan.FromSeconds(30));
         }
 
+        // ClusterFirst pods ask the cluster DNS with the Kubernetes search path; Default pods get the node's --resolv-conf.
+        Assert.Equal($"search {ns}.svc.cluster.local svc.cluster.local cluster.local\nnameserver {cluster.ClusterDns}\noptions ndots:5\n",
+            await ClientAsync(ns, "cat /etc/resolv.conf"));
+        Assert.Equal($"nameserver {cluster.DnsUpstream}\n", (await K.RunAsync(["exec", "-n", ns, "host-dns", "--", "cat", "/etc/resolv.conf"])).Ok());
+
         // The DNS interface is up with the kube-dns IP, and pods resolve service names through it.
         Assert.Contains(cluster.ClusterDns.ToString(), await HostAsync("ip", "-br", "addr", "show", "dev", NodeDnsInterface.NameFor(cluster.NodeName)));
         Assert.Contains($"Address: {clusterIp}", await ClientUntilAsync(ns, $"nslookup backend.{ns}.svc.cluster.local", o => o.Contains(clusterIp)));
@@ -56,6 +61,12 @@ public sealed class ServiceTests(NodeCluster cluster)
         var sticky = (await ClientAsync(ns, "for i in $(seq 10); do wget -qO- http://backend-sticky; done")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(10, sticky.Length);
         Assert.Single(sticky.Distinct());
+
+        // Hairpin: a backend reaching its own Service is sometimes balanced to itself, and that works too.
+        var hairpin = (await K.RunAsync(["exec", "-n", ns, ready[0], "--", "sh", "-c", "for i in $(seq 20); do wget -qO- http://backend; done"],
+            timeout: TimeSpan.FromMinutes(1))).Ok().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(20, hairpin.Length);
+        Assert.Contains(ready[0], hairpin);
 
         var headless = await ClientAsync(ns, $"nslookup backend-headless.{ns}.svc.cluster.local");
         Assert.All(ready, pod => Assert.Contains(backends[pod], headless));
