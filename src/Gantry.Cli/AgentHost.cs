@@ -19,8 +19,8 @@ namespace Gantry.Cli;
 /// <summary>
 /// The node agent over this machine's real parts: runc + conmon, the image store, CNI, the volume manager, the
 /// streaming server (logs/exec/port-forward, reached by the API server with a certificate of the cluster CA), the
-/// local-path provisioner, the service proxy and node-local cluster DNS. A missing runc, conmon or CNI plugin stops it with the Debian package to install; there is
-/// no fallback to anything less isolated.
+/// local-path provisioner, the service proxy and node-local cluster DNS. A missing runc, conmon or CNI plugin stops it
+/// with the Debian package to install; there is no fallback to anything less isolated.
 /// </summary>
 internal static class AgentHost
 {
