@@ -27,14 +27,17 @@ public sealed record NodeNetworkOptions
     /// <summary>
     /// The settings of a node agent's flags: its node IP (which must already be resolved: detection after the DNS
     /// interface exists could pick the service IP), its cluster DNS IPs and, without --resolv-conf, systemd-resolved's
-    /// upstream list when present (its 127.0.0.53 stub forwards nothing useful from a pod), as k3s picks it.
+    /// upstream list when present (its 127.0.0.53 stub forwards nothing useful from a pod), as k3s picks it. Throws
+    /// <see cref="InvalidOperationException"/> naming the flag when a value does not parse.
     /// </summary>
     public static NodeNetworkOptions For(NodeAgentOptions agent) => new()
     {
         NodeName = agent.NodeName,
         NodeIPs = agent.NodeIp is { } ip ? [IPAddress.Parse(ip)] : [],
-        ClusterCidr = agent.ClusterCidr,
-        ClusterDns = [.. agent.ClusterDns.Select(IPAddress.Parse)],
+        ClusterCidr = IPNetwork.TryParse(agent.ClusterCidr, out _) ? agent.ClusterCidr
+            : throw new InvalidOperationException($"--cluster-cidr \"{agent.ClusterCidr}\" is not a CIDR"),
+        ClusterDns = [.. agent.ClusterDns.Select(ip => IPAddress.TryParse(ip, out var address)
+            ? address : throw new InvalidOperationException($"--cluster-dns \"{ip}\" is not an IP address"))],
         ClusterDomain = agent.ClusterDomain,
         ResolvConf = agent.ResolvConf ?? (File.Exists(SystemdResolvConf) ? SystemdResolvConf : "/etc/resolv.conf"),
     };
