@@ -48,6 +48,7 @@ internal static class ServerCommand
                 DatastoreEndpoint = result.GetValue(datastore),
                 ServiceCidr = result.GetValue(serviceCidr)!,
                 ServiceNodePortRange = result.GetValue(nodePortRange)!,
+                ClusterDns = agentFlags.Options(result).ClusterDns.FirstOrDefault(),
             };
             try
             {
