@@ -8,4 +8,5 @@ root.Subcommands.Add(SchedulerCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(AgentCommand.Create());
 root.Subcommands.Add(ImageCommand.Create());
+root.Subcommands.Add(TokenCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -55,6 +55,8 @@ internal static class ServerCommand
                 await using var components = ComponentRunner.Start(options.EffectiveKubeconfigPath,
                     !result.GetValue(disableControllers), !result.GetValue(disableScheduler), result.GetValue(nodeMonitorGracePeriod), cancellationToken,
                     agentDataDir: result.GetValue(disableAgent) ? null : options.DataDir, agentOptions: agentFlags.Options(result));
+                // Printed once, at first start; it stays in <data-dir>/token.
+                if (host.JoinTokenCreated) Console.WriteLine($"gantry: join token {host.JoinToken} (kept in {Path.Combine(options.DataDir, "token")})");
                 Console.WriteLine($"gantry: server ready at {host.Url}, kubeconfig {options.EffectiveKubeconfigPath}");
                 await host.WaitForShutdownAsync(cancellationToken);
                 return 0;
