@@ -150,7 +150,8 @@ public sealed partial class ApiServerHost : IAsyncDisposable
                 return;
             }
             if (await security.TryServeJoinAsync(context, path)) return;
-            var user = security.AuthenticateAndAuthorize(context, path, () => RequestInfoParser.Parse(context.Request.Method, path, IsWatch(context.Request)))
+            // A static lambda: no closure per request (only non-masters' requests are parsed there).
+            var user = security.AuthenticateAndAuthorize(context, path, static (c, p) => RequestInfoParser.Parse(c.Request.Method, p, IsWatch(c.Request)))
                 ?? throw ApiException.Unauthorized();
             if (path is "/version" or "/version/")
             {

@@ -23,21 +23,21 @@ internal sealed class ApiSecurity(
 {
     /// <summary>Serves the join endpoints (no authentication needed for /cacerts).</summary>
     public Task<bool> TryServeJoinAsync(HttpContext context, string path) =>
-        path.Length > 1 && (path[1] == 'c' || path[1] == 'v' && path.StartsWith("/v1-", StringComparison.Ordinal)) ? join.TryServeAsync(context, path) : Task.FromResult(false);
+        path is NodeCredentialsApi.CaCertsPath or NodeCredentialsApi.Path ? join.TryServeAsync(context, path) : Task.FromResult(false);
 
     /// <summary>
     /// The identity a request acts as (null = 401). Non-masters' requests are authorized here (403 when denied); a node's
-    /// request is checked by NodeRestriction, which then follows the request into the writes. <paramref name="info"/>
-    /// is the parsed resource request, or null for a non-resource path.
+    /// request is checked by NodeRestriction, which then follows the request into the writes. <paramref name="info"/> parses
+    /// the resource request (null for a non-resource path).
     /// </summary>
-    public UserInfo? AuthenticateAndAuthorize(HttpContext context, string path, Func<RequestInfo?> info)
+    public UserInfo? AuthenticateAndAuthorize(HttpContext context, string path, Func<HttpContext, string, RequestInfo?> info)
     {
         var user = authenticator.Authenticate(context);
         if (user is null) return null;
         if (context.Request.Headers.ContainsKey("Impersonate-User") || context.Request.Headers.ContainsKey("Impersonate-Group"))
             user = Impersonation.Apply(context, user, authorizer);
         if (user.IsMaster) return user;
-        var request = info();
+        var request = info(context, path);
         authorizer.Require(request is null
             ? new AccessAttributes { User = user, Verb = context.Request.Method.ToLowerInvariant(), IsResourceRequest = false, Path = path }
             : new AccessAttributes

@@ -19,7 +19,7 @@ internal sealed partial class NodeCredentialsEndpoint(CertificateAuthority ca, S
 {
     private readonly byte[] _caPem = System.Text.Encoding.UTF8.GetBytes(ca.CertificatePem);
 
-    /// <summary>Serves the request when its path is one of the join endpoints; false otherwise.</summary>
+    /// <summary>Serves a request to one of the join endpoints; false when its path is neither.</summary>
     public async Task<bool> TryServeAsync(HttpContext context, string path)
     {
         if (path == NodeCredentialsApi.CaCertsPath && context.Request.Method is "GET" or "HEAD")
