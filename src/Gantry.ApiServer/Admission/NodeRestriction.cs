@@ -3,6 +3,7 @@ using Gantry.Api.Errors;
 using Gantry.Api.Registry;
 using Gantry.ApiServer.Cache;
 using Gantry.ApiServer.Http;
+using Gantry.ApiServer.Security;
 
 namespace Gantry.ApiServer.Admission;
 
@@ -12,20 +13,15 @@ namespace Gantry.ApiServer.Admission;
 /// or other kubernetes.io / k8s.io labels the kubelet does not own), only its own Lease, may create only mirror pods,
 /// and may update the status of and delete only pods bound to it. Checks that need only the request run before
 /// dispatch (<see cref="CheckRequest"/>); checks that need the object run inside the write
-/// (<see cref="AdmitCreate"/>, <see cref="AdmitUpdate"/>), which learns the requesting node from
-/// <see cref="RequestingNode"/>, set for the duration of a node's request.
+/// (<see cref="AdmitCreate"/>, <see cref="AdmitUpdate"/>), which learn the requesting node from the request's
+/// <see cref="RequestScope"/>.
 /// </summary>
-public static class NodeRestriction
+internal static class NodeRestriction
 {
     private const string MirrorAnnotation = "kubernetes.io/config.mirror";
-    private static readonly AsyncLocal<string?> Node = new();
 
     /// <summary>The node whose credentials made the current request, or null (every other caller is unrestricted).</summary>
-    public static string? RequestingNode
-    {
-        get => Node.Value;
-        set => Node.Value = value;
-    }
+    private static string? RequestingNode => RequestScope.Current?.User.NodeName;
 
     /// <summary>Rejects a node's request for another node's object or a pod not bound to it, judged from the cached pod.</summary>
     public static void CheckRequest(string node, RequestInfo info, CacheSet caches, ResourceRegistry registry)

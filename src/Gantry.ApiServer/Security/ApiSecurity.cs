@@ -51,11 +51,8 @@ internal sealed class ApiSecurity(
                 Namespace = request.Namespace ?? "",
                 Name = request.Name ?? "",
             });
-        if (user.NodeName is { } node && request is not null)
-        {
-            NodeRestriction.CheckRequest(node, request, caches, registry);
-            NodeRestriction.RequestingNode = node;
-        }
+        if (user.NodeName is { } node && request is not null) NodeRestriction.CheckRequest(node, request, caches, registry);
+        RequestScope.Enter(user, authorizer);
         return user;
     }
 

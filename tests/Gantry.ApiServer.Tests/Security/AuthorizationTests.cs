@@ -114,6 +114,30 @@ public sealed class AuthorizationTests(SecurityFixture fixture)
         Assert.True((bool)body!["status"]!["allowed"]!);
     }
 
+    [Fact]
+    public async Task NamespaceAdmin_MayGrantOnlyWhatItHolds()
+    {
+        var ns = await fixture.Admin.CreateNamespaceAsync("escalate");
+        using var http = fixture.Client(await fixture.ServiceAccountTokenAsync(ns, "owner"));
+        await BindAsync(ns, "admin", "owner");
+        string Binding(string name, string role) => $$"""
+            {"metadata":{"name":"{{name}}"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"{{role}}"},
+             "subjects":[{"kind":"ServiceAccount","name":"owner","namespace":"{{ns}}"}]}
+            """;
+        await SecurityFixture.EventuallyAsync(async () => (await SecurityFixture.SendAsync(http, HttpMethod.Post,
+            $"/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/rolebindings", Binding("also-view", "view"))).Code == 201, "the admin may bind view");
+        var (code, status) = await SecurityFixture.SendAsync(http, HttpMethod.Post, $"/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/rolebindings",
+            Binding("takeover", "cluster-admin"));
+        Assert.Equal(403, code);
+        Assert.StartsWith($"rolebindings.rbac.authorization.k8s.io \"takeover\" is forbidden: user \"system:serviceaccount:{ns}:owner\" (groups=[",
+            (string?)status!["message"]);
+        Assert.Contains("is attempting to grant RBAC permissions not currently held:", (string?)status["message"]);
+        const string nodesRole = """{"metadata":{"name":"nodes"},"rules":[{"apiGroups":[""],"resources":["nodes"],"verbs":["get"]}]}""";
+        Assert.Equal(403, (await SecurityFixture.SendAsync(http, HttpMethod.Post, $"/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/roles", nodesRole)).Code);
+        const string podsRole = """{"metadata":{"name":"pods"},"rules":[{"apiGroups":[""],"resources":["pods"],"verbs":["get","list"]}]}""";
+        Assert.Equal(201, (await SecurityFixture.SendAsync(http, HttpMethod.Post, $"/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/roles", podsRole)).Code);
+    }
+
     private async Task BindAsync(string ns, string clusterRole, string serviceAccount)
     {
         var (code, _) = await fixture.Admin.SendAsync(HttpMethod.Post, $"/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/rolebindings", $$"""

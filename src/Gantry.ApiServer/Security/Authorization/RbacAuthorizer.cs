@@ -47,6 +47,9 @@ public sealed class RbacAuthorizer
         return false;
     }
 
+    /// <summary>The rules of a Role (in <paramref name="ns"/>) or ClusterRole (aggregation resolved); empty when it does not exist.</summary>
+    public IReadOnlyList<PolicyRule> RoleRules(string kind, string ns, string name) => Current().RoleRules(kind, ns, name);
+
     /// <summary>Every rule that applies to the user in <paramref name="ns"/> (cluster-wide rules included).</summary>
     public IEnumerable<PolicyRule> RulesFor(UserInfo user, string ns) => Current().RulesFor(user, ns).SelectMany(r => r);
 
@@ -85,7 +88,7 @@ public sealed class RbacAuthorizer
             var role = cached.Parse();
             roles[cached.Namespace + "/" + Name(role)] = Rules(role);
         }
-        var index = new Index(versions);
+        var index = new Index(versions, clusterRoles, roles);
         foreach (var cached in _clusterBindings.Snapshot(null).Items)
         {
             var binding = cached.Parse();
@@ -115,8 +118,15 @@ public sealed class RbacAuthorizer
         ((string?)binding["roleRef"]?["kind"] ?? "", (string?)binding["roleRef"]?["name"] ?? "");
 
     /// <summary>Rules by subject key ("u:NAME" or "g:NAME"), cluster-wide ("" namespace) and per namespace.</summary>
-    private sealed class Index(long[] versions)
+    private sealed class Index(long[] versions, Dictionary<string, PolicyRule[]> clusterRoles, Dictionary<string, PolicyRule[]> roles)
     {
+        public IReadOnlyList<PolicyRule> RoleRules(string kind, string ns, string name) => kind switch
+        {
+            "ClusterRole" => clusterRoles.GetValueOrDefault(name) ?? [],
+            "Role" => roles.GetValueOrDefault(ns + "/" + name) ?? [],
+            _ => [],
+        };
+
         private readonly Dictionary<string, Dictionary<string, List<PolicyRule[]>>> _byNamespace = new(StringComparer.Ordinal);
 
         public bool IsCurrent(ResourceCache[] sources)
