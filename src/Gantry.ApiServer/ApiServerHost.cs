@@ -126,7 +126,7 @@ public sealed partial class ApiServerHost : IAsyncDisposable
             new ServiceAccountAuthenticator(tokens, caches, registry), new BootstrapTokenAuthenticator(caches, registry), time);
         var authorizer = new RequestAuthorizer(new NodeAuthorizer(caches, registry), new RbacAuthorizer(caches, registry));
         var security = new ApiSecurity(authenticator, authorizer, new AccessReviewHandlers(authorizer),
-            new NodeCredentialsEndpoint(ca, serverToken, authenticator), caches, registry);
+            new NodeCredentialsEndpoint(ca, serverToken, authenticator, new NodePasswords(service, registry)), caches, registry);
         app.Run(context => ServeAsync(context, security, registry, discovery, dispatcher, logger, stopping));
         await app.StartAsync(cancellationToken);
 

@@ -40,6 +40,7 @@ internal static class NodeJoin
             [NodeCredentialsApi.NodeName] = nodeName,
             [NodeCredentialsApi.ClientCsr] = SigningRequest(clientKey, nodeName),
             [NodeCredentialsApi.ServingCsr] = SigningRequest(servingKey, nodeName),
+            [NodeCredentialsApi.NodePassword] = NodePassword(dataDir),
             [NodeCredentialsApi.Addresses] = new JsonArray(addresses.Select(a => (JsonNode?)JsonValue.Create(a)).ToArray()),
         };
         using var http = new HttpClient(TrustingOnly(ca)) { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
@@ -73,6 +74,16 @@ internal static class NodeJoin
         {
             throw new InvalidOperationException($"cannot fetch the CA from {server}: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>This machine's node password (k3s keeps it in /etc/rancher/node/password), created at the first join.</summary>
+    private static string NodePassword(string dataDir)
+    {
+        var path = Path.Combine(dataDir, "agent", "node-password");
+        if (File.Exists(path)) return File.ReadAllText(path).Trim();
+        var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+        WritePrivate(path, password + "\n");
+        return password;
     }
 
     private static SocketsHttpHandler TrustingOnly(X509Certificate2 ca)

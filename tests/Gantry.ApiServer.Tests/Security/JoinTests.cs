@@ -10,9 +10,10 @@ public sealed class JoinTests(SecurityFixture fixture)
 {
     private JoinToken ServerToken => JoinToken.Parse(File.ReadAllText(Path.Combine(fixture.Server.DataDir, "token")));
 
-    private static JsonObject CredentialsRequest(string node, ECDsa clientKey, ECDsa servingKey) => new()
+    private static JsonObject CredentialsRequest(string node, ECDsa clientKey, ECDsa servingKey, string password = "password-of-this-machine") => new()
     {
         [NodeCredentialsApi.NodeName] = node,
+        [NodeCredentialsApi.NodePassword] = password,
         [NodeCredentialsApi.ClientCsr] = new CertificateRequest("CN=ignored", clientKey, HashAlgorithmName.SHA256).CreateSigningRequestPem(),
         [NodeCredentialsApi.ServingCsr] = new CertificateRequest("CN=ignored", servingKey, HashAlgorithmName.SHA256).CreateSigningRequestPem(),
         [NodeCredentialsApi.Addresses] = new JsonArray("10.0.0.7", "worker-7.example"),
@@ -62,6 +63,20 @@ public sealed class JoinTests(SecurityFixture fixture)
         using var server = fixture.Client(ServerToken.Credential);
         var bad = CredentialsRequest("Not_A_Name", clientKey, servingKey).ToJsonString();
         Assert.Equal(400, (await SecurityFixture.SendAsync(server, HttpMethod.Post, NodeCredentialsApi.Path, bad)).Code);
+    }
+
+    [Fact]
+    public async Task NodeCredentials_ForANodeNameJoinedWithAnotherPassword_AreRefused()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var server = fixture.Client(ServerToken.Credential);
+        var first = CredentialsRequest("worker-8", key, key, "first-machine-password").ToJsonString();
+        Assert.Equal(200, (await SecurityFixture.SendAsync(server, HttpMethod.Post, NodeCredentialsApi.Path, first)).Code);
+        Assert.Equal(200, (await SecurityFixture.SendAsync(server, HttpMethod.Post, NodeCredentialsApi.Path, first)).Code);
+        var (code, status) = await SecurityFixture.SendAsync(server, HttpMethod.Post, NodeCredentialsApi.Path,
+            CredentialsRequest("worker-8", key, key, "another-machine-password").ToJsonString());
+        Assert.Equal(403, code);
+        Assert.StartsWith("node password rejected for node \"worker-8\"", (string?)status!["message"]);
     }
 
     [Fact]

@@ -18,6 +18,15 @@ public static class NodeCredentialsApi
     /// <summary>Request: PEM signing request of the streaming server's key.</summary>
     public const string ServingCsr = "servingCsr";
 
+    /// <summary>
+    /// Request: the node's password (k3s's node password): the first join of a node name records its hash, later joins
+    /// under that name must present the same password, so one join token cannot take over another machine's node.
+    /// </summary>
+    public const string NodePassword = "nodePassword";
+
+    /// <summary>Suffix of the kube-system secret holding a node password's hash (<c>&lt;node&gt;.node-password.gantry</c>).</summary>
+    public const string NodePasswordSecretSuffix = ".node-password.gantry";
+
     /// <summary>Request: the node's addresses and host names for the serving certificate.</summary>
     public const string Addresses = "addresses";
 

@@ -13,9 +13,10 @@ namespace Gantry.ApiServer.Security.Join;
 /// <summary>
 /// The join flow's server side (k3s's /cacerts and node certificate endpoints): the CA for anyone, and node
 /// credentials for a holder of a join credential — the server token (<c>server:&lt;secret&gt;</c>), a bootstrap token
-/// or an admin. The agent sends signing requests, so its private keys never leave its machine.
+/// or an admin — whose node password matches (see <see cref="NodePasswords"/>). The agent sends signing requests, so
+/// its private keys never leave its machine.
 /// </summary>
-internal sealed partial class NodeCredentialsEndpoint(CertificateAuthority ca, ServerToken serverToken, RequestAuthenticator authenticator)
+internal sealed partial class NodeCredentialsEndpoint(CertificateAuthority ca, ServerToken serverToken, RequestAuthenticator authenticator, NodePasswords passwords)
 {
     private readonly byte[] _caPem = System.Text.Encoding.UTF8.GetBytes(ca.CertificatePem);
 
@@ -34,6 +35,7 @@ internal sealed partial class NodeCredentialsEndpoint(CertificateAuthority ca, S
         var nodeName = (string?)request[NodeCredentialsApi.NodeName] ?? "";
         if (nodeName.Length > 253 || !NodeNamePattern().IsMatch(nodeName))
             throw ApiException.BadRequest($"node name \"{nodeName}\" is not a lowercase RFC 1123 subdomain");
+        await passwords.VerifyAsync(nodeName, (string?)request[NodeCredentialsApi.NodePassword] ?? "", context.RequestAborted);
         var addresses = (request[NodeCredentialsApi.Addresses] as JsonArray)?.Select(a => (string?)a ?? "").Where(a => a.Length > 0).ToList() ?? [];
         var client = SignRequest(request[NodeCredentialsApi.ClientCsr], "client");
         var serving = SignRequest(request[NodeCredentialsApi.ServingCsr], "serving");
