@@ -1,7 +1,7 @@
 namespace Gantry.ApiServer.Security.Authentication;
 
 /// <summary>An authenticated identity, as Kubernetes' user.Info: a name, groups, an optional uid and extra attributes.</summary>
-public sealed class UserInfo
+internal sealed class UserInfo
 {
     /// <summary>Group every authenticated identity belongs to.</summary>
     public const string AllAuthenticated = "system:authenticated";

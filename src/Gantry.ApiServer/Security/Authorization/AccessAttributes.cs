@@ -3,7 +3,7 @@ using Gantry.ApiServer.Security.Authentication;
 namespace Gantry.ApiServer.Security.Authorization;
 
 /// <summary>What a request asks to do, as Kubernetes' authorizer.Attributes: a resource request or a non-resource path.</summary>
-public sealed record AccessAttributes
+internal sealed record AccessAttributes
 {
     /// <summary>Who asks.</summary>
     public required UserInfo User { get; init; }

@@ -11,7 +11,7 @@ namespace Gantry.ApiServer.Security.Authorization;
 /// SelfSubjectRulesReview with --list), <c>kubectl auth whoami</c> (SelfSubjectReview) and SubjectAccessReview tell
 /// the truth for every user.
 /// </summary>
-public sealed class AccessReviewHandlers(RequestAuthorizer authorizer)
+internal sealed class AccessReviewHandlers(RequestAuthorizer authorizer)
 {
     /// <summary>Serves the request when it is a review (a create of one of the review resources); false otherwise.</summary>
     public async Task<bool> TryServeAsync(HttpContext context, RequestInfo info, UserInfo user)

@@ -1,7 +1,7 @@
 namespace Gantry.ApiServer.Security.Authorization;
 
 /// <summary>An authorizer's answer, as Kubernetes': allow, deny outright, or leave it to the next authorizer.</summary>
-public enum AuthorizationDecision
+internal enum AuthorizationDecision
 {
     /// <summary>No opinion: the next authorizer decides (the request is denied when none allows it).</summary>
     NoOpinion,

@@ -12,7 +12,7 @@ namespace Gantry.ApiServer.Security.Authorization;
 /// <c>rbac.authorization.kubernetes.io/autoupdate: "true"</c> get their rules and subjects back; a user who sets the
 /// annotation to "false" keeps their edits.
 /// </summary>
-public static class BootstrapPolicy
+internal static class BootstrapPolicy
 {
     private const string AutoUpdate = "rbac.authorization.kubernetes.io/autoupdate";
     private const string Group = "rbac.authorization.k8s.io";

@@ -10,7 +10,7 @@ namespace Gantry.ApiServer.Security.Authorization;
 /// kubelet rules (NodeRestriction admission then limits writes to the node's own Node and pods). Pods bound to a node
 /// are found through the pod cache's spec.nodeName field, their references computed once per pod revision.
 /// </summary>
-public sealed class NodeAuthorizer
+internal sealed class NodeAuthorizer
 {
     /// <summary>The namespace of node Leases.</summary>
     public const string LeaseNamespace = "kube-node-lease";

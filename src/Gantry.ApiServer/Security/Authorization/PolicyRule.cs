@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Gantry.ApiServer.Security.Authorization;
 
 /// <summary>One compiled RBAC rule with Kubernetes' matching (wildcards, resource/subresource, resourceNames, URL prefixes).</summary>
-public sealed class PolicyRule
+internal sealed class PolicyRule
 {
     private const string All = "*";
 

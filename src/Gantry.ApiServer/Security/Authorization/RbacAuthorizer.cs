@@ -12,7 +12,7 @@ namespace Gantry.ApiServer.Security.Authorization;
 /// few dictionary lookups. A ClusterRole with an aggregationRule gets the rules of the ClusterRoles its selectors
 /// match (what Kubernetes' aggregation controller writes into it).
 /// </summary>
-public sealed class RbacAuthorizer
+internal sealed class RbacAuthorizer
 {
     private readonly ResourceCache[] _sources;
     private readonly ResourceCache _clusterRoles;

@@ -7,7 +7,7 @@ namespace Gantry.ApiServer.Security.Authorization;
 /// The authorizer chain, as kube-apiserver's <c>--authorization-mode=Node,RBAC</c>: system:masters is allowed without a
 /// lookup, then the Node authorizer, then RBAC. A denial is worded exactly as Kubernetes words it.
 /// </summary>
-public sealed class RequestAuthorizer(NodeAuthorizer nodes, RbacAuthorizer rbac)
+internal sealed class RequestAuthorizer(NodeAuthorizer nodes, RbacAuthorizer rbac)
 {
     /// <summary>The RBAC authorizer (for rules reviews).</summary>
     public RbacAuthorizer Rbac => rbac;
@@ -19,7 +19,7 @@ public sealed class RequestAuthorizer(NodeAuthorizer nodes, RbacAuthorizer rbac)
         var (decision, reason) = nodes.Authorize(a);
         if (decision == AuthorizationDecision.Allow) return (true, reason);
         if (decision == AuthorizationDecision.Deny) return (false, reason);
-        return rbac.Allows(a) ? (true, "RBAC: allowed") : (false, reason);
+        return rbac.Allows(a) ? (true, "") : (false, reason);
     }
 
     /// <summary>Throws Kubernetes' 403 when the request is not allowed.</summary>
