@@ -22,14 +22,20 @@ internal static class TokenCommand
     }
 
     private static Option<string> DataDir() =>
-        new("--data-dir", "-d") { Description = "The server's data dir (admin kubeconfig and CA)", DefaultValueFactory = _ => ServerDataDir() };
+        new("--data-dir", "-d") { Description = "The server's data dir (its CA, and its admin kubeconfig unless --kubeconfig)", DefaultValueFactory = _ => ServerDataDir() };
+
+    private static Option<string?> Kubeconfig() => new("--kubeconfig") { Description = "Admin kubeconfig (default <data-dir>/kubeconfig.yaml)" };
+
+    private static ApiClient AdminClient(ParseResult result, Option<string?> kubeconfig, string dataDir) =>
+        ApiClient.FromKubeconfig(result.GetValue(kubeconfig) ?? Path.Combine(dataDir, "kubeconfig.yaml"));
 
     private static Command CreateCommand()
     {
         var dataDir = DataDir();
+        var kubeconfig = Kubeconfig();
         var ttl = GoDuration.Option("--ttl", "How long the token is valid (0 = forever)", TimeSpan.FromHours(24));
         var description = new Option<string>("--description") { Description = "What the token is for", DefaultValueFactory = _ => "gantry join token" };
-        var command = new Command("create", "Create a bootstrap token and print it as a join token") { dataDir, ttl, description };
+        var command = new Command("create", "Create a bootstrap token and print it as a join token") { dataDir, kubeconfig, ttl, description };
         command.SetAction(async (result, cancellationToken) =>
         {
             var dir = Path.GetFullPath(result.GetValue(dataDir)!);
@@ -43,8 +49,16 @@ internal static class TokenCommand
                 Type = BootstrapToken.SecretType,
                 StringData = BootstrapToken.SecretData(token, expires, result.GetValue(description)!),
             };
-            using var client = ApiClient.FromKubeconfig(Path.Combine(dir, "kubeconfig.yaml"));
-            await client.For<V1Secret>().CreateAsync(secret, BootstrapToken.Namespace, cancellationToken);
+            try
+            {
+                using var client = AdminClient(result, kubeconfig, dir);
+                await client.For<V1Secret>().CreateAsync(secret, BootstrapToken.Namespace, cancellationToken);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or ApiClientException or IOException)
+            {
+                Console.Error.WriteLine($"gantry: token create: {ex.Message}");
+                return 1;
+            }
             Console.WriteLine(new JoinToken(JoinToken.HashCa(caPem), token));
             return 0;
         });
@@ -54,13 +68,23 @@ internal static class TokenCommand
     private static Command ListCommand()
     {
         var dataDir = DataDir();
-        var command = new Command("list", "List the bootstrap tokens") { dataDir };
+        var kubeconfig = Kubeconfig();
+        var command = new Command("list", "List the bootstrap tokens") { dataDir, kubeconfig };
         command.SetAction(async (result, cancellationToken) =>
         {
             var dir = Path.GetFullPath(result.GetValue(dataDir)!);
             if (!TryCaPem(dir, out var caPem)) return 1;
-            using var client = ApiClient.FromKubeconfig(Path.Combine(dir, "kubeconfig.yaml"));
-            var secrets = await client.For<V1Secret>().ListAsync(BootstrapToken.Namespace, cancellationToken: cancellationToken);
+            ResourceList<V1Secret> secrets;
+            try
+            {
+                using var client = AdminClient(result, kubeconfig, dir);
+                secrets = await client.For<V1Secret>().ListAsync(BootstrapToken.Namespace, cancellationToken: cancellationToken);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or ApiClientException or IOException)
+            {
+                Console.Error.WriteLine($"gantry: token list: {ex.Message}");
+                return 1;
+            }
             Console.WriteLine($"{"TOKEN",-110} {"EXPIRES",-22} DESCRIPTION");
             foreach (var secret in secrets.Items.Where(s => s.Type == BootstrapToken.SecretType))
             {
