@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gantry.ApiServer.Objects;
 using Gantry.Storage;
@@ -80,7 +81,9 @@ public sealed class CachedObject
         }
         else
         {
-            var obj = (JsonObject)JsonNode.Parse(value.Value.Span)!;
+            // The store's bytes are never written again: the document reads them in place, and the tree materializes
+            // only the members the selectable fields reach.
+            var obj = JsonObject.Create(JsonDocument.Parse(value.Value).RootElement)!;
             fields = new Dictionary<string, string?>(catalog.Count);
             foreach (var (name, get) in catalog) fields[name] = get(obj);
         }

@@ -103,6 +103,7 @@ public sealed partial class ResourceService
                     var stored = await _store.CreateAsync(def.KeyFor(ns, name), Encode(obj), cancellationToken);
                     SetResourceVersion(obj, stored.ModRevision);
                     allocation?.Commit();
+                    options.Written = stored;
                     return obj;
                 }
                 // A generated name that collides is drawn again, as Kubernetes does (up to 7 more times).
@@ -164,8 +165,11 @@ public sealed partial class ResourceService
         {
             var currentValue = await _store.GetAsync(key, cancellationToken) ?? throw NotFound(def, name);
             if (expectedRevision != 0 && expectedRevision != currentValue.ModRevision) throw Modified(def, name);
-            var old = Decode(currentValue);
-            var updated = mutate(old.DeepClone().AsObject(), currentValue.ModRevision);
+            // Two trees over one parse of the stored bytes: each materializes only the parts that are touched, where a
+            // deep clone would copy the whole object for mutate to change freely.
+            var document = Parse(currentValue);
+            var old = Decode(document, currentValue.ModRevision);
+            var updated = mutate(Decode(document, currentValue.ModRevision), currentValue.ModRevision);
             var patchedRevision = ObjectMeta.ParseResourceVersion(ObjectMeta.Get(updated, "resourceVersion"));
             if (patchedRevision != 0 && patchedRevision != currentValue.ModRevision) throw Modified(def, name);
             var uid = ObjectMeta.Get(updated, "uid");
@@ -185,11 +189,12 @@ public sealed partial class ResourceService
                     if (errors.Count > 0) throw ApiException.Invalid(def.Group, def.Kind, name, errors);
                     if (!options.IsApply) ManagedFields.RecordUpdate(old, updated, options.FieldManager, ManagedFields.UpdateOperation, def.ApiVersion, _time.GetUtcNow());
                 }
+                var encoded = Encode(updated);
                 ObjectMeta.Of(updated).Remove("resourceVersion");
-                ObjectMeta.Of(old).Remove("resourceVersion");
-                if (JsonNode.DeepEquals(updated, old))
+                if (Unchanged(encoded, currentValue, updated, old))
                 {
                     SetResourceVersion(updated, currentValue.ModRevision);
+                    options.Written = currentValue;
                     return updated;
                 }
                 if (options.DryRun)
@@ -207,9 +212,10 @@ public sealed partial class ResourceService
                         if (Services is not null && ServiceAllocator.Handles(def)) Services.Release(old);
                         return updated;
                     }
-                    var stored = await _store.UpdateAsync(key, Encode(updated), currentValue.ModRevision, cancellationToken);
+                    var stored = await _store.UpdateAsync(key, encoded, currentValue.ModRevision, cancellationToken);
                     SetResourceVersion(updated, stored.ModRevision);
                     allocation?.Commit();
+                    options.Written = stored;
                     return updated;
                 }
                 // Only a request that named no resourceVersion may be retried on a newer object (as Kubernetes' patcher).
@@ -232,11 +238,29 @@ public sealed partial class ResourceService
         }
     }
 
-    /// <summary>The object decoded from a stored value, resourceVersion set.</summary>
-    public static JsonObject Decode(StoredValue value)
+    /// <summary>
+    /// Whether an update leaves the object as it is (and so writes nothing). Both sides are serialized the same way,
+    /// so equal bytes mean no change, as in Kubernetes' GuaranteedUpdate, and a different length means a change;
+    /// only equal lengths with different bytes (members in another order) need the tree comparison.
+    /// </summary>
+    private static bool Unchanged(byte[] encoded, StoredValue current, JsonObject updated, JsonObject old)
     {
-        var obj = (JsonObject)JsonNode.Parse(value.Value.Span)!;
-        SetResourceVersion(obj, value.ModRevision);
+        if (encoded.Length != current.Value.Length) return false;
+        if (encoded.AsSpan().SequenceEqual(current.Value.Span)) return true;
+        ObjectMeta.Of(old).Remove("resourceVersion");
+        return JsonNode.DeepEquals(updated, old);
+    }
+
+    /// <summary>The object decoded from a stored value, resourceVersion set.</summary>
+    public static JsonObject Decode(StoredValue value) => Decode(Parse(value), value.ModRevision);
+
+    // Stored values are never written after they are stored, so the document reads them in place instead of copying.
+    private static JsonDocument Parse(StoredValue value) => JsonDocument.Parse(value.Value);
+
+    private static JsonObject Decode(JsonDocument document, long revision)
+    {
+        var obj = JsonObject.Create(document.RootElement)!;
+        SetResourceVersion(obj, revision);
         return obj;
     }
 
@@ -246,7 +270,7 @@ public sealed partial class ResourceService
         var meta = ObjectMeta.Of(obj);
         var rv = meta["resourceVersion"];
         meta.Remove("resourceVersion");
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(obj, ApiJson.Options);
+        var bytes = EncodeBuffer.Serialize(obj);
         if (rv is not null) meta["resourceVersion"] = rv;
         return bytes;
     }
