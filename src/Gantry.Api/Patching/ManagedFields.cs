@@ -65,7 +65,10 @@ public static class ManagedFields
     private static List<ManagerEntry> EntriesFor(JsonObject? old, JsonObject updated)
     {
         var sent = updated["metadata"] is JsonObject metadata && metadata.ContainsKey("managedFields");
-        if (sent && !JsonNode.DeepEquals(updated["metadata"]!["managedFields"], old?["metadata"]?["managedFields"]))
+        // Clients mostly send back what they read: the text comparison settles that without building both trees.
+        var sentFields = sent ? updated["metadata"]!["managedFields"] : null;
+        var oldFields = old?["metadata"]?["managedFields"];
+        if (sent && !JsonText.Same(sentFields, oldFields) && !JsonNode.DeepEquals(sentFields, oldFields))
             return ManagerEntry.Read(updated);
         return ManagerEntry.Read(old);
     }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gantry.ApiServer.Objects;
 using Gantry.Storage;
@@ -81,9 +80,7 @@ public sealed class CachedObject
         }
         else
         {
-            // The store's bytes are never written again: the document reads them in place, and the tree materializes
-            // only the members the selectable fields reach.
-            var obj = JsonObject.Create(JsonDocument.Parse(value.Value).RootElement)!;
+            var obj = (JsonObject)JsonNode.Parse(value.Value.Span)!;
             fields = new Dictionary<string, string?>(catalog.Count);
             foreach (var (name, get) in catalog) fields[name] = get(obj);
         }

@@ -167,9 +167,9 @@ public sealed partial class ResourceService
             if (expectedRevision != 0 && expectedRevision != currentValue.ModRevision) throw Modified(def, name);
             // Two trees over one parse of the stored bytes: each materializes only the parts that are touched, where a
             // deep clone would copy the whole object for mutate to change freely.
-            var document = Parse(currentValue);
-            var old = Decode(document, currentValue.ModRevision);
-            var updated = mutate(Decode(document, currentValue.ModRevision), currentValue.ModRevision);
+            var element = Parse(currentValue);
+            var old = Decode(element, currentValue.ModRevision);
+            var updated = mutate(Decode(element, currentValue.ModRevision), currentValue.ModRevision);
             var patchedRevision = ObjectMeta.ParseResourceVersion(ObjectMeta.Get(updated, "resourceVersion"));
             if (patchedRevision != 0 && patchedRevision != currentValue.ModRevision) throw Modified(def, name);
             var uid = ObjectMeta.Get(updated, "uid");
@@ -185,7 +185,7 @@ public sealed partial class ResourceService
                     if (kind == UpdateKind.Main) await _priority.AdmitUpdateAsync(def, updated, old, cancellationToken);
                     strategy.ApplyDefaults(updated);
                     if (kind == UpdateKind.Main && Services is not null && ServiceAllocator.Handles(def)) allocation = Services.BeginUpdate(updated, old);
-                    var errors = strategy.ValidateUpdate(updated, old);
+                    var errors = kind == UpdateKind.Status ? strategy.ValidateStatusUpdate(updated, old) : strategy.ValidateUpdate(updated, old);
                     if (errors.Count > 0) throw ApiException.Invalid(def.Group, def.Kind, name, errors);
                     if (!options.IsApply) ManagedFields.RecordUpdate(old, updated, options.FieldManager, ManagedFields.UpdateOperation, def.ApiVersion, _time.GetUtcNow());
                 }
@@ -254,12 +254,17 @@ public sealed partial class ResourceService
     /// <summary>The object decoded from a stored value, resourceVersion set.</summary>
     public static JsonObject Decode(StoredValue value) => Decode(Parse(value), value.ModRevision);
 
-    // Stored values are never written after they are stored, so the document reads them in place instead of copying.
-    private static JsonDocument Parse(StoredValue value) => JsonDocument.Parse(value.Value);
-
-    private static JsonObject Decode(JsonDocument document, long revision)
+    // An element of its own (not a pooled document that would need disposing, which the lazily built trees cannot
+    // allow): renting the document's buffers without giving them back costs more than the copies of this path.
+    private static JsonElement Parse(StoredValue value)
     {
-        var obj = JsonObject.Create(document.RootElement)!;
+        var reader = new Utf8JsonReader(value.Value.Span);
+        return JsonElement.ParseValue(ref reader);
+    }
+
+    private static JsonObject Decode(JsonElement element, long revision)
+    {
+        var obj = JsonObject.Create(element)!;
         SetResourceVersion(obj, revision);
         return obj;
     }
