@@ -33,6 +33,18 @@ internal static class SchedulerBenchmark
         await QualityBenchmark.RunAsync(gantry, settings, sizes, report);
     }
 
+    /// <summary>
+    /// The raw binding-write rate alone, on the same cluster shape as <see cref="RunAsync"/> (the API server's side of
+    /// the scheduler figures, quick enough to compare server builds).
+    /// </summary>
+    public static async Task RunRawBindAsync(string gantry, BenchSettings settings, Report report)
+    {
+        var sizes = SchedulerSizes.For(settings);
+        await using var cluster = await SchedulerCluster.StartAsync(gantry, sizes.Nodes, settings.Connections, "60s");
+        await cluster.CreatePodsAsync(Namespace, "p-", sizes.Pods, settings.CreateConcurrency, _ => ("100m", "128Mi"));
+        await RawBindRateAsync(cluster, sizes, settings, report);
+    }
+
     private static async Task<double> RawBindRateAsync(SchedulerCluster cluster, SchedulerSizes sizes, BenchSettings settings, Report report)
     {
         await cluster.CreatePodsAsync(RawNamespace, "r-", sizes.RawBinds, settings.CreateConcurrency, _ => ("100m", "128Mi"));

@@ -10,7 +10,11 @@ namespace Gantry.Api.Patching;
 internal sealed class FieldSet
 {
     // Unordered for speed: the element order (which parses keys as JSON) is applied only when a set is listed.
-    private readonly Dictionary<string, FieldSet> _children = new(StringComparer.Ordinal);
+    // Most nodes are leaves: they share one empty dictionary (never written) until a child is added.
+    private static readonly Dictionary<string, FieldSet> NoChildren = new(StringComparer.Ordinal);
+    private Dictionary<string, FieldSet> _children = NoChildren;
+
+    private Dictionary<string, FieldSet> Writable => ReferenceEquals(_children, NoChildren) ? _children = new(StringComparer.Ordinal) : _children;
 
     /// <summary>True when the path leading to this node is itself in the set.</summary>
     public bool Member { get; private set; }
@@ -32,7 +36,7 @@ internal sealed class FieldSet
     /// <summary>The node for <paramref name="element"/>, created if missing.</summary>
     public FieldSet Child(string element)
     {
-        if (!_children.TryGetValue(element, out var child)) _children[element] = child = new FieldSet();
+        if (!_children.TryGetValue(element, out var child)) Writable[element] = child = new FieldSet();
         return child;
     }
 
@@ -49,7 +53,7 @@ internal sealed class FieldSet
     public FieldSet Only(string element)
     {
         var result = new FieldSet();
-        if (_children.TryGetValue(element, out var child)) result._children[element] = child.Copy();
+        if (_children.TryGetValue(element, out var child)) result.Writable[element] = child.Copy();
         return result;
     }
 
@@ -115,9 +119,21 @@ internal sealed class FieldSet
         foreach (var (element, child) in _children)
         {
             var rest = other._children.TryGetValue(element, out var theirs) ? child.Difference(theirs) : child.Copy();
-            if (!rest.IsEmpty) result._children[element] = rest;
+            if (!rest.IsEmpty) result.Writable[element] = rest;
         }
         return result;
+    }
+
+    /// <summary>Removes the members of <paramref name="other"/> in place: <see cref="Difference"/> without copying the rest.</summary>
+    public void ExceptWith(FieldSet other)
+    {
+        if (other.Member) Member = false;
+        foreach (var (element, theirs) in other._children)
+        {
+            if (!_children.TryGetValue(element, out var child)) continue;
+            child.ExceptWith(theirs);
+            if (child.IsEmpty) _children.Remove(element);
+        }
     }
 
     /// <summary>The members in both sets.</summary>
@@ -128,7 +144,7 @@ internal sealed class FieldSet
         {
             if (!other._children.TryGetValue(element, out var theirs)) continue;
             var both = child.Intersection(theirs);
-            if (!both.IsEmpty) result._children[element] = both;
+            if (!both.IsEmpty) result.Writable[element] = both;
         }
         return result;
     }
@@ -137,7 +153,7 @@ internal sealed class FieldSet
     public FieldSet Copy()
     {
         var copy = new FieldSet { Member = Member };
-        foreach (var (element, child) in _children) copy._children[element] = child.Copy();
+        foreach (var (element, child) in _children) copy.Writable[element] = child.Copy();
         return copy;
     }
 
@@ -181,10 +197,11 @@ internal sealed class FieldSet
     private IEnumerable<KeyValuePair<string, FieldSet>> Ordered()
     {
         if (_children.Count < 2) return _children;
-        var parsed = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        Dictionary<string, JsonNode?>? parsed = null;
         foreach (var key in _children.Keys)
         {
             if (key is not ['k' or 'v', ':', ..]) continue;
+            parsed ??= new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
             try { parsed[key] = JsonNode.Parse(key[2..]); }
             catch (System.Text.Json.JsonException) { }
         }

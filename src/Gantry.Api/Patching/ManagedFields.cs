@@ -46,8 +46,14 @@ public static class ManagedFields
         }
         // An ordinary write always wins: whoever owned the fields it changed loses them, and removed fields are
         // nobody's.
-        foreach (var entry in entries.Where(e => e != mine)) entry.Fields = entry.Fields.Difference(changed).Difference(removed);
-        mine.Fields = mine.Fields.Difference(removed).Union(changed);
+        foreach (var entry in entries)
+        {
+            if (entry == mine || entry.Fields.IsEmpty) continue;
+            entry.Fields = entry.Fields.Difference(changed);
+            if (!removed.IsEmpty) entry.Fields = entry.Fields.Difference(removed);
+        }
+        // A new entry (every create) owns exactly what changed: no copies of the object's field set.
+        mine.Fields = mine.Fields.IsEmpty ? changed : mine.Fields.Difference(removed).Union(changed);
         if (!changed.IsEmpty) mine.Time = ManagerEntry.FormatTime(now);
         ManagerEntry.Write(updated, entries);
     }
@@ -59,19 +65,26 @@ public static class ManagedFields
     private static List<ManagerEntry> EntriesFor(JsonObject? old, JsonObject updated)
     {
         var sent = updated["metadata"] is JsonObject metadata && metadata.ContainsKey("managedFields");
-        if (sent && !JsonNode.DeepEquals(updated["metadata"]!["managedFields"], old?["metadata"]?["managedFields"]))
+        // Clients mostly send back what they read: the text comparison settles that without building both trees.
+        var sentFields = sent ? updated["metadata"]!["managedFields"] : null;
+        var oldFields = old?["metadata"]?["managedFields"];
+        if (sent && !JsonText.Same(sentFields, oldFields) && !JsonNode.DeepEquals(sentFields, oldFields))
             return ManagerEntry.Read(updated);
         return ManagerEntry.Read(old);
     }
 
-    /// <summary>Drops the fields that ownership never covers, and those the subresource written through does not.</summary>
+    /// <summary>
+    /// Drops the fields that ownership never covers, and those the subresource written through does not, from
+    /// <paramref name="fields"/> (which the caller gives up).
+    /// </summary>
     internal static FieldSet Tracked(FieldSet fields, string? subresource)
     {
         var status = PathElement.Field("status");
         if (subresource == "status") return fields.Only(status);
-        var tracked = fields.Difference(Untracked);
-        tracked.RemoveSubtree(status);
-        return tracked;
+        // Callers pass a set of their own, so it is trimmed in place rather than copied.
+        fields.ExceptWith(Untracked);
+        fields.RemoveSubtree(status);
+        return fields;
     }
 
     private static FieldSet BuildUntracked()

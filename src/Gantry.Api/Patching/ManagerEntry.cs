@@ -72,13 +72,9 @@ internal sealed class ManagerEntry
     /// <summary>Stores the non-empty entries in Kubernetes' order (operation, time, manager, apiVersion).</summary>
     public static void Write(JsonObject obj, IEnumerable<ManagerEntry> entries)
     {
-        var sorted = entries.Where(e => !e.Fields.IsEmpty)
-            .OrderBy(e => e.Operation, StringComparer.Ordinal)
-            .ThenBy(e => e.Time ?? "", StringComparer.Ordinal)
-            .ThenBy(e => e.Manager, StringComparer.Ordinal)
-            .ThenBy(e => e.ApiVersion, StringComparer.Ordinal)
-            .ThenBy(e => e.Subresource ?? "", StringComparer.Ordinal)
-            .ToList();
+        var sorted = entries.Where(e => !e.Fields.IsEmpty).ToList();
+        // Most objects have one manager, which needs no (stable) sort.
+        if (sorted.Count > 1) sorted = [.. sorted.OrderBy(e => e, EntryOrder)];
         if (obj["metadata"] is not JsonObject metadata) obj["metadata"] = metadata = new JsonObject();
         if (sorted.Count == 0)
         {
@@ -96,6 +92,18 @@ internal sealed class ManagerEntry
             list.Add(json);
         }
         metadata["managedFields"] = list;
+    }
+
+    private static readonly IComparer<ManagerEntry> EntryOrder = Comparer<ManagerEntry>.Create(Order);
+
+    private static int Order(ManagerEntry a, ManagerEntry b)
+    {
+        var order = string.CompareOrdinal(a.Operation, b.Operation);
+        if (order == 0) order = string.CompareOrdinal(a.Time ?? "", b.Time ?? "");
+        if (order == 0) order = string.CompareOrdinal(a.Manager, b.Manager);
+        if (order == 0) order = string.CompareOrdinal(a.ApiVersion, b.ApiVersion);
+        if (order == 0) order = string.CompareOrdinal(a.Subresource ?? "", b.Subresource ?? "");
+        return order;
     }
 
     private static string? Text(JsonObject o, string name) =>

@@ -117,6 +117,10 @@ public class GenericStrategy(ResourceDefinition definition, bool tracksGeneratio
         return errors;
     }
 
+    /// <inheritdoc />
+    /// <remarks>The same rules as any update unless the kind knows its status writes need fewer.</remarks>
+    public virtual IReadOnlyList<FieldError> ValidateStatusUpdate(JsonObject obj, JsonObject old) => ValidateUpdate(obj, old);
+
     // Kubernetes' registry silently drops a namespace sent with a cluster-scoped object (kubectl -n on a ClusterRole).
     private void ClearNamespaceOfClusterScoped(JsonObject obj)
     {

@@ -35,4 +35,10 @@ public interface IResourceStrategy
 
     /// <summary>Validates an update (immutable fields included); empty when valid.</summary>
     IReadOnlyList<FieldError> ValidateUpdate(JsonObject obj, JsonObject old);
+
+    /// <summary>
+    /// Validates an update through the status subresource, after <see cref="PrepareForStatusUpdate"/> put the stored
+    /// spec back; empty when valid.
+    /// </summary>
+    IReadOnlyList<FieldError> ValidateStatusUpdate(JsonObject obj, JsonObject old);
 }

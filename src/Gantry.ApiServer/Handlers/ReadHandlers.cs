@@ -34,7 +34,7 @@ public sealed class ReadHandlers(ResourceService service, CacheSet caches, TimeP
         var query = ListQuery.Parse(context.Request, def);
         var cache = caches.For(def);
         var prefix = def.PrefixFor(ns);
-        List<CachedObject> items;
+        IReadOnlyList<CachedObject> items;
         long revision;
         if (query.ContinueKey is not null)
         {
@@ -97,14 +97,13 @@ public sealed class ReadHandlers(ResourceService service, CacheSet caches, TimeP
     }
 
     /// <summary>Later pages of a paged list read the store at the first page's revision, so pages are consistent.</summary>
-    private async Task<(List<CachedObject>, long)> ListFromStoreAsync(ResourceDefinition def, ListQuery query, string prefix, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<CachedObject>, long)> ListFromStoreAsync(ResourceDefinition def, ListQuery query, string prefix, CancellationToken cancellationToken)
     {
         try
         {
             var catalog = Api.Selectors.FieldCatalog.For(def);
             var result = await service.Store.ListAsync(prefix, new Storage.ListRequest(0, query.ContinueKey, query.ContinueRevision), cancellationToken);
-            var items = result.Items.Select(v => CachedObject.From(v, v.ModRevision, catalog)).ToList();
-            return (items, query.ContinueRevision);
+            return (new StoredPage(result.Items, catalog), query.ContinueRevision);
         }
         catch (Storage.StoreCompactedException)
         {

@@ -104,6 +104,7 @@ public sealed partial class ResourceService
                     var stored = await _store.CreateAsync(def.KeyFor(ns, name), Encode(obj), cancellationToken);
                     SetResourceVersion(obj, stored.ModRevision);
                     allocation?.Commit();
+                    options.Written = stored;
                     return obj;
                 }
                 // A generated name that collides is drawn again, as Kubernetes does (up to 7 more times).
@@ -165,8 +166,11 @@ public sealed partial class ResourceService
         {
             var currentValue = await _store.GetAsync(key, cancellationToken) ?? throw NotFound(def, name);
             if (expectedRevision != 0 && expectedRevision != currentValue.ModRevision) throw Modified(def, name);
-            var old = Decode(currentValue);
-            var updated = mutate(old.DeepClone().AsObject(), currentValue.ModRevision);
+            // Two trees over one parse of the stored bytes: each materializes only the parts that are touched, where a
+            // deep clone would copy the whole object for mutate to change freely.
+            var element = Parse(currentValue);
+            var old = Decode(element, currentValue.ModRevision);
+            var updated = mutate(Decode(element, currentValue.ModRevision), currentValue.ModRevision);
             var patchedRevision = ObjectMeta.ParseResourceVersion(ObjectMeta.Get(updated, "resourceVersion"));
             if (patchedRevision != 0 && patchedRevision != currentValue.ModRevision) throw Modified(def, name);
             var uid = ObjectMeta.Get(updated, "uid");
@@ -183,15 +187,16 @@ public sealed partial class ResourceService
                     if (kind == UpdateKind.Main) await _priority.AdmitUpdateAsync(def, updated, old, cancellationToken);
                     strategy.ApplyDefaults(updated);
                     if (kind == UpdateKind.Main && Services is not null && ServiceAllocator.Handles(def)) allocation = Services.BeginUpdate(updated, old);
-                    var errors = strategy.ValidateUpdate(updated, old);
+                    var errors = kind == UpdateKind.Status ? strategy.ValidateStatusUpdate(updated, old) : strategy.ValidateUpdate(updated, old);
                     if (errors.Count > 0) throw ApiException.Invalid(def.Group, def.Kind, name, errors);
                     if (!options.IsApply) ManagedFields.RecordUpdate(old, updated, options.FieldManager, ManagedFields.UpdateOperation, def.ApiVersion, _time.GetUtcNow());
                 }
+                var encoded = Encode(updated);
                 ObjectMeta.Of(updated).Remove("resourceVersion");
-                ObjectMeta.Of(old).Remove("resourceVersion");
-                if (JsonNode.DeepEquals(updated, old))
+                if (Unchanged(encoded, currentValue, updated, old))
                 {
                     SetResourceVersion(updated, currentValue.ModRevision);
+                    options.Written = currentValue;
                     return updated;
                 }
                 if (options.DryRun)
@@ -209,9 +214,10 @@ public sealed partial class ResourceService
                         if (Services is not null && ServiceAllocator.Handles(def)) Services.Release(old);
                         return updated;
                     }
-                    var stored = await _store.UpdateAsync(key, Encode(updated), currentValue.ModRevision, cancellationToken);
+                    var stored = await _store.UpdateAsync(key, encoded, currentValue.ModRevision, cancellationToken);
                     SetResourceVersion(updated, stored.ModRevision);
                     allocation?.Commit();
+                    options.Written = stored;
                     return updated;
                 }
                 // Only a request that named no resourceVersion may be retried on a newer object (as Kubernetes' patcher).
@@ -234,11 +240,34 @@ public sealed partial class ResourceService
         }
     }
 
-    /// <summary>The object decoded from a stored value, resourceVersion set.</summary>
-    public static JsonObject Decode(StoredValue value)
+    /// <summary>
+    /// Whether an update leaves the object as it is (and so writes nothing). Both sides are serialized the same way,
+    /// so equal bytes mean no change, as in Kubernetes' GuaranteedUpdate, and a different length means a change;
+    /// only equal lengths with different bytes (members in another order) need the tree comparison.
+    /// </summary>
+    private static bool Unchanged(byte[] encoded, StoredValue current, JsonObject updated, JsonObject old)
     {
-        var obj = (JsonObject)JsonNode.Parse(value.Value.Span)!;
-        SetResourceVersion(obj, value.ModRevision);
+        if (encoded.Length != current.Value.Length) return false;
+        if (encoded.AsSpan().SequenceEqual(current.Value.Span)) return true;
+        ObjectMeta.Of(old).Remove("resourceVersion");
+        return JsonNode.DeepEquals(updated, old);
+    }
+
+    /// <summary>The object decoded from a stored value, resourceVersion set.</summary>
+    public static JsonObject Decode(StoredValue value) => Decode(Parse(value), value.ModRevision);
+
+    // An element of its own (not a pooled document that would need disposing, which the lazily built trees cannot
+    // allow): renting the document's buffers without giving them back costs more than the copies of this path.
+    private static JsonElement Parse(StoredValue value)
+    {
+        var reader = new Utf8JsonReader(value.Value.Span);
+        return JsonElement.ParseValue(ref reader);
+    }
+
+    private static JsonObject Decode(JsonElement element, long revision)
+    {
+        var obj = JsonObject.Create(element)!;
+        SetResourceVersion(obj, revision);
         return obj;
     }
 
@@ -248,7 +277,7 @@ public sealed partial class ResourceService
         var meta = ObjectMeta.Of(obj);
         var rv = meta["resourceVersion"];
         meta.Remove("resourceVersion");
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(obj, ApiJson.Options);
+        var bytes = EncodeBuffer.Serialize(obj);
         if (rv is not null) meta["resourceVersion"] = rv;
         return bytes;
     }

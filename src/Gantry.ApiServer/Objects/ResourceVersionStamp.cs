@@ -13,10 +13,29 @@ public static class ResourceVersionStamp
     /// <summary>The stored bytes with <c>"resourceVersion":"N"</c> as the first member of the top-level metadata.</summary>
     public static byte[] Apply(ReadOnlySpan<byte> stored, long revision)
     {
-        var buffer = new ArrayBufferWriter<byte>(stored.Length + 40);
         var scan = StoredObjectScan.Of(stored);
-        Write(buffer, stored, revision, scan.InsertAt, scan.MetadataEmpty);
-        return buffer.WrittenSpan.ToArray();
+        if (scan.InsertAt < 0)
+        {
+            var buffer = new ArrayBufferWriter<byte>(stored.Length + 40);
+            Write(buffer, stored, revision, scan.InsertAt, scan.MetadataEmpty);
+            return buffer.WrittenSpan.ToArray();
+        }
+        // Every write and GET answers through here: build the answer in one array of the exact size.
+        Span<byte> digits = stackalloc byte[20];
+        revision.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
+        var prefix = "\"resourceVersion\":\""u8;
+        var suffix = scan.MetadataEmpty ? "\""u8 : "\","u8;
+        var result = new byte[stored.Length + prefix.Length + written + suffix.Length];
+        var at = scan.InsertAt;
+        stored[..at].CopyTo(result);
+        prefix.CopyTo(result.AsSpan(at));
+        at += prefix.Length;
+        digits[..written].CopyTo(result.AsSpan(at));
+        at += written;
+        suffix.CopyTo(result.AsSpan(at));
+        at += suffix.Length;
+        stored[scan.InsertAt..].CopyTo(result.AsSpan(at));
+        return result;
     }
 
     /// <summary>Writes the stamped object into <paramref name="output"/>, given a prior scan's insertion point.</summary>

@@ -1,3 +1,5 @@
+using Gantry.Storage;
+
 namespace Gantry.ApiServer.Objects;
 
 /// <summary>How unknown fields in a write are treated (the <c>fieldValidation</c> query parameter).</summary>
@@ -26,4 +28,9 @@ public sealed class WriteOptions
     public bool IsApply { get; init; }
     /// <summary>Warnings to return in Warning headers.</summary>
     public List<string> Warnings { get; } = [];
+    /// <summary>
+    /// The stored form of the object the write left in the store (null after a dry run or a deletion): the answer is
+    /// these bytes with resourceVersion stamped in, instead of serializing the object a second time.
+    /// </summary>
+    internal StoredValue? Written { get; set; }
 }
