@@ -64,6 +64,8 @@ internal static class SchedulerBenchmark
         // The scheduler lists the pods itself; the watch only needs what happens from now on.
         await using var watch = BindWatch.Start(cluster.Clients[^1], Namespace, await cluster.PodsRevisionAsync());
         var complete = await watch.WaitForBoundAsync(sizes.Pods, sizes.Stall, () => { cluster.EnsureRunning(); scheduler.EnsureRunning(); }, sizes.Stall * 5);
+        if (watch.Resumes + watch.Relists > 0)
+            report.Note($"scheduler.throughput: the bench's watch was ended by the server {watch.Resumes + watch.Relists} times and resumed ({watch.Relists} by a list)");
         if (!complete)
         {
             report.Fail($"scheduler.throughput: {watch.Bound.Count} of {sizes.Pods} pods bound, no progress for {sizes.Stall.TotalSeconds:F0} s");
@@ -103,6 +105,8 @@ internal static class SchedulerBenchmark
         var errors = (await Task.WhenAll(creates)).Where(e => e is not null).ToList();
         if (errors.Count > 0) report.Fail($"scheduler.arrival: {errors.Count} creates failed, first: {errors[0]}");
         var complete = await watch.WaitForBoundAsync(count - errors.Count, sizes.Stall, () => { cluster.EnsureRunning(); scheduler.EnsureRunning(); });
+        if (watch.Resumes + watch.Relists > 0)
+            report.Note($"scheduler.arrival: the bench's watch was ended by the server {watch.Resumes + watch.Relists} times and resumed ({watch.Relists} by a list)");
         if (!complete)
         {
             report.Fail($"scheduler.arrival: {watch.Bound.Count} of {count} pods bound");
