@@ -29,8 +29,12 @@ public sealed record ServerOptions
     /// <summary>How often watch streams send a bookmark when the client allows them.</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How many recent events each resource's watch cache keeps for watches that resume.</summary>
-    public int WatchCacheEvents { get; init; } = 10_000;
+    /// <summary>
+    /// At most how many recent events each resource's watch cache keeps for watches that resume (Kubernetes' upper bound,
+    /// 100 × 1,024); the ring only grows that far while the events are younger than 75 s. It must stay well above a
+    /// watcher's queue (10,000 events): a watcher closed for falling behind resumes from the ring, not by relisting.
+    /// </summary>
+    public int WatchCacheEvents { get; init; } = 100 * 1024;
 
     /// <summary>IPv4 range Services get cluster IPs from (k3s default); the first address is the kubernetes service's.</summary>
     public string ServiceCidr { get; init; } = "10.43.0.0/16";

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Gantry.Client;
 using Gantry.Scheduler;
+using Microsoft.Extensions.Logging;
 
 namespace Gantry.Cli;
 
@@ -14,8 +15,11 @@ internal static class SchedulerCommand
         var command = new Command("scheduler", "Run the pod scheduler against an API server") { kubeconfig, name };
         command.SetAction(async (result, cancellationToken) =>
         {
+            // Warnings, plus the informers' relists: a scheduler that fell behind its watch says so.
+            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true)
+                .SetMinimumLevel(LogLevel.Warning).AddFilter("Gantry.Client.Informers", LogLevel.Information));
             using var client = ApiClient.FromKubeconfig(result.GetValue(kubeconfig)!);
-            await using var scheduler = new Gantry.Scheduler.Scheduler(client, new SchedulerOptions { SchedulerName = result.GetValue(name)! });
+            await using var scheduler = new Gantry.Scheduler.Scheduler(client, new SchedulerOptions { SchedulerName = result.GetValue(name)! }, loggers: loggers);
             Console.WriteLine($"gantry: scheduler {result.GetValue(name)} running");
             await scheduler.RunAsync(cancellationToken);
             return 0;

@@ -38,7 +38,7 @@ public sealed partial class Scheduler : IAsyncDisposable
     private readonly ConcurrentDictionary<Task, byte> _background = new();
     private readonly SemaphoreSlim _bindings;
     private readonly CancellationTokenSource _disposing = new();
-    private Informer<V1Pod>? _pods;
+    private readonly Informer<V1Pod> _pods;
 
     /// <summary>A scheduler talking to the API through <paramref name="client"/>.</summary>
     public Scheduler(IApiClient client, SchedulerOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null)
@@ -50,8 +50,16 @@ public sealed partial class Scheduler : IAsyncDisposable
         _informers = new SharedInformerFactory(client, time: _time, loggers: loggers);
         _events = new EventRecorder(client, options.SchedulerName, time: _time, loggers: loggers);
         _queue = new SchedulingQueue(options, _time);
+        // One unpaged list, as kube-scheduler's reflector gets from the watch cache: the server reads later pages of a
+        // paged list from the store, each from its continue key to the end, so relisting 100,000 pods page by page costs
+        // minutes — long enough for the resumed watch to be too old again, and the informer relists forever.
+        _pods = _informers.For<V1Pod>(new InformerOptions { PageSize = 0 });
         _bindings = new SemaphoreSlim(Math.Max(1, options.MaxBindingsInFlight));
-        _framework = new SchedulingFramework(options.Parallelism, _cache.Namespaces) { PercentageOfNodesToScore = options.PercentageOfNodesToScore };
+        // The default spread constraints count what the pod's Services and workload select, read from their informers.
+        var workloads = new WorkloadSelectors(_informers.For<V1Service>(), _informers.For<V1ReplicationController>(),
+            _informers.For<V1ReplicaSet>(), _informers.For<V1StatefulSet>());
+        var spread = new PodTopologySpread(options.PodTopologySpread, workloads.For);
+        _framework = new SchedulingFramework(options.Parallelism, _cache.Namespaces, spread) { PercentageOfNodesToScore = options.PercentageOfNodesToScore };
         _volumeBinding = new VolumeBinding(client, _informers, options.VolumeBinding, _time, _queue.MoveAllToActiveOrBackoff);
         _preemption = new DefaultPreemption(client, _framework, _cache, _events, options, _time, _logger, _queue.MoveAllToActiveOrBackoff);
     }
@@ -62,7 +70,6 @@ public sealed partial class Scheduler : IAsyncDisposable
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
         var token = stop.Token;
         var nodes = _informers.For<V1Node>();
-        _pods = _informers.For<V1Pod>();
         nodes.AddEventHandler(OnNodeAdded, OnNodeUpdated, OnNodeDeleted);
         _pods.AddEventHandler(OnPodAdded, OnPodUpdated, OnPodDeleted);
         // Namespace labels, for the namespaceSelector of pod affinity terms.
@@ -99,7 +106,7 @@ public sealed partial class Scheduler : IAsyncDisposable
     private bool ScheduleOne(QueuedPod queued, long cycle)
     {
         // The informer has the freshest state: skip pods deleted, bound or recreated since they were queued.
-        var pod = _pods!.Get(queued.Pod.Namespace(), queued.Pod.Name());
+        var pod = _pods.Get(queued.Pod.Namespace(), queued.Pod.Name());
         if (pod is null || pod.Metadata.Uid != queued.Pod.Metadata.Uid || !IsPending(pod))
         {
             _queue.Done(queued.Key);

@@ -33,6 +33,9 @@ public sealed record SchedulerOptions
     /// </summary>
     public int MaxBindingsInFlight { get; init; } = 256;
 
+    /// <summary>Settings of the PodTopologySpread plugin: the constraints of pods without their own ("System" defaulting).</summary>
+    public Plugins.PodTopologySpreadArgs PodTopologySpread { get; init; } = new();
+
     /// <summary>Settings of the VolumeBinding plugin (bind timeout).</summary>
     public Plugins.VolumeBindingOptions VolumeBinding { get; init; } = new();
 }

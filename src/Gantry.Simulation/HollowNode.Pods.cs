@@ -33,33 +33,40 @@ public sealed partial class HollowNode
             return;
         }
         if (pod.Status?.Phase is "Succeeded" or "Failed" || IsRunningAndReady(pod)) return;
-        await pods.UpdateStatusAsync(Started(pod, key), cancellationToken).ConfigureAwait(false);
+        // Like the kubelet's status manager: a strategic merge patch of the status, guarded by the pod's uid instead of
+        // its resourceVersion (no conflict when the pod changed meanwhile, nothing but the status sent). From Pending
+        // nearly every field changes, so the whole new status is the patch.
+        var patch = new V1Pod { Metadata = new V1ObjectMeta { Uid = pod.Uid() }, Status = Started(pod, key) };
+        await pods.PatchAsync(ns, name, PatchType.StrategicMerge, patch, subresource: "status", cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     private static bool IsRunningAndReady(V1Pod pod) =>
         pod.Status?.Phase == "Running" && !string.IsNullOrEmpty(pod.Status.PodIP)
         && pod.Status.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
 
-    private V1Pod Started(V1Pod cached, string key)
+    // The status a started pod reports, built from the cached pod without copying it (the informer's object is shared).
+    private V1PodStatus Started(V1Pod pod, string key)
     {
-        var pod = ObjectCopy.DeepCopy(cached);
         var now = Now;
-        var status = pod.Status ??= new V1PodStatus();
-        var podIp = string.IsNullOrEmpty(status.PodIP) ? HollowNodeStatus.PodIp(Options.Index, AllocatePodHost(key)) : status.PodIP;
+        var previous = pod.Status;
+        var podIp = string.IsNullOrEmpty(previous?.PodIP) ? HollowNodeStatus.PodIp(Options.Index, AllocatePodHost(key)) : previous.PodIP;
         var nodeIp = HollowNodeStatus.NodeIp(Options.Index);
-        status.Phase = "Running";
-        status.HostIP = nodeIp;
-        status.HostIPs = [new V1HostIP { Ip = nodeIp }];
-        status.PodIP = podIp;
-        status.PodIPs = [new V1PodIP { Ip = podIp }];
-        status.StartTime ??= now;
+        var status = new V1PodStatus
+        {
+            Phase = "Running",
+            HostIP = nodeIp,
+            HostIPs = [new V1HostIP { Ip = nodeIp }],
+            PodIP = podIp,
+            PodIPs = [new V1PodIP { Ip = podIp }],
+            StartTime = previous?.StartTime ?? now,
+        };
         status.Conditions =
         [
-            Condition(status.Conditions, "PodReadyToStartContainers", now),
-            Condition(status.Conditions, "Initialized", now),
-            Condition(status.Conditions, "Ready", now),
-            Condition(status.Conditions, "ContainersReady", now),
-            Condition(status.Conditions, "PodScheduled", now),
+            Condition(previous?.Conditions, "PodReadyToStartContainers", now),
+            Condition(previous?.Conditions, "Initialized", now),
+            Condition(previous?.Conditions, "Ready", now),
+            Condition(previous?.Conditions, "ContainersReady", now),
+            Condition(previous?.Conditions, "PodScheduled", now),
         ];
         status.InitContainerStatuses = pod.Spec.InitContainers?.Select(c => new V1ContainerStatus
         {
@@ -71,7 +78,7 @@ public sealed partial class HollowNode
             Name = c.Name, Image = c.Image, ImageID = c.Image, ContainerID = ContainerId(pod, c.Name), Ready = true, Started = true, RestartCount = 0,
             State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = now } },
         }).ToList();
-        return pod;
+        return status;
     }
 
     private static string ContainerId(V1Pod pod, string container) => $"hollow://{pod.Uid()}/{container}";

@@ -14,10 +14,15 @@ internal sealed class BindWatch : IAsyncDisposable
     private static readonly byte[] NameField = "\"name\":\""u8.ToArray();
     private static readonly byte[] NodeNameField = "\"nodeName\":\""u8.ToArray();
     private static readonly byte[] UnschedulableReason = "\"reason\":\"Unschedulable\""u8.ToArray();
+    private static readonly byte[] ResourceVersionField = "\"resourceVersion\":\""u8.ToArray();
+    private static readonly byte[] ErrorEvent = "{\"type\":\"ERROR\""u8.ToArray();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _reading;
+    private string _lastRevision = "";
+    private int _resumes;
+    private int _relists;
 
-    private BindWatch(HttpClient client, string path) => _reading = Task.Run(() => ReadAsync(client, path, _stop.Token));
+    private BindWatch(HttpClient client, string ns, string resourceVersion) => _reading = Task.Run(() => ReadAsync(client, ns, resourceVersion, _stop.Token));
 
     /// <summary>Pod name -> when it was first seen bound.</summary>
     public ConcurrentDictionary<string, long> Bound { get; } = new(StringComparer.Ordinal);
@@ -26,8 +31,7 @@ internal sealed class BindWatch : IAsyncDisposable
     public ConcurrentDictionary<string, long> Unschedulable { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Starts watching <paramref name="ns"/>'s pods after <paramref name="resourceVersion"/>.</summary>
-    public static BindWatch Start(HttpClient client, string ns, string resourceVersion) =>
-        new(client, $"/api/v1/namespaces/{ns}/pods?watch=true&resourceVersion={resourceVersion}&timeoutSeconds=3600");
+    public static BindWatch Start(HttpClient client, string ns, string resourceVersion) => new(client, ns, resourceVersion);
 
     /// <summary>
     /// Waits until <paramref name="count"/> pods are bound or <paramref name="timeout"/> passes without progress
@@ -56,7 +60,39 @@ internal sealed class BindWatch : IAsyncDisposable
         return true;
     }
 
-    private async Task ReadAsync(HttpClient client, string path, CancellationToken cancellationToken)
+    /// <summary>How often the stream ended and was resumed from the last resourceVersion seen.</summary>
+    public int Resumes => _resumes;
+
+    /// <summary>How often a resume was too old for the server and the namespace was listed instead.</summary>
+    public int Relists => _relists;
+
+    // Like client-go's reflector: the server ends a watch that falls behind (as Kubernetes' cacher does); the stream is
+    // resumed from the last resourceVersion seen, and only a 410 costs a list. Before, an ended stream silently stopped
+    // recording, so a phase whose watch was dropped under load reported pods as never bound.
+    private async Task ReadAsync(HttpClient client, string ns, string resourceVersion, CancellationToken cancellationToken)
+    {
+        _lastRevision = resourceVersion;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var path = $"/api/v1/namespaces/{ns}/pods?watch=true&resourceVersion={_lastRevision}&timeoutSeconds=3600";
+                if (await WatchOnceAsync(client, path, cancellationToken)) _resumes++;
+                else
+                {
+                    _relists++;
+                    await ListAsync(client, ns, cancellationToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Done.
+        }
+    }
+
+    /// <summary>Reads one watch stream to its end; false when the server said the resourceVersion is too old.</summary>
+    private async Task<bool> WatchOnceAsync(HttpClient client, string path, CancellationToken cancellationToken)
     {
         using var response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         response.EnsureSuccessStatusCode();
@@ -69,28 +105,47 @@ internal sealed class BindWatch : IAsyncDisposable
             {
                 if (filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
                 var read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken);
-                if (read == 0) return;
+                if (read == 0) return true;
                 filled += read;
                 var start = 0;
                 int newline;
                 while ((newline = buffer.AsSpan(start, filled - start).IndexOf((byte)'\n')) >= 0)
                 {
-                    Record(buffer.AsSpan(start, newline));
+                    var line = buffer.AsSpan(start, newline);
+                    if (line.StartsWith(ErrorEvent)) return false;
+                    Record(line);
                     start += newline + 1;
                 }
                 buffer.AsSpan(start, filled - start).CopyTo(buffer);
                 filled -= start;
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (IOException) when (!cancellationToken.IsCancellationRequested)
         {
-            // Done.
+            // The connection dropped mid-stream: resume.
+            return true;
         }
+    }
+
+    // Pods bound while no watch was open are recorded when the list sees them: later than they were bound, so a relist
+    // can only make latencies look worse, never better.
+    private async Task ListAsync(HttpClient client, string ns, CancellationToken cancellationToken)
+    {
+        using var list = await Controllers.ControllerApi.GetAsync(client, $"/api/v1/namespaces/{ns}/pods", cancellationToken);
+        var now = Stopwatch.GetTimestamp();
+        foreach (var pod in list.RootElement.GetProperty("items").EnumerateArray())
+        {
+            var name = pod.GetProperty("metadata").GetProperty("name").GetString()!;
+            if (pod.GetProperty("spec").TryGetProperty("nodeName", out var node) && node.GetString() is { Length: > 0 }) Bound.TryAdd(name, now);
+        }
+        _lastRevision = list.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString()!;
     }
 
     private void Record(ReadOnlySpan<byte> line)
     {
         var now = Stopwatch.GetTimestamp();
+        // The object's own resourceVersion is the first in the line (metadata precedes spec and status).
+        if (Value(line, ResourceVersionField) is { } revision) _lastRevision = revision;
         var name = Value(line, NameField);
         if (name is null) return;
         if (Value(line, NodeNameField) is { Length: > 0 }) Bound.TryAdd(name, now);

@@ -15,6 +15,8 @@ internal sealed class GantryProcess : IAsyncDisposable
 
     public Process Process { get; }
 
+    private static bool Echo { get; } = Environment.GetEnvironmentVariable("GANTRY_BENCH_ECHO") == "1";
+
     public static async Task<GantryProcess> StartAsync(string gantryDll, string readyMarker, TimeSpan readyTimeout, params string[] arguments)
     {
         var apphost = Path.ChangeExtension(gantryDll, null);
@@ -27,10 +29,13 @@ internal sealed class GantryProcess : IAsyncDisposable
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data?.Contains(readyMarker, StringComparison.Ordinal) == true) ready.TrySetResult();
+            // GANTRY_BENCH_ECHO=1 passes the component's log through, for diagnosing a run.
+            if (Echo && e.Data is not null) Console.WriteLine($"[{arguments[0]}] {e.Data}");
         };
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
+            if (Echo) Console.WriteLine($"[{arguments[0]}!] {e.Data}");
             lock (child._errors) if (child._errors.Length < 20_000) child._errors.AppendLine(e.Data);
         };
         process.Start();

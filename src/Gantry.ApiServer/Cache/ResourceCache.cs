@@ -6,6 +6,9 @@ namespace Gantry.ApiServer.Cache;
 /// <summary>
 /// The watch cache of one stored resource (Kubernetes' "cacher"): an in-memory copy of every object and a ring of
 /// recent events, fed by <see cref="CacheSet"/>'s store watch, so lists and all client watches are served from memory.
+/// Like Kubernetes' watch cache, the ring grows (doubling, up to its capacity) while the events it would drop are younger
+/// than <see cref="EventFreshDuration"/>, and shrinks again once a quarter of it is older: under a burst of writes a
+/// watcher that fell behind, or a client that just listed, can still resume from its revision instead of relisting.
 /// </summary>
 public sealed class ResourceCache
 {
@@ -13,7 +16,12 @@ public sealed class ResourceCache
     private readonly CacheClock _clock;
     private readonly object _lock = new();
     private readonly SortedDictionary<string, CachedObject> _objects = new(StringComparer.Ordinal);
-    private readonly CacheEvent?[] _ring;
+    private readonly int _maxRing;
+    private readonly int _minRing;
+    private readonly TimeProvider _time;
+    private CacheEvent?[] _ring;
+    // When each ring slot's event was recorded (TimeProvider timestamps), for growing and shrinking.
+    private long[] _ringTimes;
     private readonly List<CacheWatcher> _watchers = [];
     private readonly string? _indexedField;
     private readonly Dictionary<string, List<CacheWatcher>> _indexedWatchers = new(StringComparer.Ordinal);
@@ -28,13 +36,30 @@ public sealed class ResourceCache
     /// <paramref name="indexedField"/> (one of <paramref name="fields"/>) only receive objects carrying that value.
     /// </summary>
     public ResourceCache(string prefix, IReadOnlyDictionary<string, Func<JsonObject, string?>> fields, int ringCapacity, CacheClock clock,
-        string? indexedField = null)
+        string? indexedField = null, TimeProvider? time = null)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(ringCapacity, 1);
         Prefix = prefix;
         _fields = fields;
         _indexedField = indexedField;
         _clock = clock;
-        _ring = new CacheEvent?[ringCapacity];
+        _time = time ?? TimeProvider.System;
+        _maxRing = ringCapacity;
+        _minRing = Math.Min(ringCapacity, MinRingCapacity);
+        _ring = new CacheEvent?[_minRing];
+        _ringTimes = new long[_minRing];
+    }
+
+    /// <summary>Kubernetes' eventFreshDuration: how long recent events should stay available to resuming watches.</summary>
+    public static TimeSpan EventFreshDuration { get; } = TimeSpan.FromSeconds(75);
+
+    // Kubernetes starts at 100; a little more keeps small clusters from resizing at all.
+    private const int MinRingCapacity = 1024;
+
+    /// <summary>How many events the ring holds now (between 1,024 or the capacity, and the capacity).</summary>
+    internal int RingLength
+    {
+        get { lock (_lock) return _ring.Length; }
     }
 
     /// <summary>The key prefix of the resource.</summary>
@@ -67,7 +92,8 @@ public sealed class ResourceCache
             foreach (var value in values) _objects[value.Key] = CachedObject.From(value, value.ModRevision, _fields);
             _ringStart = 0;
             _ringCount = 0;
-            Array.Clear(_ring);
+            _ring = new CacheEvent?[_minRing];
+            _ringTimes = new long[_minRing];
             foreach (var w in AllWatchers()) w.Close(new StoreWatchOverflowException());
             _watchers.Clear();
             _indexedWatchers.Clear();
@@ -125,14 +151,44 @@ public sealed class ResourceCache
 
     private void Append(CacheEvent e)
     {
+        var now = _time.GetTimestamp();
+        if (_ringCount == _ring.Length) Resize(now);
         if (_ringCount == _ring.Length)
         {
             _oldestWatchable = _ring[_ringStart]!.Revision;
             _ringStart = (_ringStart + 1) % _ring.Length;
             _ringCount--;
         }
-        _ring[(_ringStart + _ringCount) % _ring.Length] = e;
+        var slot = (_ringStart + _ringCount) % _ring.Length;
+        _ring[slot] = e;
+        _ringTimes[slot] = now;
         _ringCount++;
+    }
+
+    // Called with the ring full: double it when the oldest event is still fresh, halve it (keeping the newest events)
+    // when even the event a quarter from the newest is stale.
+    private void Resize(long now)
+    {
+        var length = _ring.Length;
+        var capacity = length;
+        if (_time.GetElapsedTime(_ringTimes[_ringStart], now) < EventFreshDuration) capacity = Math.Min(length * 2, _maxRing);
+        else if (_time.GetElapsedTime(_ringTimes[(_ringStart + length - length / 4) % length], now) > EventFreshDuration) capacity = Math.Max(length / 2, _minRing);
+        if (capacity == length) return;
+        var ring = new CacheEvent?[capacity];
+        var times = new long[capacity];
+        var keep = Math.Min(_ringCount, capacity);
+        var dropped = _ringCount - keep;
+        if (dropped > 0) _oldestWatchable = _ring[(_ringStart + dropped - 1) % length]!.Revision;
+        for (var i = 0; i < keep; i++)
+        {
+            var from = (_ringStart + dropped + i) % length;
+            ring[i] = _ring[from];
+            times[i] = _ringTimes[from];
+        }
+        _ring = ring;
+        _ringTimes = times;
+        _ringStart = 0;
+        _ringCount = keep;
     }
 
     /// <summary>A point-in-time copy of the objects (of one namespace, or all), in key order, with its revision.</summary>
@@ -161,19 +217,17 @@ public sealed class ResourceCache
         lock (_lock)
         {
             if (_indexedField is null) indexedValue = null;
-            var watcher = new CacheWatcher(ns, capacity + (initial ? _objects.Count : 0), Unregister, indexedValue, initial ? 0 : afterRevision);
+            if (!initial && afterRevision < _oldestWatchable) return null;
+            // Room for what is replayed on top of the live capacity, or a watcher resuming far back would be closed at once.
+            var replayed = initial ? _objects.Count : _ringCount - FirstAfter(afterRevision);
+            var watcher = new CacheWatcher(ns, capacity + replayed, Unregister, indexedValue, initial ? 0 : afterRevision);
             if (initial)
             {
                 foreach (var obj in _objects.Values) watcher.Offer(new CacheEvent(CacheEventType.Added, obj, null));
             }
             else
             {
-                if (afterRevision < _oldestWatchable) return null;
-                for (var i = 0; i < _ringCount; i++)
-                {
-                    var e = _ring[(_ringStart + i) % _ring.Length]!;
-                    if (e.Revision > afterRevision) watcher.Offer(e);
-                }
+                for (var i = FirstAfter(afterRevision); i < _ringCount; i++) watcher.Offer(_ring[(_ringStart + i) % _ring.Length]!);
             }
             if (indexedValue is null)
             {
@@ -186,6 +240,19 @@ public sealed class ResourceCache
             }
             return watcher;
         }
+    }
+
+    // The ring position of the first event after the revision (events are in revision order): a binary search.
+    private int FirstAfter(long revision)
+    {
+        int lo = 0, hi = _ringCount;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) / 2;
+            if (_ring[(_ringStart + mid) % _ring.Length]!.Revision > revision) hi = mid;
+            else lo = mid + 1;
+        }
+        return lo;
     }
 
     private void Unregister(CacheWatcher watcher)

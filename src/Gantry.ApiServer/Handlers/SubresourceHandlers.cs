@@ -40,9 +40,33 @@ public sealed class SubresourceHandlers(ResourceService service, ResourceRegistr
                 if (podMeta["annotations"] is not JsonObject podAnnotations) podMeta["annotations"] = podAnnotations = new JsonObject();
                 foreach (var (k, v) in annotations) podAnnotations[k] = v?.DeepClone();
             }
+            SetScheduled(pod);
             return pod;
         }, context.RequestAborted);
         await ResponseWriter.WriteJsonAsync(context, 201, ResponseWriter.SuccessStatus());
+    }
+
+    // As kube-apiserver's binding REST: PodScheduled becomes True in the same write, replacing any False/Unschedulable
+    // reason and message; the transition time changes only when the status does.
+    private void SetScheduled(JsonObject pod)
+    {
+        if (pod["status"] is not JsonObject status) pod["status"] = status = new JsonObject();
+        if (status["conditions"] is not JsonArray conditions) status["conditions"] = conditions = new JsonArray();
+        var index = -1;
+        for (var i = 0; i < conditions.Count && index < 0; i++)
+            if ((string?)(conditions[i]?["type"] as JsonValue) == "PodScheduled") index = i;
+        var transition = index >= 0 && (string?)(conditions[index]?["status"] as JsonValue) == "True"
+            ? conditions[index]?["lastTransitionTime"]?.DeepClone()
+            : JsonValue.Create(ObjectMeta.Timestamp(time.GetUtcNow()));
+        var condition = new JsonObject
+        {
+            ["type"] = "PodScheduled",
+            ["status"] = "True",
+            ["lastProbeTime"] = null,
+            ["lastTransitionTime"] = transition,
+        };
+        if (index >= 0) conditions[index] = condition;
+        else conditions.Add(condition);
     }
 
     /// <summary>POST pods/{name}/eviction: a delete that respects PodDisruptionBudgets (429 when one forbids it).</summary>

@@ -8,8 +8,9 @@ namespace Gantry.Client.Informers;
 
 /// <summary>
 /// Keeps a local cache of one resource (optionally one namespace or selection) in step with the server: list, then watch
-/// from the list's resourceVersion with bookmarks; a dropped watch resumes from the last resourceVersion seen, a 410
-/// Expired or any failure relists (with backoff), delivering OnDelete for objects that vanished meanwhile. Handlers
+/// from the list's resourceVersion with bookmarks; a dropped or failed watch resumes from the last resourceVersion seen
+/// (after a backoff when it failed), a 410 Expired or a failed list relists, delivering OnDelete for objects that
+/// vanished meanwhile. Handlers
 /// run one at a time, in event order, on the informer's own loop.
 /// </summary>
 public sealed class Informer<T> : IInformer where T : class, IKubernetesObject<V1ObjectMeta>
@@ -117,7 +118,10 @@ public sealed class Informer<T> : IInformer where T : class, IKubernetesObject<V
             {
                 var delay = backoff.Next();
                 InformerLog.ListWatchFailed(_logger, _name, delay, ex);
-                needList = true;
+                // A failed list is listed again; a watch that broke (connection lost, server too busy to answer)
+                // resumes from the last resourceVersion, which the server's watch cache replays: only a 410 costs a
+                // relist. Relisting on every broken watch made a busy server busier (a full list per hiccup) until
+                // the lists themselves timed out.
                 try { await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false); }
                 catch (OperationCanceledException) { break; }
             }

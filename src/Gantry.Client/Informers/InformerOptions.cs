@@ -18,6 +18,6 @@ public sealed record InformerOptions
     /// </summary>
     public TimeSpan? ResyncPeriod { get; init; }
 
-    /// <summary>Page size of the initial list and relists.</summary>
+    /// <summary>Page size of the initial list and relists; 0 lists everything in one response (from the watch cache).</summary>
     public int PageSize { get; init; } = 500;
 }

@@ -26,9 +26,12 @@ internal sealed class SchedulingFramework
     // Where the next cycle starts filtering (kube-scheduler's nextStartNodeIndex); only the scheduling loop uses it.
     private int _nextStartNodeIndex;
 
-    /// <summary>The default profile, filtering and scoring <paramref name="parallelism"/> nodes at once.</summary>
-    public SchedulingFramework(int parallelism, NamespaceIndex? namespaces = null)
-        : this(parallelism, DefaultPlugins(namespaces ?? new NamespaceIndex()))
+    /// <summary>
+    /// The default profile, filtering and scoring <paramref name="parallelism"/> nodes at once; <paramref name="spread"/> is its
+    /// PodTopologySpread (one without default constraints when null).
+    /// </summary>
+    public SchedulingFramework(int parallelism, NamespaceIndex? namespaces = null, PodTopologySpread? spread = null)
+        : this(parallelism, DefaultPlugins(namespaces ?? new NamespaceIndex(), spread))
     {
     }
 
@@ -61,10 +64,10 @@ internal sealed class SchedulingFramework
     /// TaintToleration (3), NodeAffinity (2), NodePorts, NodeResourcesFit (1), PodTopologySpread (2), InterPodAffinity
     /// (2), NodeResourcesBalancedAllocation (1). Volume plugins go before PodTopologySpread.
     /// </summary>
-    public static List<IPlugin> DefaultPlugins(NamespaceIndex namespaces) =>
+    public static List<IPlugin> DefaultPlugins(NamespaceIndex namespaces, PodTopologySpread? spread = null) =>
     [
         new NodeUnschedulable(), new NodeName(), new TaintToleration(), new NodeAffinity(), new NodePorts(), new NodeResourcesFit(),
-        new PodTopologySpread(), new InterPodAffinity(namespaces), new BalancedAllocation(),
+        spread ?? new PodTopologySpread(), new InterPodAffinity(namespaces), new BalancedAllocation(),
     ];
 
     /// <summary>

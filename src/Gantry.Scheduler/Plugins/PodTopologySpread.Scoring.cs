@@ -7,7 +7,8 @@ namespace Gantry.Scheduler.Plugins;
 /// <summary>
 /// Score half of PodTopologySpread (whenUnsatisfiable ScheduleAnyway): a node scores, per constraint, the matching pods
 /// in its domain times log(domains + 2) plus maxSkew - 1; fewer is better (normalized reversed between the minimum and
-/// maximum). Feasible nodes lacking a constraint's topology key score 0.
+/// maximum). Feasible nodes lacking a constraint's topology key score 0, except under the system defaults, where such a
+/// node is scored by the constraints whose keys it has (a cluster without zones still spreads over hostnames).
 /// </summary>
 internal sealed partial class PodTopologySpread : IPreScorePlugin, IScorePlugin
 {
@@ -22,14 +23,15 @@ internal sealed partial class PodTopologySpread : IPreScorePlugin, IScorePlugin
     {
         if (feasible.Count == 0 || state.Nodes.Count == 0) return Status.Skip;
         var pod = state.Pod;
-        var constraints = PodTopologySpreadConstraint.Of(pod, "ScheduleAnyway");
+        var constraints = Constraints(pod, "ScheduleAnyway");
         if (constraints.Length == 0) return Status.Skip;
+        var requireAllKeys = HasOwnConstraints(pod) || !_systemDefaulted;
         var ignored = new HashSet<string>(StringComparer.Ordinal);
         var counts = NewScoreCounts(constraints.Length);
         foreach (var node in feasible)
         {
             var labels = node.Node.Metadata.Labels;
-            if (!PodTopologySpreadConstraint.NodeHasAllKeys(labels, constraints))
+            if (requireAllKeys && !PodTopologySpreadConstraint.NodeHasAllKeys(labels, constraints))
             {
                 ignored.Add(node.Name);
                 continue;
@@ -37,7 +39,7 @@ internal sealed partial class PodTopologySpread : IPreScorePlugin, IScorePlugin
             // Only the domains of feasible nodes are counted; per-node (hostname) counts are taken in Score.
             for (var i = 0; i < constraints.Length; i++)
             {
-                if (constraints[i].TopologyKey != HostnameLabel) counts[i].TryAdd(labels![constraints[i].TopologyKey], 0);
+                if (constraints[i].TopologyKey != HostnameLabel) counts[i].TryAdd(DomainOf(labels, constraints[i]), 0);
             }
         }
         var weights = new double[constraints.Length];
@@ -53,11 +55,11 @@ internal sealed partial class PodTopologySpread : IPreScorePlugin, IScorePlugin
         NodeParallel.Aggregate(state.Nodes, state.Parallelism, () => NewScoreCounts(constraints.Length), (node, partial) =>
         {
             var labels = node.Node.Metadata.Labels;
-            if (!PodTopologySpreadConstraint.NodeHasAllKeys(labels, constraints)) return;
+            if (requireAllKeys && !PodTopologySpreadConstraint.NodeHasAllKeys(labels, constraints)) return;
             for (var i = 0; i < constraints.Length; i++)
             {
                 var c = constraints[i];
-                var value = labels![c.TopologyKey];
+                var value = DomainOf(labels, c);
                 if (!domains[i].Contains(value) || !c.Includes(pod, node.Node)) continue;
                 partial[i][value] = partial[i].GetValueOrDefault(value) + c.CountMatching(node.Pods, ns);
             }
@@ -71,13 +73,13 @@ internal sealed partial class PodTopologySpread : IPreScorePlugin, IScorePlugin
     {
         var s = state.Read<PreScoreState>(PreScoreStateKey);
         if (s is null || s.Ignored.Contains(node.Name)) return 0;
-        var labels = node.Node.Metadata.Labels!;
+        var labels = node.Node.Metadata.Labels;
         var ns = pod.Metadata.NamespaceProperty ?? "default";
         double score = 0;
         for (var i = 0; i < s.Constraints.Length; i++)
         {
             var c = s.Constraints[i];
-            if (!labels.TryGetValue(c.TopologyKey, out var value)) continue;
+            if (labels is null || !labels.TryGetValue(c.TopologyKey, out var value)) continue;
             var count = c.TopologyKey == HostnameLabel ? c.CountMatching(node.Pods, ns) : s.Counts[i][value];
             // maxSkew - 1 waters down the differences between domains: the larger maxSkew, the more skew is tolerated.
             score += count * s.Weights[i] + (c.MaxSkew - 1);
@@ -104,6 +106,10 @@ internal sealed partial class PodTopologySpread : IPreScorePlugin, IScorePlugin
             else scores[i] = ScoreNormalizer.MaxNodeScore * (max + min - scores[i]) / max;
         }
     }
+
+    // A node without the key (only scored under the system defaults) is in the "" domain, as upstream's topology pairs.
+    private static string DomainOf(IDictionary<string, string>? labels, PodTopologySpreadConstraint c) =>
+        labels is not null && labels.TryGetValue(c.TopologyKey, out var value) ? value : "";
 
     private static Dictionary<string, long>[] NewScoreCounts(int constraints) =>
         [.. Enumerable.Range(0, constraints).Select(_ => new Dictionary<string, long>(StringComparer.Ordinal))];

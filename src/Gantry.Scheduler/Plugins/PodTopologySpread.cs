@@ -8,11 +8,27 @@ namespace Gantry.Scheduler.Plugins;
 /// kube-scheduler's PodTopologySpread. Filter (whenUnsatisfiable DoNotSchedule): placing the pod in the node's domain
 /// must keep matching pods in domain + self - global minimum &lt;= maxSkew, the minimum being 0 while fewer than
 /// minDomains domains exist. PreFilter counts matching pods per domain once, over the nodes each constraint's
-/// inclusion policies admit. Score (ScheduleAnyway): see the scoring half. The system default constraints for pods of
-/// Services and workloads are not applied.
+/// inclusion policies admit. Score (ScheduleAnyway): see the scoring half. A pod without constraints of its own gets
+/// the default constraints (<see cref="PodTopologySpreadArgs"/>), counting the pods its Services and workload select.
 /// </summary>
 internal sealed partial class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreFilterExtensions
 {
+    private readonly IReadOnlyList<V1TopologySpreadConstraint> _defaults;
+    private readonly bool _systemDefaulted;
+    private readonly Func<V1Pod, LabelMatcher>? _defaultSelector;
+
+    /// <summary>
+    /// The plugin with <paramref name="args"/> (system defaulting when null); the defaults select pods by
+    /// <paramref name="defaultSelector"/> (kube-scheduler's DefaultSelector; without one no default applies).
+    /// </summary>
+    public PodTopologySpread(PodTopologySpreadArgs? args = null, Func<V1Pod, LabelMatcher>? defaultSelector = null)
+    {
+        args ??= new PodTopologySpreadArgs();
+        _defaults = args.EffectiveConstraints();
+        _systemDefaulted = args.DefaultingType == "System";
+        _defaultSelector = defaultSelector;
+    }
+
     /// <summary>Reason when placing the pod on the node would exceed a constraint's maxSkew.</summary>
     public const string ConstraintsNotMatch = "node(s) didn't match pod topology spread constraints";
 
@@ -30,7 +46,7 @@ internal sealed partial class PodTopologySpread : IPreFilterPlugin, IFilterPlugi
     public Status PreFilter(CycleState state)
     {
         var pod = state.Pod;
-        var constraints = PodTopologySpreadConstraint.Of(pod, "DoNotSchedule");
+        var constraints = Constraints(pod, "DoNotSchedule");
         if (constraints.Length == 0) return Status.Skip;
         var ns = pod.Metadata.NamespaceProperty ?? "default";
         var counts = NewCounts(constraints.Length);
@@ -50,6 +66,20 @@ internal sealed partial class PodTopologySpread : IPreFilterPlugin, IFilterPlugi
         state.Write(PreFilterStateKey, new PreFilterState(constraints, counts));
         return Status.Success;
     }
+
+    /// <summary>The pod's own constraints with whenUnsatisfiable <paramref name="action"/>, or else the defaults'.</summary>
+    private PodTopologySpreadConstraint[] Constraints(V1Pod pod, string action)
+    {
+        if (HasOwnConstraints(pod)) return PodTopologySpreadConstraint.Of(pod, action);
+        if (_defaultSelector is null) return [];
+        // The selector is looked up only when a default applies to this action (the system defaults have no DoNotSchedule).
+        var defaults = _defaults.Where(c => c.WhenUnsatisfiable == action).ToList();
+        if (defaults.Count == 0) return [];
+        var selector = _defaultSelector(pod);
+        return selector.IsEmpty ? [] : PodTopologySpreadConstraint.Defaults(defaults, selector);
+    }
+
+    private static bool HasOwnConstraints(V1Pod pod) => pod.Spec.TopologySpreadConstraints is { Count: > 0 };
 
     /// <inheritdoc />
     public Status Filter(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node)

@@ -28,6 +28,16 @@ internal sealed record PodTopologySpreadConstraint(int MaxSkew, string TopologyK
         return [.. result];
     }
 
+    /// <summary>
+    /// Default constraints (already of one action) counting the pods <paramref name="selector"/> matches: their own
+    /// selectors and matchLabelKeys give way to it, as in kube-scheduler's buildDefaultConstraints.
+    /// </summary>
+    public static PodTopologySpreadConstraint[] Defaults(IReadOnlyList<V1TopologySpreadConstraint> defaults, LabelMatcher selector) =>
+    [
+        .. defaults.Select(c => new PodTopologySpreadConstraint(c.MaxSkew, c.TopologyKey, selector, c.MinDomains ?? 1,
+            c.NodeAffinityPolicy != "Ignore", c.NodeTaintsPolicy == "Honor")),
+    ];
+
     /// <summary>Whether every constraint's topology key is a label of the node.</summary>
     public static bool NodeHasAllKeys(IDictionary<string, string>? labels, PodTopologySpreadConstraint[] constraints)
     {
