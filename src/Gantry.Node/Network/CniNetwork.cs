@@ -69,15 +69,17 @@ public sealed partial class CniNetwork : IPodNetwork
             {
                 return new PodNetworkStatus(Addresses(cachedResult));
             }
-            await _runner.RunAsync("ADD", LoopbackConfig(), invocation with { InterfaceName = "lo" }, cancellationToken).ConfigureAwait(false);
             JsonObject? result = null;
             try
             {
                 foreach (var plugin in CniNetworkConfig.Plugins(config))
                 {
+                    // portmap's ADD without portMappings only echoes its prevResult: a pod without hostPorts skips the execution.
+                    if (CniNetworkConfig.IsPortMap(plugin) && request.PortMappings.Count == 0) continue;
                     var pluginConfig = CniNetworkConfig.ForPlugin(config, plugin, result, request.PortMappings);
                     result = await _runner.RunAsync("ADD", pluginConfig, invocation, cancellationToken).ConfigureAwait(false) ?? result;
                 }
+                await BringUpLoopbackAsync(request.NetworkNamespacePath).ConfigureAwait(false);
                 await _cache.SaveAsync(NetworkName, request.SandboxId, InterfaceName, new CniResultCache.Entry(config, request.PortMappings, result),
                     cancellationToken).ConfigureAwait(false);
             }
@@ -175,10 +177,17 @@ public sealed partial class CniNetwork : IPodNetwork
         if (failure is not null) throw failure;
     }
 
-    private static JsonObject LoopbackConfig()
+    // The loopback plugin's ADD (lo up; its result is not part of the pod network's), done in process.
+    private static async Task BringUpLoopbackAsync(string netnsPath)
     {
-        var list = CniNetworkConfig.Loopback;
-        return CniNetworkConfig.ForPlugin(list, CniNetworkConfig.Plugins(list)[0], null, []);
+        try
+        {
+            await NetnsLoopback.BringUpAsync(netnsPath).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            throw new CniException("loopback", 999, ex.Message);
+        }
     }
 
     /// <summary>The result's addresses without prefix length, IPv4 first (status.podIP is the primary one).</summary>
