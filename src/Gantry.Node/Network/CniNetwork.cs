@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Gantry.Node.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -182,7 +183,11 @@ public sealed partial class CniNetwork : IPodNetwork
     {
         try
         {
-            await NetnsLoopback.BringUpAsync(netnsPath).ConfigureAwait(false);
+            await ThreadNamespaces.RunAsync("netns-lo", () =>
+            {
+                NativeMethods.SetNamespace(netnsPath, NativeMethods.CloneNewNet);
+                ThreadNamespaces.SetLoopbackUp();
+            }).ConfigureAwait(false);
         }
         catch (IOException ex)
         {
