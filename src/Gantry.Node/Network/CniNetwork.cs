@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Gantry.Node.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -69,15 +70,17 @@ public sealed partial class CniNetwork : IPodNetwork
             {
                 return new PodNetworkStatus(Addresses(cachedResult));
             }
-            await _runner.RunAsync("ADD", LoopbackConfig(), invocation with { InterfaceName = "lo" }, cancellationToken).ConfigureAwait(false);
             JsonObject? result = null;
             try
             {
                 foreach (var plugin in CniNetworkConfig.Plugins(config))
                 {
+                    // portmap's ADD without portMappings only echoes its prevResult: a pod without hostPorts skips the execution.
+                    if (CniNetworkConfig.IsPortMap(plugin) && request.PortMappings.Count == 0) continue;
                     var pluginConfig = CniNetworkConfig.ForPlugin(config, plugin, result, request.PortMappings);
                     result = await _runner.RunAsync("ADD", pluginConfig, invocation, cancellationToken).ConfigureAwait(false) ?? result;
                 }
+                await BringUpLoopbackAsync(request.NetworkNamespacePath).ConfigureAwait(false);
                 await _cache.SaveAsync(NetworkName, request.SandboxId, InterfaceName, new CniResultCache.Entry(config, request.PortMappings, result),
                     cancellationToken).ConfigureAwait(false);
             }
@@ -175,10 +178,21 @@ public sealed partial class CniNetwork : IPodNetwork
         if (failure is not null) throw failure;
     }
 
-    private static JsonObject LoopbackConfig()
+    // The loopback plugin's ADD (lo up; its result is not part of the pod network's), done in process.
+    private static async Task BringUpLoopbackAsync(string netnsPath)
     {
-        var list = CniNetworkConfig.Loopback;
-        return CniNetworkConfig.ForPlugin(list, CniNetworkConfig.Plugins(list)[0], null, []);
+        try
+        {
+            await ThreadNamespaces.RunAsync("netns-lo", () =>
+            {
+                NativeMethods.SetNamespace(netnsPath, NativeMethods.CloneNewNet);
+                ThreadNamespaces.SetLoopbackUp();
+            }).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            throw new CniException("loopback", 999, ex.Message);
+        }
     }
 
     /// <summary>The result's addresses without prefix length, IPv4 first (status.podIP is the primary one).</summary>

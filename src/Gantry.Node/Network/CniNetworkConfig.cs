@@ -11,14 +11,6 @@ internal static class CniNetworkConfig
     /// <summary>The CNI spec version of the configs and expected results.</summary>
     public const string CniVersion = "1.0.0";
 
-    /// <summary>The network that brings up the sandbox's lo, kept apart from the pod network as CRI runtimes do.</summary>
-    public static JsonObject Loopback { get; } = new()
-    {
-        ["cniVersion"] = CniVersion,
-        ["name"] = "cni-loopback",
-        ["plugins"] = new JsonArray(new JsonObject { ["type"] = "loopback" }),
-    };
-
     /// <summary>
     /// A bridge name unique per node on this machine and within Linux's 15 characters: "gtr-" and 10 hex digits of the
     /// node name's SHA-256 (node names are longer than 15 characters and may share prefixes).
@@ -88,6 +80,9 @@ internal static class CniNetworkConfig
         if (!string.IsNullOrEmpty(p.HostIp)) entry["hostIP"] = p.HostIp;
         return (JsonNode)entry;
     }).ToArray());
+
+    /// <summary>Whether <paramref name="plugin"/> is the portmap plugin (hostPorts).</summary>
+    public static bool IsPortMap(JsonObject plugin) => (string?)plugin["type"] == "portmap";
 
     /// <summary>The plugin objects of a configuration list, in order.</summary>
     public static IReadOnlyList<JsonObject> Plugins(JsonObject list) => ((JsonArray?)list["plugins"] ?? []).OfType<JsonObject>().ToList();

@@ -41,12 +41,13 @@ internal sealed partial class PodSyncer
             var attempt = runtime.Sandboxes.Count == 0 ? 0 : runtime.Sandboxes.Max(s => s.Config.Attempt) + 1;
             sandbox = await CreateSandboxAsync(pod, attempt, state, cancellationToken).ConfigureAwait(false);
             if (sandbox is null) return _options.SyncErrorBackOff;
-            runtime = await Reload(pod.Metadata.Uid, cancellationToken).ConfigureAwait(false);
+            // A pod's first sandbox has no containers yet: only this worker adds them, so there is nothing to list.
+            runtime = runtime.Sandboxes.Count == 0 ? new PodRuntimeState([sandbox], []) : await Reload(pod.Metadata.Uid, cancellationToken).ConfigureAwait(false);
         }
         if (state.PodIps.Count == 0) state.PodIps = KnownPodIps(pod);
         var context = new PodContext(_node.NodeIp, state.PodIps, _node.Allocatable, _node.Machine.MemoryBytes);
         var hosts = pod.Spec.HostNetwork == true ? null : WriteHostsFile(pod, state);
-        var start = new StartRequest(pod, sandbox, volumes, hosts, context, state);
+        var start = new StartRequest(pod, sandbox, volumes, hosts, context, state, runtime);
 
         // Containers the spec no longer names (an agent from before a spec change) are stopped.
         var names = (pod.Spec.InitContainers ?? []).Concat(pod.Spec.Containers).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
@@ -182,7 +183,8 @@ internal sealed partial class PodSyncer
             return Failed(start, container, "RunContainerError", ex.Message);
         }
         _events.Normal(pod, "Started", $"Started container {container.Name}");
-        await RemoveOldInstancesAsync(container.Name, id, cancellationToken).ConfigureAwait(false);
+        // With fewer than two instances before this one, none can be beyond the newest exited one: no list needed.
+        if (start.Runtime.Instances(container.Name).Skip(1).Any()) await RemoveOldInstancesAsync(container.Name, id, cancellationToken).ConfigureAwait(false);
         if (container.Lifecycle?.PostStart is { } postStart)
         {
             var (ok, message) = await RunHookAsync(pod, container, id, start.State, postStart, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
@@ -262,5 +264,6 @@ internal sealed partial class PodSyncer
         (await _snapshots.GetAsync(cancellationToken).ConfigureAwait(false)).Containers.First(c => c.Id == id);
 
     /// <summary>What starting a container of this sync needs.</summary>
-    private sealed record StartRequest(V1Pod Pod, PodSandbox Sandbox, IReadOnlyDictionary<string, string> Volumes, string? HostsFile, PodContext Context, PodState State);
+    private sealed record StartRequest(V1Pod Pod, PodSandbox Sandbox, IReadOnlyDictionary<string, string> Volumes, string? HostsFile, PodContext Context, PodState State,
+        PodRuntimeState Runtime);
 }

@@ -125,9 +125,19 @@ internal sealed partial class PodSyncer
             }
         }
 
-        if (pod.Status?.StartTime is null) await WriteStatusAsync(pod, runtime, state, podIsTerminal: false, cancellationToken).ConfigureAwait(false);
+        // The first status (Pending, startTime) is computed now and written while the sandbox and containers start, as
+        // the kubelet's status manager writes in the background; the status after the sync waits for it.
+        var initialStatus = pod.Status?.StartTime is null ? WriteStatusAsync(pod, runtime, state, podIsTerminal: false, cancellationToken) : null;
         state.Waiting.Clear();
-        var requeue = await SyncContainersAsync(pod, runtime, state, cancellationToken).ConfigureAwait(false);
+        TimeSpan? requeue;
+        try
+        {
+            requeue = await SyncContainersAsync(pod, runtime, state, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (initialStatus is not null) await initialStatus.ConfigureAwait(false);
+        }
         runtime = await Reload(uid, cancellationToken).ConfigureAwait(false);
         var status = await WriteStatusAsync(pod, runtime, state, podIsTerminal: false, cancellationToken).ConfigureAwait(false);
         if (status.Phase is "Succeeded" or "Failed")

@@ -14,6 +14,7 @@ internal sealed class ConmonMonitor(string conmonPath, RuncClient runc)
 {
     private static readonly TimeSpan CreateTimeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan LogReopenWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ShortPolling = TimeSpan.FromMilliseconds(500);
 
     /// <summary>The options of one container's monitor.</summary>
     public sealed record Options(string Id, string Name, string Directory, string LogPath, bool Tty, bool Stdin, bool StdinOnce);
@@ -218,7 +219,8 @@ internal sealed class ConmonMonitor(string conmonPath, RuncClient runc)
                 throw new TimeoutException("conmon did not report the container within " + CreateTimeout);
             }
 
-            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+            // runc create usually answers within tens of milliseconds: poll finely first, then back off.
+            await Task.Delay(deadline.Elapsed < ShortPolling ? 1 : 10, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -14,39 +14,36 @@ internal sealed class RuncClient(string runcPath, string root)
     /// <summary>runc's view of one container: created, running, paused or stopped, and its init pid.</summary>
     public sealed record State(string Status, int Pid);
 
-    /// <summary>The container's state, null when runc does not know it.</summary>
-    public async Task<State?> StateAsync(string id, CancellationToken cancellationToken)
+    /// <summary>
+    /// The container's state, null when runc does not know it, as <c>runc state</c> reports it but read in process (a
+    /// runc execution costs milliseconds on every pod sync): runc's state file names the init process and its start
+    /// time; a process that is gone, reused or a zombie is stopped, one whose exec FIFO still exists is created (runc
+    /// start removes it), else it runs. Pausing is never used here, so paused is not told apart from running.
+    /// </summary>
+    public Task<State?> StateAsync(string id, CancellationToken cancellationToken)
     {
-        var result = await HostCommand.RunAsync(runcPath, ["--root", root, "state", id], cancellationToken).ConfigureAwait(false);
-        if (result.ExitCode != 0)
-        {
-            return null;
-        }
-
-        using var document = JsonDocument.Parse(result.Stdout);
-        var status = document.RootElement.GetProperty("status").GetString() ?? "unknown";
-        var pid = document.RootElement.TryGetProperty("pid", out var p) ? p.GetInt32() : 0;
-        return new State(status, pid);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(ReadState(id));
     }
 
-    /// <summary>Every container under this root with its state, in one runc call.</summary>
-    public async Task<IReadOnlyDictionary<string, State>> ListAsync(CancellationToken cancellationToken)
+    /// <summary>Every container under this root with its state, as <c>runc list</c> (read in process, see <see cref="StateAsync"/>).</summary>
+    public Task<IReadOnlyDictionary<string, State>> ListAsync(CancellationToken cancellationToken)
     {
-        var output = await HostCommand.RunCheckedAsync(runcPath, ["--root", root, "list", "--format", "json"], cancellationToken)
-            .ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
         var states = new Dictionary<string, State>();
-        using var document = JsonDocument.Parse(string.IsNullOrWhiteSpace(output) ? "null" : output);
-        if (document.RootElement.ValueKind == JsonValueKind.Array)
+        if (Directory.Exists(root))
         {
-            foreach (var item in document.RootElement.EnumerateArray())
+            foreach (var dir in Directory.EnumerateDirectories(root))
             {
-                states[item.GetProperty("id").GetString()!] = new State(
-                    item.GetProperty("status").GetString() ?? "unknown",
-                    item.TryGetProperty("pid", out var pid) ? pid.GetInt32() : 0);
+                var id = System.IO.Path.GetFileName(dir);
+                if (ReadState(id) is { } state)
+                {
+                    states[id] = state;
+                }
             }
         }
 
-        return states;
+        return Task.FromResult<IReadOnlyDictionary<string, State>>(states);
     }
 
     /// <summary>runc start: runs the created container's process.</summary>
@@ -96,5 +93,49 @@ internal sealed class RuncClient(string runcPath, string root)
         args.Add(id);
         args.AddRange(command);
         return args;
+    }
+
+    private State? ReadState(string id)
+    {
+        var dir = System.IO.Path.Combine(root, id);
+        string json;
+        try
+        {
+            // runc replaces state.json by a rename, so a read never sees half a file.
+            json = File.ReadAllText(System.IO.Path.Combine(dir, "state.json"));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(json);
+        var pid = document.RootElement.TryGetProperty("init_process_pid", out var p) ? p.GetInt32() : 0;
+        var startTime = document.RootElement.TryGetProperty("init_process_start", out var s) ? s.GetUInt64() : 0;
+        if (pid <= 0 || !IsLive(pid, startTime))
+        {
+            return new State("stopped", 0);
+        }
+
+        return new State(File.Exists(System.IO.Path.Combine(dir, "exec.fifo")) ? "created" : "running", pid);
+    }
+
+    // /proc/<pid>/stat: the state is the first field after the parenthesized command, the start time the 20th.
+    private static bool IsLive(int pid, ulong startTime)
+    {
+        string stat;
+        try
+        {
+            stat = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException)
+        {
+            return false;
+        }
+
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return fields.Length > 19 && fields[0] is not ("Z" or "X" or "x")
+            && ulong.TryParse(fields[19], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var started)
+            && started == startTime;
     }
 }

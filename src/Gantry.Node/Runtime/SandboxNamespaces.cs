@@ -1,9 +1,9 @@
 namespace Gantry.Node.Runtime;
 
 /// <summary>
-/// A sandbox without an infra container: its network, IPC and UTS namespaces are created by util-linux unshare and kept
-/// alive by bind-mounting them onto files (as `ip netns` does), its /dev/shm is a tmpfs of its own, and its resolv.conf,
-/// hosts and hostname are files every container bind-mounts.
+/// A sandbox without an infra container: its network, IPC and UTS namespaces are created in process (as util-linux
+/// unshare would) and kept alive by bind-mounting them onto files (as `ip netns` does), its /dev/shm is a tmpfs of its
+/// own, and its resolv.conf, hosts and hostname are files every container bind-mounts.
 /// </summary>
 internal static class SandboxNamespaces
 {
@@ -23,23 +23,39 @@ internal static class SandboxNamespaces
         string? net = config.HostNetwork ? null : Path.Combine(nsDir, "net");
         string? uts = config.HostNetwork ? null : Path.Combine(nsDir, "uts");
         string? ipc = config.HostIpc ? null : Path.Combine(nsDir, "ipc");
-        var unshareArgs = new List<string>();
-        foreach (var (flag, path) in new[] { ("--net", net), ("--uts", uts), ("--ipc", ipc) })
-        {
-            if (path is not null)
+        var pins = new (int Flag, string Kind, string? Path)[]
             {
-                File.WriteAllBytes(path, []);
-                unshareArgs.Add($"{flag}={path}");
+                (NativeMethods.CloneNewNet, "net", net), (ThreadNamespaces.CloneNewUts, "uts", uts), (ThreadNamespaces.CloneNewIpc, "ipc", ipc),
             }
-        }
-
-        if (unshareArgs.Count > 0)
+            .Where(pin => pin.Path is not null).ToList();
+        if (pins.Count > 0)
         {
-            // The new UTS namespace gets the pod's hostname, the new network namespace a working loopback (the CNI
-            // loopback plugin does the same later; port-forward needs it either way).
-            var script = (uts is not null ? "hostname \"$1\" && " : string.Empty) + (net is not null ? "ip link set lo up" : "true");
-            unshareArgs.AddRange(["/bin/sh", "-c", script, "sh", config.Hostname]);
-            await HostCommand.RunCheckedAsync("unshare", unshareArgs, cancellationToken).ConfigureAwait(false);
+            foreach (var (_, _, path) in pins)
+            {
+                File.WriteAllBytes(path!, []);
+            }
+
+            // What `unshare --net=PATH --uts=PATH --ipc=PATH` does, on a thread of its own: new namespaces for the thread,
+            // the pod's hostname in the new UTS namespace, a working loopback in the new network namespace (the CNI
+            // loopback plugin's job; port-forward needs it either way), and each namespace bind-mounted onto its file.
+            await ThreadNamespaces.RunAsync("sandbox-ns", () =>
+            {
+                ThreadNamespaces.Unshare(pins.Aggregate(0, (flags, pin) => flags | pin.Flag));
+                if (uts is not null)
+                {
+                    ThreadNamespaces.SetHostname(config.Hostname);
+                }
+
+                if (net is not null)
+                {
+                    ThreadNamespaces.SetLoopbackUp();
+                }
+
+                foreach (var (_, kind, path) in pins)
+                {
+                    NativeMethods.Mount($"/proc/thread-self/ns/{kind}", path!, null, NativeMethods.MsBind);
+                }
+            }).ConfigureAwait(false);
         }
 
         var shm = "/dev/shm";
