@@ -58,6 +58,8 @@ internal static class AgentHost
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN=gantry-agent-ca-{options.NodeName}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        // The serving certificate's authority key identifier is taken from it.
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         using var throwaway = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(1));
         return KubeletCertificates.IssueKubeletServing(throwaway, options.NodeName, addresses);
     }
@@ -71,6 +73,7 @@ internal static class AgentHost
     public static X509Certificate2 LoadClusterCa(string caFile)
     {
         var keyFile = Path.Combine(Path.GetDirectoryName(caFile)!, "ca.key");
-        return File.Exists(keyFile) ? X509Certificate2.CreateFromPemFile(caFile, keyFile) : X509Certificate2.CreateFromPemFile(caFile);
+        // CreateFromPemFile without a key file looks for the key in the certificate file: a certificate alone needs CreateFromPem.
+        return File.Exists(keyFile) ? X509Certificate2.CreateFromPemFile(caFile, keyFile) : X509Certificate2.CreateFromPem(File.ReadAllText(caFile));
     }
 }

@@ -2,17 +2,38 @@ namespace Gantry.E2E.Tests.Harness;
 
 /// <summary>
 /// Data dirs of e2e nodes, marked with their node name, so a later run can remove what a crashed or killed run left
-/// (running containers, mounts, cgroups, bridges) before it starts.
+/// (running containers, mounts, cgroups, bridges) before it starts. A multi-machine cluster's dir holds its machines'
+/// data dirs and lists the network namespaces it made, removed the same way.
 /// </summary>
 internal static class Leftovers
 {
     private const string Prefix = "gantry-e2e-";
     private const string Marker = "e2e-node-name";
+    private const string NetnsMarker = "e2e-netns";
 
     /// <summary>A fresh data dir for <paramref name="nodeName"/>, marked for cleanup by later runs.</summary>
     public static string NewDataDir(string nodeName)
     {
         var dir = Directory.CreateTempSubdirectory(Prefix).FullName;
+        File.WriteAllText(Path.Combine(dir, Marker), nodeName);
+        return dir;
+    }
+
+    /// <summary>
+    /// A fresh dir for a multi-machine cluster that will make the network namespaces <paramref name="netns"/> (listed
+    /// before they exist, so a run killed halfway is cleaned too).
+    /// </summary>
+    public static string NewClusterDir(IEnumerable<string> netns)
+    {
+        var dir = Directory.CreateTempSubdirectory(Prefix).FullName;
+        File.WriteAllLines(Path.Combine(dir, NetnsMarker), netns);
+        return dir;
+    }
+
+    /// <summary>The data dir of machine <paramref name="nodeName"/> inside a cluster dir, marked like <see cref="NewDataDir"/>.</summary>
+    public static string NewMachineDir(string clusterDir, string nodeName)
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(clusterDir, nodeName)).FullName;
         File.WriteAllText(Path.Combine(dir, Marker), nodeName);
         return dir;
     }
@@ -26,11 +47,32 @@ internal static class Leftovers
             .ToList();
         foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), Prefix + "*"))
         {
-            var marker = Path.Combine(dir, Marker);
-            if (!File.Exists(marker) || inUse.Any(c => c.Contains(dir, StringComparison.Ordinal))) continue;
-            await NodeCleanup.RunAsync(dir, File.ReadAllText(marker).Trim());
-            try { Directory.Delete(dir, recursive: true); }
-            catch (IOException) { }
+            if (inUse.Any(c => c.Contains(dir, StringComparison.Ordinal))) continue;
+            var netnsMarker = Path.Combine(dir, NetnsMarker);
+            if (File.Exists(netnsMarker))
+            {
+                foreach (var machine in Directory.GetDirectories(dir)) await RemoveNodeAsync(machine);
+                foreach (var netns in File.ReadAllLines(netnsMarker).Where(n => n.Length > 0)) await Shell.RunAsync(["ip", "netns", "delete", netns]);
+                DeleteDir(dir);
+            }
+            else if (await RemoveNodeAsync(dir))
+            {
+                DeleteDir(dir);
+            }
         }
+    }
+
+    private static async Task<bool> RemoveNodeAsync(string dir)
+    {
+        var marker = Path.Combine(dir, Marker);
+        if (!File.Exists(marker)) return false;
+        await NodeCleanup.RunAsync(dir, File.ReadAllText(marker).Trim());
+        return true;
+    }
+
+    private static void DeleteDir(string dir)
+    {
+        try { Directory.Delete(dir, recursive: true); }
+        catch (IOException) { }
     }
 }
