@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Gantry.Testing.Processes;
+using static Gantry.E2E.Tests.MultiNode.Pods;
 
 namespace Gantry.E2E.Tests.MultiNode;
 
@@ -35,7 +36,7 @@ public sealed class MultiNodeClusterTests(NetnsCluster cluster)
         (await K.RunAsync(["rollout", "status", "-n", ns, "deployment/spread", "--timeout=150s"], timeout: TimeSpan.FromMinutes(3))).Ok();
         var pods = await PodsAsync(ns, "app=spread");
         Assert.True(pods.Count == 6 && pods.All(IsRunningAndReady), $"want 6 running pods: {Describe(pods)}");
-        var perNode = pods.GroupBy(p => (string?)p["spec"]!["nodeName"]).ToDictionary(g => g.Key ?? "", g => g.Count());
+        var perNode = pods.GroupBy(p => NodeName(p)).ToDictionary(g => g.Key ?? "", g => g.Count());
         foreach (var machine in cluster.Machines)
             Assert.True(perNode.GetValueOrDefault(machine.NodeName) > 0, $"no pod on {machine.NodeName}: {string.Join(", ", perNode)}");
         await DeleteNamespaceAsync(ns);
@@ -50,7 +51,7 @@ public sealed class MultiNodeClusterTests(NetnsCluster cluster)
             await K.ApplyAsync(ns, Manifests.Sleepers("failover", 6));
             (await K.RunAsync(["rollout", "status", "-n", ns, "deployment/failover", "--timeout=150s"], timeout: TimeSpan.FromMinutes(3))).Ok();
             var victim = cluster.Machine(3);
-            var lost = (await PodsAsync(ns, "app=failover")).Where(p => (string?)p["spec"]!["nodeName"] == victim.NodeName).Select(Name).ToList();
+            var lost = (await PodsAsync(ns, "app=failover")).Where(p => NodeName(p) == victim.NodeName).Select(Name).ToList();
             Assert.NotEmpty(lost);
 
             var clock = Stopwatch.StartNew();
@@ -59,15 +60,15 @@ public sealed class MultiNodeClusterTests(NetnsCluster cluster)
             while (true)
             {
                 pods = await PodsAsync(ns, "app=failover");
-                var serving = pods.Where(p => p["metadata"]!["deletionTimestamp"] is null && IsRunningAndReady(p)).ToList();
-                if (serving.Count == 6 && serving.All(p => (string?)p["spec"]!["nodeName"] != victim.NodeName)) break;
+                var serving = pods.Where(p => !IsTerminating(p) && IsRunningAndReady(p)).ToList();
+                if (serving.Count == 6 && serving.All(p => NodeName(p) != victim.NodeName)) break;
                 Assert.True(clock.Elapsed < TimeSpan.FromSeconds(40),
                     $"6 ready pods off {victim.NodeName} not back in 40 s: {Describe(pods)}");
                 await Task.Delay(500);
             }
             var node = JsonNode.Parse((await K.RunAsync(["get", "node", victim.NodeName, "-o", "json"])).Ok())!;
             Assert.NotEqual("True", Condition(node, "Ready"));
-            Assert.DoesNotContain(pods, p => lost.Contains(Name(p)) && p["metadata"]!["deletionTimestamp"] is null);
+            Assert.DoesNotContain(pods, p => lost.Contains(Name(p)) && !IsTerminating(p));
         }
         finally
         {
@@ -80,14 +81,4 @@ public sealed class MultiNodeClusterTests(NetnsCluster cluster)
         JsonNode.Parse((await K.RunAsync(["get", "pods", "-n", ns, "-l", selector, "-o", "json"])).Ok())!["items"]!.AsArray().Select(p => p!).ToList();
 
     private async Task DeleteNamespaceAsync(string ns) => (await K.RunAsync(["delete", "namespace", ns, "--wait=false"])).Ok();
-
-    private static string Describe(IEnumerable<JsonNode> pods) => string.Join(", ", pods.Select(p =>
-        $"{Name(p)}@{p["spec"]!["nodeName"]}:{p["status"]!["phase"]}{(IsRunningAndReady(p) ? "/ready" : "")}{(p["metadata"]!["deletionTimestamp"] is null ? "" : "/deleting")}"));
-
-    private static string Name(JsonNode pod) => (string)pod["metadata"]!["name"]!;
-
-    private static string? Condition(JsonNode obj, string type) =>
-        (string?)obj["status"]?["conditions"]?.AsArray().FirstOrDefault(c => (string?)c!["type"] == type)?["status"];
-
-    private static bool IsRunningAndReady(JsonNode pod) => (string?)pod["status"]?["phase"] == "Running" && Condition(pod, "Ready") == "True";
 }
