@@ -41,10 +41,8 @@ internal static class Leftovers
     /// <summary>Cleans and deletes every marked data dir no running process uses.</summary>
     public static async Task RemoveAsync()
     {
-        var inUse = Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit))
-            .Select(pid => { try { return File.ReadAllText($"/proc/{pid}/cmdline"); } catch (IOException) { return ""; } })
-            .Where(cmdline => cmdline.Contains("gantry.dll", StringComparison.Ordinal))
-            .ToList();
+        await KillOrphansAsync();
+        var inUse = GantryProcesses().Select(p => p.Cmdline).ToList();
         foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), Prefix + "*"))
         {
             if (inUse.Any(c => c.Contains(dir, StringComparison.Ordinal))) continue;
@@ -60,6 +58,43 @@ internal static class Leftovers
                 DeleteDir(dir);
             }
         }
+    }
+
+    /// <summary>
+    /// Kills gantry processes of e2e data dirs whose test run is gone: a killed test host leaves its servers and agents
+    /// running, reparented to init, and they would keep their data dirs (and network namespaces) in use forever.
+    /// A live run's processes are children of its test host, so they are never touched.
+    /// </summary>
+    private static async Task KillOrphansAsync()
+    {
+        foreach (var (pid, cmdline) in GantryProcesses().Where(p => p.Cmdline.Contains(Path.Combine(Path.GetTempPath(), Prefix), StringComparison.Ordinal)))
+        {
+            try
+            {
+                // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after its closing parenthesis.
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                if (stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1] != "1") continue;
+                using var orphan = System.Diagnostics.Process.GetProcessById(pid);
+                orphan.Kill();
+                await orphan.WaitForExitAsync();
+            }
+            catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
+            {
+                // It ended meanwhile.
+            }
+        }
+    }
+
+    private static List<(int Pid, string Cmdline)> GantryProcesses() =>
+        Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit))
+            .Select(pid => (Pid: int.Parse(pid!), Cmdline: ReadOrEmpty($"/proc/{pid}/cmdline")))
+            .Where(p => p.Cmdline.Contains("gantry.dll", StringComparison.Ordinal))
+            .ToList();
+
+    private static string ReadOrEmpty(string file)
+    {
+        try { return File.ReadAllText(file); }
+        catch (IOException) { return ""; }
     }
 
     private static async Task<bool> RemoveNodeAsync(string dir)
