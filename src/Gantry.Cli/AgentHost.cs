@@ -73,7 +73,6 @@ internal static class AgentHost
     public static X509Certificate2 LoadClusterCa(string caFile)
     {
         var keyFile = Path.Combine(Path.GetDirectoryName(caFile)!, "ca.key");
-        // CreateFromPemFile without a key file looks for the key in the certificate file: a certificate alone needs CreateFromPem.
         return File.Exists(keyFile) ? X509Certificate2.CreateFromPemFile(caFile, keyFile) : X509Certificate2.CreateFromPem(File.ReadAllText(caFile));
     }
 }
