@@ -20,8 +20,13 @@ internal sealed class AgentFlags
 
     public Option<string> ClusterDomain { get; } = new("--cluster-domain") { Description = "The cluster's DNS domain", DefaultValueFactory = _ => "cluster.local" };
 
+    public Option<string> ClusterCidr { get; } = new("--cluster-cidr") { Description = "IPv4 network CIDR to use for pod IPs", DefaultValueFactory = _ => "10.42.0.0/16" };
+
+    public Option<string> FlannelBackend { get; } = new Option<string>("--flannel-backend") { Description = "Cross-node pod networking: vxlan, host-gw (nodes on one network) or none", DefaultValueFactory = _ => "vxlan" }
+        .AcceptOnlyFromAmong("vxlan", "host-gw", "none");
+
     /// <summary>Every flag, to add to a command.</summary>
-    public IEnumerable<Option> All => [NodeName, NodeIp, MaxPods, KubeletPort, PodCidr, ClusterDns, ClusterDomain];
+    public IEnumerable<Option> All => [NodeName, NodeIp, MaxPods, KubeletPort, PodCidr, ClusterDns, ClusterDomain, ClusterCidr, FlannelBackend];
 
     /// <summary>The agent's options from parsed flags.</summary>
     public NodeAgentOptions Options(ParseResult result) => new()
@@ -33,5 +38,7 @@ internal sealed class AgentFlags
         KubeletPort = result.GetValue(KubeletPort),
         ClusterDns = result.GetValue(ClusterDns) ?? [],
         ClusterDomain = result.GetValue(ClusterDomain)!,
+        ClusterCidr = result.GetValue(ClusterCidr)!,
+        FlannelBackend = Gantry.Node.Network.Overlay.OverlayOptions.ParseBackend(result.GetValue(FlannelBackend)!),
     };
 }

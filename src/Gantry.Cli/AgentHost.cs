@@ -8,6 +8,7 @@ using Gantry.Client;
 using Gantry.Node;
 using Gantry.Node.Images;
 using Gantry.Node.Network;
+using Gantry.Node.Network.Overlay;
 using Gantry.Node.Pods;
 using Gantry.Node.Runtime;
 using Gantry.Node.Streaming;
@@ -30,7 +31,9 @@ internal static class AgentHost
     {
         var time = TimeProvider.System;
         var runtime = new RuncRuntime(paths, loggers.CreateLogger<RuncRuntime>(), time);
-        var network = new CniNetwork(paths, new CniNetworkOptions(), loggers.CreateLogger<CniNetwork>());
+        await using var overlay = await OverlayNetwork.StartAsync(client, new OverlayOptions { NodeName = options.NodeName, NodeIp = options.NodeIp,
+            ClusterCidr = options.ClusterCidr, Backend = options.FlannelBackend }, loggers, time, cancellationToken);
+        var network = new CniNetwork(paths, overlay?.PodNetworkOptions(new CniNetworkOptions()) ?? new CniNetworkOptions(), loggers.CreateLogger<CniNetwork>());
         using var images = new ImageService(paths, new ImageServiceOptions(), loggers.CreateLogger<ImageService>(), time);
         var volumes = new VolumeManager(paths, client, time, loggers.CreateLogger<VolumeManager>());
         await using var streaming = await StreamingServer.StartAsync(new StreamingServerOptions

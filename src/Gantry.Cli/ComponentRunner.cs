@@ -22,10 +22,10 @@ internal sealed class ComponentRunner : IAsyncDisposable
     /// its state under <paramref name="agentDataDir"/> runs beside them unless that is null.
     /// </summary>
     public static ComponentRunner Start(string kubeconfig, bool controllers, bool scheduler, TimeSpan nodeMonitorGracePeriod, CancellationToken cancellationToken,
-        string? agentDataDir = null, Gantry.Node.Pods.NodeAgentOptions? agentOptions = null)
+        string? agentDataDir = null, Gantry.Node.Pods.NodeAgentOptions? agentOptions = null, string clusterCidr = "10.42.0.0/16")
     {
         var runner = new ComponentRunner(CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
-        if (controllers || scheduler) runner.StartComponents(kubeconfig, controllers, scheduler, nodeMonitorGracePeriod);
+        if (controllers || scheduler) runner.StartComponents(kubeconfig, controllers, scheduler, nodeMonitorGracePeriod, clusterCidr);
         if (agentDataDir is not null && agentOptions is not null) runner.StartAgent(kubeconfig, agentDataDir, agentOptions);
         return runner;
     }
@@ -39,7 +39,7 @@ internal sealed class ComponentRunner : IAsyncDisposable
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void StartComponents(string kubeconfig, bool controllers, bool scheduler, TimeSpan nodeMonitorGracePeriod)
+    private void StartComponents(string kubeconfig, bool controllers, bool scheduler, TimeSpan nodeMonitorGracePeriod, string clusterCidr)
     {
         var client = ApiClient.FromKubeconfig(kubeconfig);
         _owned.Add(new SyncDisposal(client));
@@ -50,6 +50,7 @@ internal sealed class ComponentRunner : IAsyncDisposable
             {
                 RootCaPem = rootCa,
                 NodeMonitorGracePeriod = nodeMonitorGracePeriod,
+                ClusterCidr = clusterCidr,
             });
             _owned.Insert(0, manager);
             _running.Add(manager.RunAsync(_stop.Token));

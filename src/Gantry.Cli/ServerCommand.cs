@@ -54,7 +54,8 @@ internal static class ServerCommand
                 await using var host = await ApiServerHost.StartAsync(options, null, cancellationToken);
                 await using var components = ComponentRunner.Start(options.EffectiveKubeconfigPath,
                     !result.GetValue(disableControllers), !result.GetValue(disableScheduler), result.GetValue(nodeMonitorGracePeriod), cancellationToken,
-                    agentDataDir: result.GetValue(disableAgent) ? null : options.DataDir, agentOptions: agentFlags.Options(result));
+                    agentDataDir: result.GetValue(disableAgent) ? null : options.DataDir, agentOptions: agentFlags.Options(result),
+                    clusterCidr: result.GetValue(agentFlags.ClusterCidr)!);
                 Console.WriteLine($"gantry: server ready at {host.Url}, kubeconfig {options.EffectiveKubeconfigPath}");
                 await host.WaitForShutdownAsync(cancellationToken);
                 return 0;

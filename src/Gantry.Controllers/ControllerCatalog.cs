@@ -32,7 +32,7 @@ public static class ControllerCatalog
             ["job"] = c => new JobController(c),
             ["ttl-after-finished"] = c => new TtlAfterFinishedController(c),
             ["cronjob"] = c => new CronJobController(c),
-            ["nodeipam"] = c => new NodeIpamController(c),
+            ["nodeipam"] = c => new NodeIpamController(c, new NodeIpamOptions { ClusterCidr = c.Options.ClusterCidr }),
             ["nodelifecycle"] = c => new NodeLifecycleController(c),
             ["taint-eviction-controller"] = c => new TaintEvictionController(c),
             ["disruption"] = c => new DisruptionController(c),

@@ -12,6 +12,9 @@ public sealed record ControllerOptions
     /// <summary>How often node health is checked (--node-monitor-period: 5 s).</summary>
     public TimeSpan NodeMonitorPeriod { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>The range node pod CIDRs are cut from (--cluster-cidr; k3s: 10.42.0.0/16).</summary>
+    public string ClusterCidr { get; init; } = "10.42.0.0/16";
+
     /// <summary>The cluster CA in PEM form, published as kube-root-ca.crt in every namespace (--root-ca-file).</summary>
     public string? RootCaPem { get; init; }
 

@@ -27,6 +27,12 @@ public sealed record NodeAgentOptions
     /// <summary>--cluster-domain.</summary>
     public string ClusterDomain { get; init; } = "cluster.local";
 
+    /// <summary>--cluster-cidr: every pod address of the cluster; the overlay routes it between nodes and never masquerades within it.</summary>
+    public string ClusterCidr { get; init; } = "10.42.0.0/16";
+
+    /// <summary>--flannel-backend: how pod traffic crosses between nodes (k3s's default: VXLAN).</summary>
+    public Network.Overlay.OverlayBackend FlannelBackend { get; init; } = Network.Overlay.OverlayBackend.Vxlan;
+
     /// <summary>--resolv-conf: the host resolver file Default pods get (systemd-resolved's upstream list when present).</summary>
     public string? ResolvConf { get; init; }
 

@@ -72,6 +72,15 @@ public sealed class NodeIpamControllerTests
         Assert.Equal(["10.98.1.0/24"], await PodCidrsAsync(cluster, "only"));
     }
 
+    [Fact]
+    public async Task FromTheCatalog_TheClusterCidrOfTheControllerOptionsIsUsed()
+    {
+        await using var cluster = await TestCluster.StartAsync(new ControllerOptions { ClusterCidr = "10.50.0.0/16" }, ControllerCatalog.All["nodeipam"]);
+        await CreateNodeAsync(cluster, "n1");
+
+        Assert.Equal(["10.50.0.0/24"], await PodCidrsAsync(cluster, "n1"));
+    }
+
     private static Task<V1Node> CreateNodeAsync(TestCluster cluster, string name) =>
         cluster.Client.For<V1Node>().CreateAsync(new V1Node { Metadata = new V1ObjectMeta { Name = name } });
 

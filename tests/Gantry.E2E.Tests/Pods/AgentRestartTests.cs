@@ -45,7 +45,7 @@ public sealed class AgentRestartTests : IAsyncLifetime
         var token = File.ReadLines(_server.Kubeconfig).Select(l => l.Trim()).First(l => l.StartsWith("token:", StringComparison.Ordinal))["token:".Length..].Trim();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { Gantry.Testing.Processes.Paths.GantryDll, "agent", "--server", _server.Url, "--token", token,
-                     "--ca-file", Path.Combine(_server.DataDir, "tls", "ca.crt"), "--data-dir", _agentDir, "--node-name", _nodeName })
+                     "--ca-file", Path.Combine(_server.DataDir, "tls", "ca.crt"), "--data-dir", _agentDir, "--node-name", _nodeName, "--flannel-backend", "none" })
             info.ArgumentList.Add(a);
         _agent = Process.Start(info)!;
         _agent.OutputDataReceived += (_, _) => { };
