@@ -35,7 +35,13 @@ public sealed class MultiNodeClusterTests(NetnsCluster cluster)
         await K.ApplyAsync(ns, Manifests.Sleepers("spread", 6));
         (await K.RunAsync(["rollout", "status", "-n", ns, "deployment/spread", "--timeout=150s"], timeout: TimeSpan.FromMinutes(3))).Ok();
         var pods = await PodsAsync(ns, "app=spread");
-        Assert.True(pods.Count == 6 && pods.All(IsRunningAndReady), $"want 6 running pods: {Describe(pods)}");
+        if (pods.Count != 6 || !pods.All(IsRunningAndReady))
+        {
+            var nodes = (await K.RunAsync(["get", "nodes", "-o", "wide"])).Stdout;
+            var deployment = (await K.RunAsync(["get", "deployment", "-n", ns, "spread", "-o", "jsonpath={.status}"])).Stdout;
+            var notReady = string.Join("\n", pods.Where(p => !IsRunningAndReady(p)).Select(p => p["status"]!.ToJsonString()));
+            Assert.Fail($"want 6 running pods: {Describe(pods)}\n{nodes}\n{deployment}\n{notReady}");
+        }
         var perNode = pods.GroupBy(p => NodeName(p)).ToDictionary(g => g.Key ?? "", g => g.Count());
         foreach (var machine in cluster.Machines)
             Assert.True(perNode.GetValueOrDefault(machine.NodeName) > 0, $"no pod on {machine.NodeName}: {string.Join(", ", perNode)}");
