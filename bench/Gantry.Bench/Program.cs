@@ -8,13 +8,14 @@ using Gantry.Bench.Node;
 using Gantry.Bench.Proxy;
 using Gantry.Bench.Scheduler;
 using Gantry.Bench.Server;
+using Gantry.Bench.Services;
 using Gantry.Bench.Store;
 using Gantry.Bench.Watch;
 
-// Usage: Gantry.Bench <store|api|watch|memory|controllers|scheduler|dns|proxy|node|all> [--smoke]
+// Usage: Gantry.Bench <store|api|watch|memory|controllers|scheduler|dns|proxy|node|services|all> [--smoke]
 // Prints one line per figure ("name: value ... [target ...: met|MISSED]"); exits 1 when a run broke (errors, lost
 // events), never because a target was missed: targets are for RESULTS.md, not for CI.
-var suites = new[] { "store", "api", "watch", "memory", "controllers", "scheduler", "dns", "proxy", "node", "all" };
+var suites = new[] { "store", "api", "watch", "memory", "controllers", "scheduler", "dns", "proxy", "node", "services", "all" };
 var smoke = args.Contains("--smoke");
 var rest = args.Where(a => a != "--smoke").ToArray();
 if (rest.Length != 1 || !suites.Contains(rest[0]))
@@ -52,6 +53,7 @@ try
         if (suite is "proxy" or "all") await RetryAsync("proxy", () => ProxyBenchmark.RunAsync(gantry, settings, report));
         // Real containers on this machine (root, runc, conmon, CNI plugins): its own servers, each with a node agent.
         if (suite is "node" or "all") await RetryAsync("node", () => NodeBenchmark.RunAsync(gantry, settings, report));
+        if (suite is "services" or "all") await RetryAsync("services", () => ServicesBenchmark.RunAsync(gantry, settings, report));
     }
 }
 catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException or IOException)

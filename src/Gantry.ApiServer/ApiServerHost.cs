@@ -71,6 +71,7 @@ public sealed partial class ApiServerHost : IAsyncDisposable
         var kubernetesService = new KubernetesServiceReconciler(service, registry, ipRange.HostAddress(1), KubernetesServiceReconciler.AdvertisedIp(options),
             options.HttpsPort, loggers.CreateLogger<KubernetesServiceReconciler>());
         await kubernetesService.StartAsync(cancellationToken);
+        if (options.ClusterDns is { } dnsIp) await new KubeDnsServiceReconciler(service, registry, dnsIp, loggers.CreateLogger<KubeDnsServiceReconciler>()).EnsureAsync(cancellationToken);
         await Admission.PriorityAdmission.EnsureSystemClassesAsync(service, cancellationToken);
         var caches = new CacheSet(store, registry, options.WatchCacheEvents, loggers);
         await caches.StartAsync(cancellationToken);

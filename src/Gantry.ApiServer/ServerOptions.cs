@@ -38,6 +38,9 @@ public sealed record ServerOptions
     /// <summary>Ports NodePort and LoadBalancer Services open on every node (Kubernetes default).</summary>
     public string ServiceNodePortRange { get; init; } = "30000-32767";
 
+    /// <summary>--cluster-dns: the kube-dns Service's cluster IP (k3s default); null creates no kube-dns Service.</summary>
+    public string? ClusterDns { get; init; } = "10.43.0.10";
+
     /// <summary>The kubeconfig path that will be written.</summary>
     public string EffectiveKubeconfigPath => KubeconfigPath ?? Path.Combine(DataDir, "kubeconfig.yaml");
 }

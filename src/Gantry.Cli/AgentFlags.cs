@@ -16,17 +16,27 @@ internal sealed class AgentFlags
 
     public Option<string?> PodCidr { get; } = new("--pod-cidr") { Description = "Pod range to use while the Node has no spec.podCIDR" };
 
-    public Option<string[]> ClusterDns { get; } = new("--cluster-dns") { Description = "DNS server of ClusterFirst pods (repeatable); unset leaves them with the host's resolver" };
+    public Option<string[]> ClusterDns { get; } = new("--cluster-dns")
+    {
+        Description = "IP of the cluster DNS service (repeatable): ClusterFirst pods' nameserver, served node-locally by every agent",
+        DefaultValueFactory = _ => ["10.43.0.10"],
+    };
+
+    public Option<string?> ResolvConf { get; } = new("--resolv-conf")
+    {
+        Description = "Resolver file with the upstreams of cluster DNS and Default pods (default /run/systemd/resolve/resolv.conf when present, else /etc/resolv.conf)",
+    };
+
+    public Option<string> ClusterCidr { get; } = new("--cluster-cidr") { Description = "IPv4 network CIDR of pod IPs", DefaultValueFactory = _ => "10.42.0.0/16" };
 
     public Option<string> ClusterDomain { get; } = new("--cluster-domain") { Description = "The cluster's DNS domain", DefaultValueFactory = _ => "cluster.local" };
 
-    public Option<string> ClusterCidr { get; } = new("--cluster-cidr") { Description = "IPv4 network CIDR to use for pod IPs", DefaultValueFactory = _ => "10.42.0.0/16" };
 
     public Option<string> FlannelBackend { get; } = new Option<string>("--flannel-backend") { Description = "Cross-node pod networking: vxlan, host-gw (nodes on one network) or none", DefaultValueFactory = _ => "vxlan" }
         .AcceptOnlyFromAmong("vxlan", "host-gw", "none");
 
     /// <summary>Every flag, to add to a command.</summary>
-    public IEnumerable<Option> All => [NodeName, NodeIp, MaxPods, KubeletPort, PodCidr, ClusterDns, ClusterDomain, ClusterCidr, FlannelBackend];
+    public IEnumerable<Option> All => [NodeName, NodeIp, MaxPods, KubeletPort, PodCidr, ClusterDns, ClusterDomain, ResolvConf, ClusterCidr, FlannelBackend];
 
     /// <summary>The agent's options from parsed flags.</summary>
     public NodeAgentOptions Options(ParseResult result) => new()
@@ -38,6 +48,7 @@ internal sealed class AgentFlags
         KubeletPort = result.GetValue(KubeletPort),
         ClusterDns = result.GetValue(ClusterDns) ?? [],
         ClusterDomain = result.GetValue(ClusterDomain)!,
+        ResolvConf = result.GetValue(ResolvConf),
         ClusterCidr = result.GetValue(ClusterCidr)!,
         FlannelBackend = Gantry.Node.Network.Overlay.OverlayOptions.ParseBackend(result.GetValue(FlannelBackend)!),
     };

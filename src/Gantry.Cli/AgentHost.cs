@@ -19,9 +19,9 @@ namespace Gantry.Cli;
 
 /// <summary>
 /// The node agent over this machine's real parts: runc + conmon, the image store, CNI, the volume manager, the
-/// streaming server (logs/exec/port-forward, reached by the API server with a certificate of the cluster CA) and the
-/// local-path provisioner. A missing runc, conmon or CNI plugin stops it with the Debian package to install; there is
-/// no fallback to anything less isolated.
+/// streaming server (logs/exec/port-forward, reached by the API server with a certificate of the cluster CA), the
+/// local-path provisioner, the service proxy and node-local cluster DNS. A missing runc, conmon or CNI plugin stops it
+/// with the Debian package to install; there is no fallback to anything less isolated.
 /// </summary>
 internal static class AgentHost
 {
@@ -30,6 +30,9 @@ internal static class AgentHost
         CancellationToken cancellationToken)
     {
         var time = TimeProvider.System;
+        // Resolved once, before the cluster DNS interface exists, so the agent and the proxy agree on it.
+        options = options with { NodeIp = options.NodeIp ?? MachineInfo.DetectNodeIp() };
+        var networkServices = new NodeNetworkServices(client, NodeNetworkOptions.For(options), time, loggers);
         var runtime = new RuncRuntime(paths, loggers.CreateLogger<RuncRuntime>(), time);
         await using var overlay = await OverlayNetwork.StartAsync(client, new OverlayOptions { NodeName = options.NodeName, NodeIp = options.NodeIp,
             ClusterCidr = options.ClusterCidr, Backend = options.FlannelBackend }, loggers, time, cancellationToken);
@@ -45,7 +48,8 @@ internal static class AgentHost
         await using var provisioner = new LocalPathProvisioner(client, paths, time, loggers);
         await using var agent = new NodeAgent(client, options with { KubeletPort = streaming.Port }, paths, runtime, images, network, volumes, time, loggers);
         Console.WriteLine($"gantry: agent {options.NodeName} running (streaming on port {streaming.Port})");
-        await Task.WhenAll(agent.RunAsync(cancellationToken), provisioner.RunAsync(cancellationToken), images.WatchDropDirAsync(cancellationToken));
+        await Task.WhenAll(agent.RunAsync(cancellationToken), provisioner.RunAsync(cancellationToken), images.WatchDropDirAsync(cancellationToken),
+            networkServices.RunAsync(cancellationToken));
     }
 
     /// <summary>

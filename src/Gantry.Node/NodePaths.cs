@@ -52,7 +52,7 @@ public sealed record NodePaths
     public string CniNetworkName => "gantry-" + NodeName;
 
     /// <summary>
-    /// The cgroup (v1, cgroupfs driver) under which pods live, relative to each controller's mount:
+    /// The cgroup (cgroupfs driver) under which pods live, relative to each v1 controller's mount or to the v2 root:
     /// <c>{CgroupRoot}/{burstable,besteffort}/pod&lt;uid&gt;/&lt;container&gt;</c>, guaranteed pods directly under it.
     /// </summary>
     public string CgroupRoot => $"/gantry/{NodeName}/kubepods";

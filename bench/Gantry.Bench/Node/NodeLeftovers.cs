@@ -6,7 +6,7 @@ namespace Gantry.Bench.Node;
 
 /// <summary>
 /// Removes everything an agent made on this machine for one node after its process was stopped: runc containers, their
-/// conmon monitors, mounts under the data dir, the node's cgroup subtree and its CNI network.
+/// conmon monitors, mounts under the data dir, the node's cgroup subtree, its CNI network, proxy table and DNS interface.
 /// </summary>
 internal static class NodeLeftovers
 {
@@ -55,6 +55,9 @@ internal static class NodeLeftovers
             }
         }
         await new CniNetwork(paths).RemoveAllAsync(CancellationToken.None);
+        // The service proxy's table and the cluster DNS interface, which a stopped agent removes itself but a killed one leaves.
+        await Host.RunAsync("nft", "delete", "table", "ip", new Gantry.Node.Network.Proxy.ServiceProxyOptions { NodeName = paths.NodeName }.TableName);
+        await NodeDnsInterface.RemoveAsync(paths.NodeName, CancellationToken.None);
     }
 
     /// <summary>Lazily unmounts everything below <paramref name="dir"/>, deepest first.</summary>

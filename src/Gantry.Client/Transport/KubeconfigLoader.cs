@@ -10,6 +10,20 @@ public static class KubeconfigLoader
     /// <summary>Loads the given context of the kubeconfig at <paramref name="path"/> (its current context when null).</summary>
     public static ClusterConnection Load(string path, string? context = null)
     {
+        var kubeconfig = Kubeconfig.Read(path, context);
+        return kubeconfig.NeedsFullLoader ? LoadWithKubernetesClient(path, context) : new ClusterConnection
+        {
+            Server = new Uri(kubeconfig.Server.TrimEnd('/')),
+            CertificateAuthorities = Certificates(kubeconfig.CertificateAuthorityPem),
+            BearerToken = kubeconfig.Token,
+            ClientCertificate = ClientCertificate(kubeconfig.ClientCertificatePem, kubeconfig.ClientKeyPem),
+            InsecureSkipTlsVerify = kubeconfig.InsecureSkipTlsVerify,
+        };
+    }
+
+    // Exec plugins, auth providers and basic auth: KubernetesClient runs or converts them into a token.
+    private static ClusterConnection LoadWithKubernetesClient(string path, string? context)
+    {
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(path, context);
         var server = config.Host ?? throw new InvalidOperationException($"{path}: the context has no cluster server");
         return new ClusterConnection
@@ -17,15 +31,21 @@ public static class KubeconfigLoader
             Server = new Uri(server.TrimEnd('/')),
             CertificateAuthorities = config.SslCaCerts ?? [],
             BearerToken = string.IsNullOrEmpty(config.AccessToken) ? null : config.AccessToken,
-            ClientCertificate = ClientCertificate(config),
+            ClientCertificate = ClientCertificate(
+                Pem(config.ClientCertificateData, config.ClientCertificateFilePath), Pem(config.ClientCertificateKeyData, config.ClientKeyFilePath)),
             InsecureSkipTlsVerify = config.SkipTlsVerify,
         };
     }
 
-    private static X509Certificate2? ClientCertificate(KubernetesClientConfiguration config)
+    private static X509Certificate2Collection Certificates(string? pem)
     {
-        var certPem = Pem(config.ClientCertificateData, config.ClientCertificateFilePath);
-        var keyPem = Pem(config.ClientCertificateKeyData, config.ClientKeyFilePath);
+        var certificates = new X509Certificate2Collection();
+        if (pem is not null) certificates.ImportFromPem(pem);
+        return certificates;
+    }
+
+    private static X509Certificate2? ClientCertificate(string? certPem, string? keyPem)
+    {
         if (certPem is null || keyPem is null) return null;
         using var ephemeral = X509Certificate2.CreateFromPem(certPem, keyPem);
         // SslStream on Linux wants a key it can hand to OpenSSL; a PKCS#12 round trip gives it one.

@@ -1,5 +1,4 @@
-using System.Text;
-using k8s;
+using Gantry.Client.Transport;
 
 namespace Gantry.Controllers.ServiceAccount;
 
@@ -14,23 +13,7 @@ public sealed record RootCaPublisherOptions(string RootCaPem)
     /// The CA of a kubeconfig's cluster (its current context unless <paramref name="context"/> is given), exactly as its
     /// certificate-authority-data (or certificate-authority file) holds it.
     /// </summary>
-    public static RootCaPublisherOptions FromKubeconfig(string path, string? context = null)
-    {
-        var config = KubernetesClientConfiguration.LoadKubeConfig(path);
-        var contextName = context ?? config.CurrentContext;
-        var clusterName = config.Contexts?.FirstOrDefault(c => c.Name == contextName)?.ContextDetails?.Cluster
-            ?? throw new InvalidOperationException($"{path}: no context {contextName}");
-        var endpoint = config.Clusters?.FirstOrDefault(c => c.Name == clusterName)?.ClusterEndpoint
-            ?? throw new InvalidOperationException($"{path}: no cluster {clusterName}");
-        if (!string.IsNullOrEmpty(endpoint.CertificateAuthorityData))
-            return new RootCaPublisherOptions(Encoding.UTF8.GetString(Convert.FromBase64String(endpoint.CertificateAuthorityData)));
-        if (!string.IsNullOrEmpty(endpoint.CertificateAuthority))
-        {
-            var file = Path.IsPathRooted(endpoint.CertificateAuthority)
-                ? endpoint.CertificateAuthority
-                : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, endpoint.CertificateAuthority);
-            return new RootCaPublisherOptions(File.ReadAllText(file));
-        }
-        throw new InvalidOperationException($"{path}: cluster {clusterName} names no certificate authority");
-    }
+    public static RootCaPublisherOptions FromKubeconfig(string path, string? context = null) =>
+        new(Kubeconfig.Read(path, context).CertificateAuthorityPem
+            ?? throw new InvalidOperationException($"{path}: the context's cluster names no certificate authority"));
 }

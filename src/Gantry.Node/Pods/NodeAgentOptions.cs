@@ -21,13 +21,16 @@ public sealed record NodeAgentOptions
     /// <summary>--register-with-taints.</summary>
     public IReadOnlyList<k8s.Models.V1Taint> Taints { get; init; } = [];
 
-    /// <summary>--cluster-dns: nameservers of ClusterFirst pods; empty leaves them with the host's resolver, as the kubelet does.</summary>
+    /// <summary>--cluster-dns: nameservers of ClusterFirst pods (the node-local cluster DNS); empty leaves them with the host's resolver, as the kubelet does.</summary>
     public IReadOnlyList<string> ClusterDns { get; init; } = [];
 
     /// <summary>--cluster-domain.</summary>
     public string ClusterDomain { get; init; } = "cluster.local";
 
-    /// <summary>--cluster-cidr: every pod address of the cluster; the overlay routes it between nodes and never masquerades within it.</summary>
+    /// <summary>
+    /// --cluster-cidr: every pod address of the cluster; the overlay routes it between nodes and never masquerades within it, and the
+    /// service proxy masquerades ClusterIP traffic from outside it.
+    /// </summary>
     public string ClusterCidr { get; init; } = "10.42.0.0/16";
 
     /// <summary>--flannel-backend: how pod traffic crosses between nodes (k3s's default: VXLAN).</summary>

@@ -4,21 +4,38 @@ namespace Gantry.Node.Runtime;
 
 /// <summary>
 /// Pod cgroups on cgroup v1 with the cgroupfs driver: one directory per controller hierarchy, as the kubelet's pod
-/// container manager makes them. Container cgroups below are runc's (cgroupsPath).
+/// container manager makes them.
 /// </summary>
-internal static class CgroupV1
+internal sealed class CgroupV1 : PodCgroups
 {
-    private const string MountRoot = "/sys/fs/cgroup";
-
     private static readonly string[] Controllers =
         ["cpu", "cpuacct", "cpuset", "memory", "pids", "blkio", "devices", "freezer", "hugetlb"];
 
-    /// <summary>True when the v1 hierarchies this engine drives are mounted.</summary>
-    public static bool Available => Directory.Exists(Path.Combine(MountRoot, "memory"))
-        && Directory.Exists(Path.Combine(MountRoot, "cpu"));
+    private readonly string mountRoot;
 
-    /// <summary>Creates <paramref name="cgroup"/> under every controller and applies the pod-level limits.</summary>
-    public static void Create(string cgroup, LinuxResources? resources)
+    /// <summary>Pod cgroups in the v1 hierarchies mounted below <paramref name="mountRoot"/>.</summary>
+    public CgroupV1(string mountRoot)
+    {
+        this.mountRoot = mountRoot;
+    }
+
+    /// <summary>True when the v1 hierarchies this engine drives are mounted below <paramref name="mountRoot"/>.</summary>
+    public static bool IsMounted(string mountRoot) => File.Exists(Path.Combine(mountRoot, "memory", "cgroup.procs"))
+        && File.Exists(Path.Combine(mountRoot, "cpu", "cgroup.procs"));
+
+    /// <inheritdoc />
+    public override bool SawOomKill(string cgroup)
+    {
+        var kills = ReadKey(Path.Combine(ControllerPath("memory", cgroup), "memory.oom_control"), "oom_kill");
+        return kills > 0;
+    }
+
+    /// <inheritdoc />
+    public override bool AccountsSwap(string podCgroup) =>
+        File.Exists(Path.Combine(mountRoot, "memory", "memory.memsw.limit_in_bytes"));
+
+    /// <inheritdoc />
+    protected override void CreatePod(string cgroup, LinuxResources? resources)
     {
         foreach (var controller in MountedControllers())
         {
@@ -56,38 +73,43 @@ internal static class CgroupV1
         }
     }
 
-    /// <summary>Throws unless <paramref name="cgroup"/> lies below <paramref name="root"/> (pod cgroups are removed recursively).</summary>
-    public static void EnsureUnder(string root, string cgroup)
+    /// <inheritdoc />
+    /// <remarks>
+    /// Removes the tree in every mounted hierarchy: runc puts containers into all of them, including the named (systemd)
+    /// and unified ones of a hybrid host, not only the controllers this engine configures.
+    /// </remarks>
+    protected override Task RemovePodAsync(string cgroup, CancellationToken cancellationToken)
     {
-        var prefix = root.TrimEnd('/') + "/";
-        if (!cgroup.StartsWith(prefix, StringComparison.Ordinal) || cgroup.Contains("..", StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"cgroup parent {cgroup} is not under {prefix}", nameof(cgroup));
-        }
-    }
-
-    /// <summary>
-    /// Removes <paramref name="cgroup"/> and anything left below it (deepest first) in every mounted hierarchy: runc puts
-    /// containers into all of them, including the named (systemd) and unified ones of a hybrid host, not only the
-    /// controllers this engine configures.
-    /// </summary>
-    public static void Remove(string cgroup)
-    {
-        foreach (var hierarchy in Directory.EnumerateDirectories(MountRoot).Where(h => File.Exists(Path.Combine(h, "cgroup.procs"))))
+        foreach (var hierarchy in Directory.EnumerateDirectories(mountRoot).Where(h => File.Exists(Path.Combine(h, "cgroup.procs"))))
         {
             RemoveTree(Path.Combine(hierarchy, cgroup.TrimStart('/')));
         }
+
+        return Task.CompletedTask;
     }
 
-    /// <summary>The directory of <paramref name="cgroup"/> in <paramref name="controller"/>'s hierarchy.</summary>
-    public static string ControllerPath(string controller, string cgroup) =>
-        Path.Combine(MountRoot, controller, cgroup.TrimStart('/'));
+    /// <inheritdoc />
+    protected override long ReadShares(string cgroup) =>
+        long.Parse(File.ReadAllText(Path.Combine(ControllerPath("cpu", cgroup), "cpu.shares")), CultureInfo.InvariantCulture);
 
-    private static IEnumerable<string> MountedControllers() =>
-        Controllers.Where(controller => File.Exists(Path.Combine(MountRoot, controller, "cgroup.procs")));
+    /// <inheritdoc />
+    protected override void WriteShares(string cgroup, long shares) => Write("cpu", cgroup, "cpu.shares", shares);
 
-    private static void Write(string controller, string cgroup, string file, long value) =>
-        File.WriteAllText(Path.Combine(ControllerPath(controller, cgroup), file), value.ToString(CultureInfo.InvariantCulture));
+    /// <inheritdoc />
+    protected override bool Exists(string cgroup) => Directory.Exists(ControllerPath("cpu", cgroup));
+
+    /// <inheritdoc />
+    protected override IEnumerable<string> Children(string cgroup) =>
+        Directory.EnumerateDirectories(ControllerPath("cpu", cgroup)).Select(Path.GetFileName)!;
+
+    private string ControllerPath(string controller, string cgroup) =>
+        Path.Combine(mountRoot, controller, cgroup.TrimStart('/'));
+
+    private IEnumerable<string> MountedControllers() =>
+        Controllers.Where(controller => File.Exists(Path.Combine(mountRoot, controller, "cgroup.procs")));
+
+    private void Write(string controller, string cgroup, string file, long value) =>
+        Write(Path.Combine(ControllerPath(controller, cgroup), file), value);
 
     private static void CreateCpuset(string path)
     {

@@ -8,8 +8,11 @@ namespace Gantry.Node.Runtime;
 /// </summary>
 internal static class ContainerStatusReader
 {
-    /// <summary>The status of the container of <paramref name="record"/> in <paramref name="dir"/>, given runc's <paramref name="state"/>.</summary>
-    public static ContainerStatus Read(ContainerRecord record, string dir, RuncClient.State? state)
+    /// <summary>
+    /// The status of the container of <paramref name="record"/> in <paramref name="dir"/>, given runc's
+    /// <paramref name="state"/> and the node's <paramref name="cgroups"/>.
+    /// </summary>
+    public static ContainerStatus Read(ContainerRecord record, string dir, RuncClient.State? state, PodCgroups cgroups)
     {
         var startedFile = Path.Combine(dir, "started");
         DateTimeOffset? startedAt = File.Exists(startedFile)
@@ -33,7 +36,9 @@ internal static class ContainerStatusReader
 
         if (ConmonMonitor.ReadExit(dir, record.Id) is { } exit)
         {
-            var oom = exit.OomKilled || (exit.ExitCode == 137 && CgroupSawOomKill(record.CgroupsPath));
+            // conmon's OOM marker depends on an event it registers after create; a container killed before that still
+            // leaves the kernel's count in its memory cgroup, which lives until runc delete.
+            var oom = exit.OomKilled || (exit.ExitCode == 137 && cgroups.SawOomKill(record.CgroupsPath));
             var reason = oom ? "OOMKilled" : exit.ExitCode == 0 ? "Completed" : "Error";
             return status with { State = ContainerState.Exited, ExitCode = exit.ExitCode, FinishedAt = exit.FinishedAt, Reason = reason };
         }
@@ -51,19 +56,5 @@ internal static class ContainerStatusReader
                 Message = "the container's monitor exited without recording an exit code",
             },
         };
-    }
-
-    private static bool CgroupSawOomKill(string cgroupsPath)
-    {
-        // conmon's OOM marker depends on an eventfd it registers after create; a container killed before that still
-        // leaves the kernel's count in its memory cgroup, which lives until runc delete.
-        var control = Path.Combine(CgroupV1.ControllerPath("memory", cgroupsPath), "memory.oom_control");
-        if (!File.Exists(control))
-        {
-            return false;
-        }
-
-        var line = File.ReadLines(control).FirstOrDefault(l => l.StartsWith("oom_kill ", StringComparison.Ordinal));
-        return line is not null && long.TryParse(line["oom_kill ".Length..], CultureInfo.InvariantCulture, out var kills) && kills > 0;
     }
 }

@@ -61,6 +61,9 @@ internal static partial class NativeMethods
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 
+    [LibraryImport("libc", EntryPoint = "statfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int StatFsNative(string path, byte* buffer);
+
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     private static partial int IoctlWinSize(int fd, ulong request, ref WinSize size);
 
@@ -139,6 +142,19 @@ internal static partial class NativeMethods
         }
 
         return (master, Marshal.PtrToStringUTF8((nint)buffer)!);
+    }
+
+    /// <summary>statfs(2)'s f_type of the filesystem holding <paramref name="path"/> (its magic number).</summary>
+    public static unsafe long FileSystemType(string path)
+    {
+        // struct statfs is 120 bytes on 64-bit Linux and starts with f_type (a long) on every architecture.
+        var buffer = stackalloc byte[256];
+        if (StatFsNative(path, buffer) != 0)
+        {
+            throw Error($"statfs {path}");
+        }
+
+        return *(long*)buffer;
     }
 
     /// <summary>Sets a terminal's window size (TIOCSWINSZ).</summary>

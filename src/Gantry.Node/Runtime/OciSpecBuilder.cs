@@ -9,15 +9,14 @@ namespace Gantry.Node.Runtime;
 /// </summary>
 internal static class OciSpecBuilder
 {
-    private const string SwapLimitFile = "/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes";
-
-    /// <summary>Everything the spec is built from.</summary>
+    /// <summary>Everything the spec is built from; <paramref name="AccountsSwap"/> whether the pod cgroup accounts swap.</summary>
     public sealed record Input(
         ContainerConfig Config,
         SandboxRecord Sandbox,
         UserResolver.Identity User,
         IReadOnlyList<HostDevices.Device> Devices,
-        string CgroupsPath);
+        string CgroupsPath,
+        bool AccountsSwap);
 
     /// <summary>Builds config.json's content.</summary>
     public static JsonObject Build(Input input)
@@ -55,7 +54,7 @@ internal static class OciSpecBuilder
         var linux = new JsonObject
         {
             ["cgroupsPath"] = input.CgroupsPath,
-            ["resources"] = Resources(config.Resources, privileged, input.Devices),
+            ["resources"] = Resources(config.Resources, privileged, input.Devices, input.AccountsSwap),
             ["namespaces"] = Namespaces(input.Sandbox),
             ["devices"] = Array(input.Devices.Select(device => (JsonNode)new JsonObject
             {
@@ -216,7 +215,8 @@ internal static class OciSpecBuilder
         return namespaces;
     }
 
-    private static JsonObject Resources(LinuxResources resources, bool privileged, IReadOnlyList<HostDevices.Device> devices)
+    private static JsonObject Resources(
+        LinuxResources resources, bool privileged, IReadOnlyList<HostDevices.Device> devices, bool accountsSwap)
     {
         var rules = new JsonArray(new JsonObject { ["allow"] = privileged, ["access"] = "rwm" });
         if (!privileged)
@@ -241,8 +241,9 @@ internal static class OciSpecBuilder
         if (resources.MemoryLimitBytes is { } memory)
         {
             // Swap limited to the memory limit where the kernel accounts swap: the container cannot swap, it is
-            // OOM-killed at its limit (as CRI-O does; without swap accounting runc would refuse the setting).
-            result["memory"] = File.Exists(SwapLimitFile)
+            // OOM-killed at its limit (as CRI-O does; without swap accounting runc would refuse the setting). runc
+            // writes it as memory.memsw.limit_in_bytes on v1 and as memory.swap.max = 0 on v2, as the kubelet's NoSwap.
+            result["memory"] = accountsSwap
                 ? new JsonObject { ["limit"] = memory, ["swap"] = memory }
                 : new JsonObject { ["limit"] = memory };
         }

@@ -20,6 +20,7 @@ public sealed class RuncRuntime : IContainerRuntime
     private readonly RuntimeStore store;
     private readonly RuncClient runc;
     private readonly ConmonMonitor monitor;
+    private readonly PodCgroups cgroups;
     private readonly DateTimeOffset createdAt;
     private int orphansRemoved;
 
@@ -37,11 +38,7 @@ public sealed class RuncRuntime : IContainerRuntime
         time = timeProvider ?? TimeProvider.System;
         var runcPath = findTool("runc") ?? throw new InvalidOperationException("runc not found: apt-get install -y runc conmon");
         var conmonPath = findTool("conmon") ?? throw new InvalidOperationException("conmon not found: apt-get install -y runc conmon");
-        if (!CgroupV1.Available)
-        {
-            throw new InvalidOperationException("cgroup v1 hierarchies (cpu, memory) are not mounted under /sys/fs/cgroup");
-        }
-
+        cgroups = PodCgroups.Detect(PodCgroups.MountRoot, time);
         Directory.CreateDirectory(paths.SandboxesDir);
         Directory.CreateDirectory(paths.ContainersDir);
         Directory.CreateDirectory(paths.RuncRoot);
@@ -54,25 +51,22 @@ public sealed class RuncRuntime : IContainerRuntime
     /// <inheritdoc />
     public async Task<PodSandbox> RunPodSandboxAsync(PodSandboxConfig config, CancellationToken cancellationToken)
     {
-        CgroupV1.EnsureUnder(paths.CgroupRoot, config.CgroupParent);
+        PodCgroups.EnsureUnder(paths.CgroupRoot, config.CgroupParent);
         var id = NewId();
         var dir = store.SandboxDirectory(id);
         Directory.CreateDirectory(dir);
         try
         {
             var record = await SandboxNamespaces.CreateAsync(id, dir, config, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            CgroupV1.Create(config.CgroupParent, config.Resources);
+            cgroups.Create(config.CgroupParent, config.Resources);
             store.Save(record);
             RuncRuntimeLog.SandboxCreated(logger, id, config.PodNamespace, config.PodName);
             return record.ToPodSandbox(SandboxNamespaces.MountPoints());
         }
         catch
         {
-            await CleanupAsync("sandbox", id, () =>
-            {
-                SandboxNamespaces.Destroy(dir, config.CgroupParent);
-                return Task.CompletedTask;
-            }).ConfigureAwait(false);
+            await CleanupAsync("sandbox", id, () => SandboxNamespaces.DestroyAsync(dir, config.CgroupParent, cgroups, CancellationToken.None))
+                .ConfigureAwait(false);
             throw;
         }
     }
@@ -105,7 +99,8 @@ public sealed class RuncRuntime : IContainerRuntime
             await RemoveContainerAsync(container.Id, cancellationToken).ConfigureAwait(false);
         }
 
-        SandboxNamespaces.Destroy(store.SandboxDirectory(sandboxId), record.Config.CgroupParent);
+        await SandboxNamespaces.DestroyAsync(store.SandboxDirectory(sandboxId), record.Config.CgroupParent, cgroups, cancellationToken)
+            .ConfigureAwait(false);
         RuncRuntimeLog.SandboxRemoved(logger, sandboxId);
     }
 
@@ -137,7 +132,8 @@ public sealed class RuncRuntime : IContainerRuntime
                 ? await HostDevices.AllAsync(cancellationToken).ConfigureAwait(false)
                 : await HostDevices.DescribeAsync(config.Devices, cancellationToken).ConfigureAwait(false);
             var cgroupsPath = sandbox.Config.CgroupParent.TrimEnd('/') + "/" + id;
-            var spec = OciSpecBuilder.Build(new OciSpecBuilder.Input(config, sandbox, user, devices, cgroupsPath));
+            var spec = OciSpecBuilder.Build(
+                new OciSpecBuilder.Input(config, sandbox, user, devices, cgroupsPath, cgroups.AccountsSwap(sandbox.Config.CgroupParent)));
             await File.WriteAllTextAsync(Path.Combine(dir, "config.json"), spec.ToJsonString(), cancellationToken).ConfigureAwait(false);
 
             var pod = sandbox.Config;
@@ -258,7 +254,8 @@ public sealed class RuncRuntime : IContainerRuntime
         await RemoveOrphansAsync(cancellationToken).ConfigureAwait(false);
         var states = await runc.ListAsync(cancellationToken).ConfigureAwait(false);
         return store.Containers()
-            .Select(record => ContainerStatusReader.Read(record, store.ContainerDirectory(record.Id), states.GetValueOrDefault(record.Id)))
+            .Select(record => ContainerStatusReader.Read(
+                record, store.ContainerDirectory(record.Id), states.GetValueOrDefault(record.Id), cgroups))
             .ToList();
     }
 

@@ -104,11 +104,11 @@ internal static class SandboxNamespaces
     }
 
     /// <summary>Unmounts the sandbox's namespaces and shm, removes the pod cgroup, then deletes the directory.</summary>
-    public static void Destroy(string directory, string cgroupParent)
+    public static async Task DestroyAsync(string directory, string cgroupParent, PodCgroups cgroups, CancellationToken cancellationToken)
     {
         // The record goes last: if the cgroup is still busy the removal fails and can be retried.
         Unmount(directory);
-        CgroupV1.Remove(cgroupParent);
+        await cgroups.RemoveAsync(cgroupParent, cancellationToken).ConfigureAwait(false);
         if (Directory.Exists(directory))
         {
             Directory.Delete(directory, recursive: true);

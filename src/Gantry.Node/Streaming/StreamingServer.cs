@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -40,6 +42,7 @@ public sealed partial class StreamingServer : IAsyncDisposable
         var port = options.Port == 0 ? FreePort(options.BindAddress) : options.Port;
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore();
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;

@@ -158,4 +158,17 @@ public sealed class ServiceApiTests(ServerFixture fixture) : IDisposable
         Assert.Equal("127.0.0.1", (string)slice["endpoints"]![0]!["addresses"]![0]!);
         Assert.True((bool)slice["endpoints"]![0]!["conditions"]!["ready"]!);
     }
+
+    [Fact]
+    public async Task TheKubeDnsService_IsAtTheClusterDnsIp_WithCoreDnsLabelsAndDnsPorts()
+    {
+        var (code, svc) = await _api.SendAsync(HttpMethod.Get, "/api/v1/namespaces/kube-system/services/kube-dns");
+        Assert.Equal(200, code);
+        Assert.Equal("10.43.0.10", (string)svc!["spec"]!["clusterIP"]!);
+        Assert.Equal("kube-dns", (string)svc["metadata"]!["labels"]!["k8s-app"]!);
+        Assert.Equal("CoreDNS", (string)svc["metadata"]!["labels"]!["kubernetes.io/name"]!);
+        var ports = svc["spec"]!["ports"]!.AsArray().Select(p => $"{p!["name"]}/{p["port"]}/{p["protocol"]}").ToList();
+        Assert.Equal(["dns/53/UDP", "dns-tcp/53/TCP", "metrics/9153/TCP"], ports);
+        Assert.Null(svc["spec"]!["selector"]);
+    }
 }

@@ -56,6 +56,17 @@ internal static class NodeCleanup
             }
         }
         await new Gantry.Node.Network.CniNetwork(paths).RemoveAllAsync(CancellationToken.None);
+        await RemoveServiceNetworkingAsync(nodeName);
+    }
+
+    /// <summary>The service proxy's nftables table and the cluster DNS interface; route_localnet back to the kernel's 0 once no proxy table is left.</summary>
+    private static async Task RemoveServiceNetworkingAsync(string nodeName)
+    {
+        await Run("nft", "delete", "table", "ip", new Gantry.Node.Network.Proxy.ServiceProxyOptions { NodeName = nodeName }.TableName);
+        await Gantry.Node.Network.NodeDnsInterface.RemoveAsync(nodeName, CancellationToken.None);
+        // A killed agent could not restore the setting; the machines running this suite start with 0.
+        if (!(await Run("nft", "list", "tables", "ip")).Contains("table ip gantry-", StringComparison.Ordinal))
+            await File.WriteAllTextAsync("/proc/sys/net/ipv4/conf/all/route_localnet", "0");
     }
 
     private static async Task<string> Run(string file, params string[] args)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using Gantry.Testing.Images;
 using Gantry.Testing.Processes;
 
@@ -16,6 +17,15 @@ public sealed class NodeCluster : IAsyncLifetime
 
     /// <summary>The node's name, unique per run so leftovers of another run never match.</summary>
     public string NodeName { get; } = $"e2e-{Guid.NewGuid().ToString("N")[..6]}";
+
+    /// <summary>
+    /// The cluster DNS service IP (--cluster-dns), its third octet random so concurrent runs on one machine (all agents
+    /// share the host's network namespace) never listen on the same address.
+    /// </summary>
+    public IPAddress ClusterDns { get; } = IPAddress.Parse($"10.43.{Random.Shared.Next(1, 255)}.10");
+
+    /// <summary>The only upstream of the cluster DNS (--resolv-conf): a loopback address a test may serve with a stub, never a real resolver.</summary>
+    public IPAddress DnsUpstream { get; } = IPAddress.Parse($"127.53.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(1, 255)}");
 
     /// <summary>The server's data dir (also the agent's).</summary>
     public string DataDir { get; private set; } = "";
@@ -37,7 +47,9 @@ public sealed class NodeCluster : IAsyncLifetime
         var archive = Path.Combine(DataDir, "busybox.tar");
         BusyboxImage.WriteOciArchive(archive);
         await RunGantryAsync("image", "import", "--data-dir", DataDir, "--node-name", NodeName, archive);
-        Server = await GantryServer.StartWithAgentAsync(DataDir, NodeName);
+        var resolvConf = Path.Combine(DataDir, "upstream-resolv.conf");
+        await File.WriteAllTextAsync(resolvConf, $"nameserver {DnsUpstream}\n");
+        Server = await GantryServer.StartWithAgentAsync(DataDir, NodeName, "--cluster-dns", ClusterDns.ToString(), "--resolv-conf", resolvConf);
         Kubectl = new Kubectl(Server);
         await WaitForNodeReadyAsync(Kubectl, NodeName);
     }

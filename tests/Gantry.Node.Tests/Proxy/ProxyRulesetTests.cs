@@ -33,6 +33,18 @@ public sealed class ProxyRulesetTests
     }
 
     [Fact]
+    public void NodeLocalServiceIPs_GetNoRulesAtAll_NeitherDnatNorReject()
+    {
+        var options = Options with { NodeLocalServiceIPs = [System.Net.IPAddress.Parse("10.43.0.53")] };
+        var objects = new[] { (Service("kube-dns", "10.43.0.53"), (k8s.Models.V1EndpointSlice?)null), Web(new Endpoint("10.42.0.5")) };
+        var rules = ProxyRulesetBuilder.Build(ServicePortCatalog.Build(objects.Select(o => o.Item1), objects.Where(o => o.Item2 is not null).Select(o => o.Item2!)), options);
+
+        Assert.Equal(1, rules.ServicePorts);
+        Assert.DoesNotContain(rules.Elements.Values.SelectMany(e => e.Keys), k => k.StartsWith("10.43.0.53 ", StringComparison.Ordinal));
+        Assert.All(rules.Chains.Keys, c => Assert.DoesNotContain("kube-dns", c));
+    }
+
+    [Fact]
     public void ServiceWithoutEndpoints_IsRejectedThroughTheNoEndpointMap()
     {
         var rules = Rules((Service("web", "10.43.0.10", nodePort: 30080), null));

@@ -118,7 +118,7 @@ public sealed class OciSpecBuilderTests
             HostnamePath = "/sb/hostname",
             ResolvConfPath = "/sb/resolv.conf",
         };
-        return OciSpecBuilder.Build(new OciSpecBuilder.Input(config, sandbox, new UserResolver.Identity(0, 0, [0]), [], "/gantry/n/kubepods/podx/c1"));
+        return OciSpecBuilder.Build(new OciSpecBuilder.Input(config, sandbox, new UserResolver.Identity(0, 0, [0]), [], "/gantry/n/kubepods/podx/c1", AccountsSwap: true));
     }
 
     private static string[] Strings(JsonNode node) => node.AsArray().Select(value => value!.GetValue<string>()).ToArray();

@@ -92,10 +92,20 @@ public sealed class RuncIsolationTests : RuntimeTestBase
             Resources = new LinuxResources { CpuShares = 256, CpuQuota = 50_000, PidsLimit = 64, OomScoreAdj = 500 },
         });
         string Read(string controller, string file) =>
-            File.ReadAllText(Path.Combine("/sys/fs/cgroup", controller, pod.CgroupParent.TrimStart('/'), id, file)).Trim();
+            File.ReadAllText(RuntimeTestEnvironment.CgroupFile(controller, pod.CgroupParent + "/" + id, file)).Trim();
 
-        Assert.Equal("256", Read("cpu", "cpu.shares"));
-        Assert.Equal("50000", Read("cpu", "cpu.cfs_quota_us"));
+        if (RuntimeTestEnvironment.UnifiedCgroups)
+        {
+            // runc's v2 mapping: shares 256 as weight 1 + 254 * 9999 / 262142, quota and period in cpu.max.
+            Assert.Equal("10", Read("cpu", "cpu.weight"));
+            Assert.Equal("50000 100000", Read("cpu", "cpu.max"));
+        }
+        else
+        {
+            Assert.Equal("256", Read("cpu", "cpu.shares"));
+            Assert.Equal("50000", Read("cpu", "cpu.cfs_quota_us"));
+        }
+
         Assert.Equal("64", Read("pids", "pids.max"));
         Assert.Equal("500\n", (await ExecAsync(id, "cat", "/proc/1/oom_score_adj")).Stdout);
     }

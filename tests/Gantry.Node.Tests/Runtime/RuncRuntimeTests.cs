@@ -68,11 +68,13 @@ public sealed partial class RuncRuntimeTests : ContainerRuntimeContract
     {
         var config = Env.Pod("limited", resources: new LinuxResources { MemoryLimitBytes = 64 * 1024 * 1024, CpuShares = 512 });
         var sandbox = await Runtime.RunPodSandboxAsync(config, default);
-        var memory = Path.Combine("/sys/fs/cgroup/memory", config.CgroupParent.TrimStart('/'));
+        var memory = Path.GetDirectoryName(RuntimeTestEnvironment.CgroupFile("memory", config.CgroupParent, "cgroup.procs"))!;
         var id = await StartAsync(sandbox.Id, Env.Container("app", "sleep", "3600"));
+        string Read(string controller, string file) => File.ReadAllText(RuntimeTestEnvironment.CgroupFile(controller, config.CgroupParent, file)).Trim();
 
-        Assert.Equal("67108864", File.ReadAllText(Path.Combine(memory, "memory.limit_in_bytes")).Trim());
-        Assert.Equal("512", File.ReadAllText(Path.Combine("/sys/fs/cgroup/cpu", config.CgroupParent.TrimStart('/'), "cpu.shares")).Trim());
+        var unified = RuntimeTestEnvironment.UnifiedCgroups;
+        Assert.Equal("67108864", Read("memory", unified ? "memory.max" : "memory.limit_in_bytes"));
+        Assert.Equal(unified ? "20" : "512", Read("cpu", unified ? "cpu.weight" : "cpu.shares"));
         Assert.True(Directory.Exists(Path.Combine(memory, id)), "the container's cgroup is below the pod's");
 
         await Runtime.StopPodSandboxAsync(sandbox.Id, default);

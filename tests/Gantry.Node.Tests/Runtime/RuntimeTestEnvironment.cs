@@ -28,6 +28,9 @@ public sealed class RuntimeTestEnvironment : IAsyncDisposable
         Image = BuildImage(Path.Combine(Directory, "layers"));
     }
 
+    /// <summary>Whether this host runs cgroup v2 (the engine's pod cgroups are then in one tree).</summary>
+    public static bool UnifiedCgroups { get; } = PodCgroups.Detect(PodCgroups.MountRoot, TimeProvider.System) is CgroupV2;
+
     /// <summary>The test's directory.</summary>
     public string Directory { get; }
 
@@ -36,6 +39,14 @@ public sealed class RuntimeTestEnvironment : IAsyncDisposable
 
     /// <summary>busybox-static in a bottom layer, /etc files and a marker file in a top layer.</summary>
     public ImageInfo Image { get; }
+
+    /// <summary>
+    /// The path of <paramref name="file"/> of <paramref name="cgroup"/>: in the hierarchy of <paramref name="v1Controller"/>
+    /// on v1, in the one tree on v2.
+    /// </summary>
+    public static string CgroupFile(string v1Controller, string cgroup, string file) => UnifiedCgroups
+        ? Path.Combine(PodCgroups.MountRoot, cgroup.TrimStart('/'), file)
+        : Path.Combine(PodCgroups.MountRoot, v1Controller, cgroup.TrimStart('/'), file);
 
     /// <summary>A sandbox config for a pod of this node.</summary>
     public PodSandboxConfig Pod(string name, bool hostNetwork = false, LinuxResources? resources = null)
@@ -170,7 +181,9 @@ public sealed class RuntimeTestEnvironment : IAsyncDisposable
             Run("umount", "-l", point);
         }
 
-        foreach (var controller in System.IO.Directory.GetDirectories("/sys/fs/cgroup"))
+        // The v1 hierarchies, or on v2 the one tree at the mount root.
+        string[] hierarchies = UnifiedCgroups ? [PodCgroups.MountRoot] : System.IO.Directory.GetDirectories(PodCgroups.MountRoot);
+        foreach (var controller in hierarchies)
         {
             RemoveCgroup(Path.Combine(controller, "gantry", nodeName));
             try

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 
 namespace Gantry.Node.Network.Proxy;
@@ -17,6 +18,8 @@ internal static class ProxyRulesetBuilder
         var ruleset = new ProxyRuleset();
         foreach (var port in ports)
         {
+            // Answered by a listener on this node (the node-local cluster DNS): no DNAT, and no reject for its missing endpoints.
+            if (options.NodeLocalServiceIPs.Count > 0 && options.NodeLocalServiceIPs.Contains(IPAddress.Parse(port.ClusterIP))) continue;
             Add(ruleset, port, options);
             ruleset.ServicePorts++;
         }

@@ -26,6 +26,13 @@ public sealed record ServiceProxyOptions
     /// <summary>The least time between two syncs; changes in between are coalesced (kube-proxy's --nftables-min-sync-period).</summary>
     public TimeSpan MinSyncInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// ClusterIPs answered by a listener on this node itself (the node-local cluster DNS on its dummy interface, as
+    /// NodeLocal DNSCache): their Services are left out of the rules, so packets to them are delivered locally instead of
+    /// being balanced away (or rejected, as a Service without endpoints would be).
+    /// </summary>
+    public IReadOnlyList<IPAddress> NodeLocalServiceIPs { get; init; } = [];
+
     /// <summary>A named network namespace (<c>ip netns</c>) to program instead of the agent's own; for simulated nodes and tests.</summary>
     public string? NetworkNamespace { get; init; }
 
