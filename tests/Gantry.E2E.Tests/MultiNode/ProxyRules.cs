@@ -1,4 +1,3 @@
-// PENDING (not compiled): rename to .cs once DNS + service proxy (netwire) and node join (auth) are merged; see the report.
 using System.Text.RegularExpressions;
 
 namespace Gantry.E2E.Tests.MultiNode;
