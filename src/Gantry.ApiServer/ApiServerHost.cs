@@ -10,6 +10,9 @@ using Gantry.ApiServer.Http;
 using Gantry.ApiServer.Objects;
 using Gantry.ApiServer.Proxy;
 using Gantry.ApiServer.Security;
+using Gantry.ApiServer.Security.Authentication;
+using Gantry.ApiServer.Security.Authorization;
+using Gantry.ApiServer.Security.Join;
 using Gantry.ApiServer.Services;
 using Gantry.ApiServer.Admission;
 using Gantry.Storage;
@@ -17,6 +20,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -34,8 +38,10 @@ public sealed partial class ApiServerHost : IAsyncDisposable
     private readonly CacheSet _caches;
     private readonly Task _kubernetesService;
 
-    private ApiServerHost(WebApplication app, IStore store, CacheSet caches, ResourceService service, string url, Task kubernetesService)
+    private ApiServerHost(WebApplication app, IStore store, CacheSet caches, ResourceService service, string url, Task kubernetesService, ServerToken joinToken)
     {
+        JoinToken = joinToken.Token;
+        JoinTokenCreated = joinToken.Created;
         _app = app;
         _store = store;
         _caches = caches;
@@ -50,6 +56,12 @@ public sealed partial class ApiServerHost : IAsyncDisposable
     /// <summary>The URL clients use.</summary>
     public string Url { get; }
 
+    /// <summary>The server's join token (<c>&lt;data-dir&gt;/token</c>).</summary>
+    public JoinToken JoinToken { get; }
+
+    /// <summary>Whether this start created the join token (it is printed once, at first start).</summary>
+    public bool JoinTokenCreated { get; }
+
     /// <summary>Prepares the data dir, store and caches, writes the kubeconfig and starts listening.</summary>
     public static async Task<ApiServerHost> StartAsync(ServerOptions options, ILoggerFactory? loggers, CancellationToken cancellationToken)
     {
@@ -59,6 +71,7 @@ public sealed partial class ApiServerHost : IAsyncDisposable
         var ca = CertificateAuthority.LoadOrCreate(options.DataDir, options.TlsSans.Concat(options.AdvertiseAddress is null ? [] : [options.AdvertiseAddress]));
         var admin = AdminCredentials.LoadOrCreate(options.DataDir);
         var tokens = ServiceAccountTokenIssuer.LoadOrCreate(options.DataDir);
+        var serverToken = ServerToken.LoadOrCreate(options.DataDir, ca.CertificatePem);
         var store = await StoreFactory.OpenAsync(options, cancellationToken);
         var registry = ResourceRegistry.BuiltIn;
         var ipRange = ClusterIpRange.Parse(options.ServiceCidr);
@@ -73,6 +86,7 @@ public sealed partial class ApiServerHost : IAsyncDisposable
         await kubernetesService.StartAsync(cancellationToken);
         if (options.ClusterDns is { } dnsIp) await new KubeDnsServiceReconciler(service, registry, dnsIp, loggers.CreateLogger<KubeDnsServiceReconciler>()).EnsureAsync(cancellationToken);
         await Admission.PriorityAdmission.EnsureSystemClassesAsync(service, cancellationToken);
+        await BootstrapPolicy.EnsureAsync(service, registry, cancellationToken);
         var caches = new CacheSet(store, registry, options.WatchCacheEvents, loggers);
         await caches.StartAsync(cancellationToken);
 
@@ -87,7 +101,13 @@ public sealed partial class ApiServerHost : IAsyncDisposable
             k.Listen(options.BindAddress, options.HttpsPort, l =>
             {
                 l.Protocols = HttpProtocols.Http1AndHttp2;
-                l.UseHttps(ca.ServingCertificate);
+                // Client certificates are asked for, not required; the chain is checked by the authenticator.
+                l.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = ca.ServingCertificate,
+                    ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+                    ClientCertificateValidation = (_, _, _) => true,
+                });
             });
         });
         var app = builder.Build();
@@ -103,16 +123,21 @@ public sealed partial class ApiServerHost : IAsyncDisposable
             new NodeProxyHandler(service, registry, kubelets));
         var stopping = app.Lifetime.ApplicationStopping;
         var logger = loggers.CreateLogger<ApiServerHost>();
-        app.Run(context => ServeAsync(context, admin, registry, discovery, dispatcher, logger, stopping));
+        var authenticator = new RequestAuthenticator(admin, new ClientCertificateAuthenticator(ca.Certificate, time),
+            new ServiceAccountAuthenticator(tokens, caches, registry), new BootstrapTokenAuthenticator(caches, registry), time);
+        var authorizer = new RequestAuthorizer(new NodeAuthorizer(caches, registry), new RbacAuthorizer(caches, registry));
+        var security = new ApiSecurity(authenticator, authorizer, new AccessReviewHandlers(authorizer),
+            new NodeCredentialsEndpoint(ca, serverToken, authenticator, new NodePasswords(service, registry)), caches, registry);
+        app.Run(context => ServeAsync(context, security, registry, discovery, dispatcher, logger, stopping));
         await app.StartAsync(cancellationToken);
 
         var host = options.AdvertiseAddress ?? (options.BindAddress.Equals(IPAddress.Any) || options.BindAddress.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : options.BindAddress.ToString());
         var url = $"https://{(host.Contains(':') ? $"[{host}]" : host)}:{options.HttpsPort}";
         admin.WriteKubeconfig(options.EffectiveKubeconfigPath, url, ca.CertificatePem);
-        return new ApiServerHost(app, store, caches, service, url, Task.WhenAll(kubernetesService.RunAsync(time, stopping), allocator.RunRepairsAsync(store, services, time, stopping)));
+        return new ApiServerHost(app, store, caches, service, url, Task.WhenAll(kubernetesService.RunAsync(time, stopping), allocator.RunRepairsAsync(store, services, time, stopping)), serverToken);
     }
 
-    private static async Task ServeAsync(HttpContext context, AdminCredentials admin, ResourceRegistry registry, DiscoveryDocuments discovery,
+    private static async Task ServeAsync(HttpContext context, ApiSecurity security, ResourceRegistry registry, DiscoveryDocuments discovery,
         ApiDispatcher dispatcher, ILogger logger, CancellationToken stopping)
     {
         var path = context.Request.Path.Value ?? "/";
@@ -125,7 +150,10 @@ public sealed partial class ApiServerHost : IAsyncDisposable
                 await context.Response.WriteAsync("ok", context.RequestAborted);
                 return;
             }
-            if (!Authenticate(context, admin)) throw ApiException.Unauthorized();
+            if (await security.TryServeJoinAsync(context, path)) return;
+            // A static lambda: no closure per request (only non-masters' requests are parsed there).
+            var user = security.AuthenticateAndAuthorize(context, path, static (c, p) => RequestInfoParser.Parse(c.Request.Method, p, IsWatch(c.Request)))
+                ?? throw ApiException.Unauthorized();
             if (path is "/version" or "/version/")
             {
                 await ResponseWriter.WriteJsonAsync(context, 200, VersionInfo.Json);
@@ -134,6 +162,7 @@ public sealed partial class ApiServerHost : IAsyncDisposable
             if (await DiscoveryEndpoints.TryServeAsync(context, path, registry, discovery)) return;
             var info = RequestInfoParser.Parse(context.Request.Method, path, IsWatch(context.Request))
                 ?? throw ApiException.NotFoundPath();
+            if (await security.TryServeReviewAsync(context, info, user)) return;
             await dispatcher.DispatchAsync(context, info, stopping);
         }
         catch (ApiException ex)
@@ -157,12 +186,6 @@ public sealed partial class ApiServerHost : IAsyncDisposable
     /// <summary>Like Kubernetes, any watch value but "false" or "0" asks for a watch.</summary>
     private static bool IsWatch(HttpRequest request) =>
         request.Query.TryGetValue("watch", out var w) && w.Count > 0 && !string.Equals(w[0], "false", StringComparison.OrdinalIgnoreCase) && w[0] != "0";
-
-    private static bool Authenticate(HttpContext context, AdminCredentials admin)
-    {
-        var header = context.Request.Headers.Authorization.ToString();
-        return header.StartsWith("Bearer ", StringComparison.Ordinal) && admin.Matches(header.AsSpan(7).Trim());
-    }
 
     /// <summary>Stops serving and closes the store.</summary>
     public async ValueTask DisposeAsync()

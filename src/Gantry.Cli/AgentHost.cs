@@ -25,9 +25,12 @@ namespace Gantry.Cli;
 /// </summary>
 internal static class AgentHost
 {
-    /// <summary>Runs the agent until cancelled. <paramref name="clusterCa"/> signs the streaming server's certificate when it carries its key.</summary>
+    /// <summary>
+    /// Runs the agent until cancelled. The streaming server presents <paramref name="servingCertificate"/> (issued at
+    /// join) or else one signed by <paramref name="clusterCa"/> when it carries its key.
+    /// </summary>
     public static async Task RunAsync(IApiClient client, NodeAgentOptions options, NodePaths paths, X509Certificate2 clusterCa, ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, X509Certificate2? servingCertificate = null)
     {
         var time = TimeProvider.System;
         // Resolved once, before the cluster DNS interface exists, so the agent and the proxy agree on it.
@@ -42,7 +45,7 @@ internal static class AgentHost
         await using var streaming = await StreamingServer.StartAsync(new StreamingServerOptions
         {
             Port = options.KubeletPort,
-            ServingCertificate = ServingCertificate(clusterCa, options, loggers.CreateLogger(typeof(AgentHost))),
+            ServingCertificate = servingCertificate ?? ServingCertificate(clusterCa, options, loggers.CreateLogger(typeof(AgentHost))),
             ClientCertificateAuthority = clusterCa,
         }, runtime, loggers, time, cancellationToken);
         await using var provisioner = new LocalPathProvisioner(client, paths, time, loggers);
@@ -59,7 +62,7 @@ internal static class AgentHost
     /// </summary>
     private static X509Certificate2 ServingCertificate(X509Certificate2 clusterCa, NodeAgentOptions options, ILogger logger)
     {
-        var addresses = LocalAddresses().Concat(options.NodeIp is null ? [] : [options.NodeIp]).Append(Dns.GetHostName()).Distinct().ToList();
+        var addresses = NodeAddresses(options);
         if (clusterCa.HasPrivateKey) return KubeletCertificates.IssueKubeletServing(clusterCa, options.NodeName, addresses);
         logger.LogWarning("the cluster CA key is not on this machine: logs, exec and port-forward to node {Node} will be refused by the API server", options.NodeName);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -70,6 +73,10 @@ internal static class AgentHost
         using var throwaway = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(1));
         return KubeletCertificates.IssueKubeletServing(throwaway, options.NodeName, addresses);
     }
+
+    /// <summary>The names the streaming server's certificate covers: this machine's IPv4 addresses, the node IP and the host name.</summary>
+    public static IReadOnlyList<string> NodeAddresses(NodeAgentOptions options) =>
+        LocalAddresses().Concat(options.NodeIp is null ? [] : [options.NodeIp]).Append(Dns.GetHostName()).Distinct().ToList();
 
     private static IEnumerable<string> LocalAddresses() => NetworkInterface.GetAllNetworkInterfaces()
         .SelectMany(i => i.GetIPProperties().UnicastAddresses)

@@ -33,9 +33,15 @@ internal sealed class ComponentRunner : IAsyncDisposable
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private void StartAgent(string kubeconfig, string dataDir, Gantry.Node.Pods.NodeAgentOptions options)
     {
-        // The server's own agent holds the CA key: it signs the certificate its streaming server presents to the API server.
+        // The server's own agent holds the CA key: it signs the certificate its streaming server presents to the API server,
+        // and the agent's node credentials, so it is held to the Node authorizer like every other node.
         var ca = AgentHost.LoadClusterCa(Path.Combine(dataDir, "tls", "ca.crt"));
-        _running.Add(AgentCommand.RunAsync(ApiClient.FromKubeconfig(kubeconfig), options, new Gantry.Node.NodePaths(dataDir, options.NodeName), ca, _stop.Token));
+        var connection = Gantry.Client.Transport.KubeconfigLoader.Load(kubeconfig) with
+        {
+            BearerToken = null,
+            ClientCertificate = Gantry.ApiServer.Proxy.KubeletCertificates.IssueNodeClient(ca, options.NodeName),
+        };
+        _running.Add(AgentCommand.RunAsync(new ApiClient(connection), options, new Gantry.Node.NodePaths(dataDir, options.NodeName), ca, _stop.Token));
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]

@@ -57,6 +57,13 @@ internal static class ServerCommand
                     !result.GetValue(disableControllers), !result.GetValue(disableScheduler), result.GetValue(nodeMonitorGracePeriod), cancellationToken,
                     agentDataDir: result.GetValue(disableAgent) ? null : options.DataDir, agentOptions: agentFlags.Options(result),
                     clusterCidr: result.GetValue(agentFlags.ClusterCidr)!);
+                // Printed once, at first start; it stays in <data-dir>/token.
+                if (host.JoinTokenCreated)
+                {
+                    // Agents on other machines reach the server only when it listens on a non-loopback address.
+                    var note = IPAddress.IsLoopback(bindAddress) ? "; agents on other machines need --bind-address set to a non-loopback address" : "";
+                    Console.WriteLine($"gantry: join token {host.JoinToken} (kept in {Path.Combine(options.DataDir, "token")}{note})");
+                }
                 Console.WriteLine($"gantry: server ready at {host.Url}, kubeconfig {options.EffectiveKubeconfigPath}");
                 using var trimStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var trim = TrimAfterStartupAsync(trimStop.Token);

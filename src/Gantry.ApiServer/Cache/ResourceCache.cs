@@ -21,6 +21,7 @@ public sealed class ResourceCache
     private int _ringCount;
     private long _revision;
     private long _oldestWatchable;
+    private long _changes;
 
     /// <summary>
     /// Creates an empty cache of the keys under <paramref name="prefix"/>; watchers selecting one value of
@@ -45,6 +46,15 @@ public sealed class ResourceCache
         get { lock (_lock) return Math.Max(_revision, _clock.Revision); }
     }
 
+    /// <summary>A counter that moves whenever the contents change (indexes derived from the cache rebuild when it moved).</summary>
+    public long Changes => Volatile.Read(ref _changes);
+
+    /// <summary>The cached object stored under <paramref name="key"/>, or null.</summary>
+    public CachedObject? Get(string key)
+    {
+        lock (_lock) return _objects.GetValueOrDefault(key);
+    }
+
     /// <summary>Waits until the cache has seen <paramref name="revision"/>.</summary>
     public Task WaitForRevisionAsync(long revision, CancellationToken cancellationToken) => _clock.WaitForAsync(revision, cancellationToken);
 
@@ -63,6 +73,7 @@ public sealed class ResourceCache
             _indexedWatchers.Clear();
             _oldestWatchable = revision;
             _revision = revision;
+            _changes++;
         }
     }
 
@@ -88,6 +99,7 @@ public sealed class ResourceCache
             foreach (var w in _watchers) w.Offer(cacheEvent);
             if (_indexedWatchers.Count > 0) OfferIndexed(cacheEvent);
             _revision = e.Value.ModRevision;
+            _changes++;
         }
     }
 

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Gantry.ApiServer.Handlers;
 
-/// <summary>The action subresources: pods/binding, pods/eviction, serviceaccounts/token, namespaces/finalize, and reviews.</summary>
+/// <summary>The action subresources: pods/binding, pods/eviction, serviceaccounts/token, and namespaces/finalize.</summary>
 public sealed class SubresourceHandlers(ResourceService service, ResourceRegistry registry, ServiceAccountTokenIssuer tokens, TimeProvider time)
 {
     private ResourceDefinition Core(string plural) => registry.Find("", "v1", plural)!;
@@ -104,17 +104,5 @@ public sealed class SubresourceHandlers(ResourceService service, ResourceRegistr
             && ObjectMeta.Finalizers(updated).Count == 0)
             await service.DeleteAsync(namespaces, null, name, new DeleteRequest(), context.RequestAborted);
         await ResponseWriter.WriteJsonAsync(context, 200, updated);
-    }
-
-    /// <summary>POST selfsubjectaccessreviews: the admin may do everything.</summary>
-    public async Task SelfSubjectAccessReviewAsync(HttpContext context)
-    {
-        var review = await RequestBody.ReadObjectAsync(context.Request, context.RequestAborted);
-        review["apiVersion"] = "authorization.k8s.io/v1";
-        review["kind"] = "SelfSubjectAccessReview";
-        if (review["metadata"] is not JsonObject meta) review["metadata"] = meta = new JsonObject();
-        meta["creationTimestamp"] = null;
-        review["status"] = new JsonObject { ["allowed"] = true, ["reason"] = "the cluster admin is allowed everything" };
-        await ResponseWriter.WriteJsonAsync(context, 201, review);
     }
 }

@@ -72,7 +72,6 @@ public sealed class ApiDispatcher(
         if (info.Verb != "create" || info.Name is not null || info.Subresource is not null) throw ApiException.MethodNotAllowed();
         return def.Kind switch
         {
-            "SelfSubjectAccessReview" => subresources.SelfSubjectAccessReviewAsync(context),
             "Binding" when ns is not null => BindFromBodyAsync(context, ns),
             _ => throw ApiException.MethodNotAllowed(),
         };

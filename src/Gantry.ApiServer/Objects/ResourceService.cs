@@ -77,6 +77,7 @@ public sealed partial class ResourceService
         var strategy = StrategyCatalog.For(def);
         strategy.PrepareForCreate(obj);
         strategy.ApplyDefaults(obj);
+        RequesterAdmission.AdmitCreate(def, obj);
         if (def.Group.Length == 0 && def.Plural == "pods") DefaultTolerationSeconds.Admit(obj);
         if (def.Group.Length == 0 && def.Plural == "persistentvolumeclaims") await DefaultStorageClass.AdmitAsync(_store, obj, cancellationToken);
         if (ServiceAccounts is not null && def.Group.Length == 0 && def.Plural == "pods")
@@ -172,6 +173,7 @@ public sealed partial class ResourceService
             if (!string.IsNullOrEmpty(uid) && uid != ObjectMeta.Get(old, "uid"))
                 throw ApiException.Conflict(def.Group, def.Plural, name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {ObjectMeta.Get(old, "uid")}");
             KeepSystemMetadata(updated, old, def, ns, name);
+            if (kind != UpdateKind.System) RequesterAdmission.AdmitUpdate(def, updated, old, kind == UpdateKind.Status);
             ServiceAllocation? allocation = null;
             try
             {
