@@ -129,15 +129,15 @@ public sealed class NetnsCluster : IAsyncLifetime
 
     private async Task StartAgentAsync(Machine machine)
     {
-        // Another machine has the cluster CA's certificate, never its key (which would let the agent sign its own serving certificate).
-        Directory.CreateDirectory(Path.Combine(machine.DataDir, "tls"));
-        File.Copy(Path.Combine(Server.DataDir, "tls", "ca.crt"), Path.Combine(machine.DataDir, "tls", "ca.crt"), overwrite: true);
         machine.Agent = await GantryAgent.StartAsync(machine.Launcher,
             ["--server", Server.Url, "--token", JoinToken(), "--data-dir", machine.DataDir, "--node-name", machine.NodeName, "--node-ip", machine.Address]);
     }
 
-    /// <summary>The token agents join with: today the admin token (with node join tokens: the K10 token in &lt;data-dir&gt;/token).</summary>
-    private string JoinToken() => File.ReadAllText(Path.Combine(Server.DataDir, "admin.token")).Trim();
+    /// <summary>
+    /// The server's K10 join token (&lt;data-dir&gt;/token): agents verify the server's CA by its hash and get node
+    /// credentials and a CA-signed serving certificate (which logs/exec to their node need).
+    /// </summary>
+    private string JoinToken() => File.ReadAllText(Path.Combine(Server.DataDir, "token")).Trim();
 
     public async Task DisposeAsync()
     {

@@ -1,4 +1,3 @@
-// PENDING (not compiled): needs node join (branch auth) for kubectl exec/logs on remote nodes; rename to MultiNodeAcceptanceTests.cs once it is merged.
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
