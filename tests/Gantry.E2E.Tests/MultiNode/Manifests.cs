@@ -13,7 +13,10 @@ internal static class Manifests
               - {key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, tolerationSeconds: 2}
         """;
 
-    /// <summary>A Deployment of sleepers labelled app=<paramref name="name"/>.</summary>
+    /// <summary>
+    /// A Deployment of sleepers labelled app=<paramref name="name"/>, spread evenly over the schedulable nodes (the
+    /// scoring alone would crowd an emptier node, such as one just restored).
+    /// </summary>
     public static string Sleepers(string name, int replicas) => $$$"""
         apiVersion: apps/v1
         kind: Deployment
@@ -26,6 +29,8 @@ internal static class Manifests
             spec:
               terminationGracePeriodSeconds: 1
         {{{ShortNodeTolerations}}}
+              topologySpreadConstraints:
+              - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, nodeTaintsPolicy: Honor, labelSelector: {matchLabels: {app: {{{name}}}} } }
               containers:
               - name: main
                 image: {{{NetnsCluster.Image}}}
