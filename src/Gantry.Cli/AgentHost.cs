@@ -68,6 +68,8 @@ internal static class AgentHost
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN=gantry-agent-ca-{options.NodeName}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        // The serving certificate's authority key identifier is taken from it.
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         using var throwaway = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(1));
         return KubeletCertificates.IssueKubeletServing(throwaway, options.NodeName, addresses);
     }

@@ -12,11 +12,13 @@ public sealed class GantryServer : IAsyncDisposable
 
     private readonly string[] _extraArguments;
 
-    private GantryServer(string dataDir, int port, string[] extraArguments)
+    private GantryServer(string dataDir, int port, string[] extraArguments, string bindAddress = "127.0.0.1", string[]? launcher = null)
     {
         DataDir = dataDir;
         Port = port;
         _extraArguments = extraArguments;
+        BindAddress = bindAddress;
+        Launcher = launcher ?? [];
     }
 
     /// <summary>The server's data dir.</summary>
@@ -25,8 +27,15 @@ public sealed class GantryServer : IAsyncDisposable
     public int Port { get; }
     /// <summary>The kubeconfig the server wrote.</summary>
     public string Kubeconfig => Path.Combine(DataDir, "kubeconfig.yaml");
+    /// <summary>The address the server listens on (and writes into its kubeconfig).</summary>
+    public string BindAddress { get; }
+    /// <summary>
+    /// The command line prefix the server runs under, empty on the host; e.g. <c>nsenter --net=/run/netns/X</c> for a server
+    /// inside a network namespace. Clients of the server (kubectl) must run under it too to reach <see cref="BindAddress"/>.
+    /// </summary>
+    public IReadOnlyList<string> Launcher { get; }
     /// <summary>The base URL.</summary>
-    public string Url => $"https://127.0.0.1:{Port}";
+    public string Url => $"https://{BindAddress}:{Port}";
     /// <summary>Everything the process printed so far.</summary>
     public string Output { get { lock (_output) return string.Join("\n", _output); } }
 
@@ -52,18 +61,32 @@ public sealed class GantryServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Starts a server with its own node agent inside the network namespace pinned at <paramref name="netnsPath"/> (only the
+    /// network namespace changes: the process keeps the host's mounts, so its containers and mounts are visible to cleanup),
+    /// listening on <paramref name="address"/>:6443 of that namespace and reporting it as the node's InternalIP.
+    /// </summary>
+    public static async Task<GantryServer> StartInNetworkNamespaceAsync(string netnsPath, string address, string dataDir, string nodeName, params string[] extraArguments)
+    {
+        var server = new GantryServer(dataDir, 6443, ["--advertise-address", address, "--node-name", nodeName, "--node-ip", address, .. extraArguments],
+            address, ["nsenter", "--net=" + netnsPath]);
+        await server.StartProcessAsync();
+        return server;
+    }
+
     /// <summary>Starts (or restarts) the process on the same data dir and port.</summary>
     public async Task StartProcessAsync()
     {
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var psi = new ProcessStartInfo("dotnet")
+        var command = Launcher.Concat(["dotnet", Paths.GantryDll, "server", "--data-dir", DataDir, "--bind-address", BindAddress, "--https-listen-port", Port.ToString()])
+            .Concat(_extraArguments).ToList();
+        var psi = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { Paths.GantryDll, "server", "--data-dir", DataDir, "--bind-address", "127.0.0.1", "--https-listen-port", Port.ToString() }.Concat(_extraArguments))
-            psi.ArgumentList.Add(a);
+        foreach (var a in command.Skip(1)) psi.ArgumentList.Add(a);
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         void OnLine(string? line)
         {

@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace Gantry.Testing.Processes;
 
-/// <summary>Runs the real kubectl against a server with only the kubeconfig the server wrote.</summary>
+/// <summary>
+/// Runs the real kubectl against a server with only the kubeconfig the server wrote, under the server's
+/// <see cref="GantryServer.Launcher"/> (inside its network namespace) when it has one.
+/// </summary>
 public sealed class Kubectl(GantryServer server, string minor = "32")
 {
     /// <summary>The result of one kubectl run.</summary>
@@ -15,7 +18,8 @@ public sealed class Kubectl(GantryServer server, string minor = "32")
     /// <summary>Runs kubectl with arguments and optional stdin.</summary>
     public async Task<Result> RunAsync(IEnumerable<string> args, string? stdin = null, IDictionary<string, string>? env = null, TimeSpan? timeout = null)
     {
-        var psi = new ProcessStartInfo(Paths.Kubectl(minor))
+        var command = server.Launcher.Append(Paths.Kubectl(minor)).ToList();
+        var psi = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -25,7 +29,7 @@ public sealed class Kubectl(GantryServer server, string minor = "32")
         psi.Environment["KUBECONFIG"] = server.Kubeconfig;
         psi.Environment["HOME"] = Path.Combine(server.DataDir, "home");
         if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var a in command.Skip(1).Concat(args)) psi.ArgumentList.Add(a);
         using var process = Process.Start(psi)!;
         if (stdin is not null)
         {
