@@ -1,3 +1,4 @@
+using Gantry.Client;
 using Gantry.Controllers.Deployment;
 using Gantry.Controllers.Tests.Harness;
 using k8s.Models;
@@ -52,20 +53,32 @@ public sealed class DeploymentRolloutTests(DeploymentFixture fixture)
         await _support.Deployments.CreateAsync(deployment);
         await _support.WaitForRolloutAsync("rolling");
 
+        // Every ReplicaSet change is seen through a watch (polling could miss the steps of a fast rollout).
         var states = new HashSet<string>();
         var violations = new List<string>();
+        var initial = await _support.ReplicaSets.ListAsync("default", new ListOptions { LabelSelector = "app=rolling" });
+        var current = initial.Items.ToDictionary(rs => rs.Metadata.Name);
         using var stop = new CancellationTokenSource();
         var observer = Task.Run(async () =>
         {
-            while (!stop.IsCancellationRequested)
+            var options = new ListOptions { LabelSelector = "app=rolling", ResourceVersion = initial.ResourceVersion };
+            try
             {
-                var sets = await _support.ReplicaSetsOfAsync("rolling");
-                var total = sets.Sum(rs => rs.Spec.Replicas ?? 0);
-                var available = sets.Sum(rs => Math.Min(rs.Spec.Replicas ?? 0, rs.Status?.AvailableReplicas ?? 0));
-                var state = string.Join("/", sets.Select(rs => rs.Spec.Replicas));
-                states.Add(state);
-                if (total > 5 || available < 3) violations.Add($"{state}: {total} pods, {available} available");
-                await Task.Delay(10);
+                await foreach (var e in _support.ReplicaSets.WatchAsync("default", options, allowBookmarks: false, stop.Token))
+                {
+                    if (e.Object is not { } changed) continue;
+                    if (e.Type == WatchEventType.Deleted) current.Remove(changed.Metadata.Name);
+                    else current[changed.Metadata.Name] = changed;
+                    var sets = current.Values.OrderBy(DeploymentTestSupport.Revision).ToList();
+                    var total = sets.Sum(rs => rs.Spec.Replicas ?? 0);
+                    var available = sets.Sum(rs => Math.Min(rs.Spec.Replicas ?? 0, rs.Status?.AvailableReplicas ?? 0));
+                    var state = string.Join("/", sets.Select(rs => rs.Spec.Replicas));
+                    states.Add(state);
+                    if (total > 5 || available < 3) violations.Add($"{state}: {total} pods, {available} available");
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
             }
         });
         await _support.SetImageAsync("rolling", "nginx:2.0");

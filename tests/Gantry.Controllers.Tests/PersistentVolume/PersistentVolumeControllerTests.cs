@@ -110,7 +110,8 @@ public sealed class PersistentVolumeControllerTests
         await cluster.Client.For<V1PersistentVolume>().DeleteAsync(null, "doomed");
 
         await WaitForClaimPhaseAsync(cluster, claim, "Lost");
-        Assert.Contains(await EventsAsync(cluster, "orphan"), e => e.Reason == "ClaimLost");
+        // Events are recorded asynchronously, after the phase write.
+        await TestCluster.EventuallyAsync(async () => (await EventsAsync(cluster, "orphan")).Any(e => e.Reason == "ClaimLost"), "a ClaimLost event");
     }
 
     [Fact]
