@@ -15,11 +15,7 @@ internal static partial class CrashedRunCleanup
 
     private static async Task RunAsync()
     {
-        var namespaces = await HostCommand.RunAsync("ip", ["netns", "list"], null, CancellationToken.None);
-        foreach (var name in namespaces.Output.Split('\n').Select(l => l.Split(' ')[0]).Where(n => n.StartsWith("gtrt-", StringComparison.Ordinal)))
-        {
-            await HostCommand.RunAsync("ip", ["netns", "delete", name], null, CancellationToken.None);
-        }
+        await TestNamespaces.DeleteAllWithPrefixAsync("gtrt-");
         var addresses = await HostCommand.RunAsync("ip", ["-o", "-4", "addr", "show"], null, CancellationToken.None);
         foreach (Match bridge in TestBridge().Matches(addresses.Output))
         {

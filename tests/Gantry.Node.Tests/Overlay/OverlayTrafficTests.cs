@@ -61,11 +61,7 @@ public sealed class OverlayTrafficTests(OverlayApiFixture fixture) : IClassFixtu
         var overlays = new List<OverlayNetwork>();
         try
         {
-            await RegisterAsync(hosts, 1);
-            await RegisterAsync(hosts, 2);
-            overlays.Add(await StartAsync(hosts, 1, OverlayBackend.Vxlan));
-            overlays.Add(await StartAsync(hosts, 2, OverlayBackend.Vxlan));
-            await Eventually.HoldsAsync(() => Task.FromResult(overlays.All(o => o.LastSync?.Peers.Count == 1)), "both overlays route to the other node");
+            await StartTwoVxlanNodesAsync(hosts, overlays);
 
             await overlays[0].DisposeAsync();
             Assert.True(await hosts.PingAsync(), "routes outlive the stopped overlay");
@@ -99,11 +95,7 @@ public sealed class OverlayTrafficTests(OverlayApiFixture fixture) : IClassFixtu
         var overlays = new List<OverlayNetwork>();
         try
         {
-            await RegisterAsync(hosts, 1);
-            await RegisterAsync(hosts, 2);
-            overlays.Add(await StartAsync(hosts, 1, OverlayBackend.Vxlan));
-            overlays.Add(await StartAsync(hosts, 2, OverlayBackend.Vxlan));
-            await Eventually.HoldsAsync(() => Task.FromResult(overlays.All(o => o.LastSync?.Peers.Count == 1)), "both overlays route to the other node");
+            await StartTwoVxlanNodesAsync(hosts, overlays);
             var table = new OverlayOptions { NodeName = NodeName(hosts, 1) }.TableName;
             Assert.Contains("masquerade", await ListTableAsync(hosts, table));
 
@@ -128,6 +120,16 @@ public sealed class OverlayTrafficTests(OverlayApiFixture fixture) : IClassFixtu
     private static string NodeName(OverlayHosts hosts, int n) => $"overlay-{hosts.Id}-{n}";
 
     private static string VtepMacOf(OverlayHosts hosts, int n) => OverlayNames.VtepMac(NodeName(hosts, n));
+
+    /// <summary>Registers both hosts as nodes and runs a VXLAN overlay on each until each routes to the other.</summary>
+    private async Task StartTwoVxlanNodesAsync(OverlayHosts hosts, List<OverlayNetwork> overlays)
+    {
+        await RegisterAsync(hosts, 1);
+        await RegisterAsync(hosts, 2);
+        overlays.Add(await StartAsync(hosts, 1, OverlayBackend.Vxlan));
+        overlays.Add(await StartAsync(hosts, 2, OverlayBackend.Vxlan));
+        await Eventually.HoldsAsync(() => Task.FromResult(overlays.All(o => o.LastSync?.Peers.Count == 1)), "both overlays route to the other node");
+    }
 
     private async Task RegisterAsync(OverlayHosts hosts, int n)
     {

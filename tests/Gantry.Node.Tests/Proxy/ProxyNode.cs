@@ -15,7 +15,7 @@ internal sealed class ProxyNode : IAsyncDisposable
     public const string ServiceRange = "10.43.0.0/16";
 
     private const string Prefix = "gpxt-";
-    private static readonly Lazy<Task> CrashedRunsRemoved = new(RemoveCrashedRunsAsync);
+    private static readonly Lazy<Task> CrashedRunsRemoved = new(() => TestNamespaces.DeleteAllWithPrefixAsync(Prefix));
     private readonly List<string> _namespaces = [];
     private readonly string _webRoot = Directory.CreateTempSubdirectory("gantry-proxy-test-").FullName;
 
@@ -109,29 +109,9 @@ internal sealed class ProxyNode : IAsyncDisposable
 
     private static Task<string> Ip(params string[] arguments) => HostCommand.RunCheckedAsync("ip", arguments, null, CancellationToken.None);
 
-    private static async Task RemoveCrashedRunsAsync()
-    {
-        var list = await HostCommand.RunAsync("ip", ["netns", "list"], null, CancellationToken.None);
-        foreach (var name in list.Output.Split('\n').Select(l => l.Split(' ')[0]).Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)))
-        {
-            await DeleteNamespaceAsync(name);
-        }
-    }
-
-    /// <summary>Kills what still runs inside (deleting the namespace would not), then deletes it.</summary>
-    private static async Task DeleteNamespaceAsync(string name)
-    {
-        var pids = await HostCommand.RunAsync("ip", ["netns", "pids", name], null, CancellationToken.None);
-        foreach (var pid in pids.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            await HostCommand.RunAsync("kill", ["-9", pid], null, CancellationToken.None);
-        }
-        await HostCommand.RunAsync("ip", ["netns", "delete", name], null, CancellationToken.None);
-    }
-
     public async ValueTask DisposeAsync()
     {
-        foreach (var ns in _namespaces) await DeleteNamespaceAsync(ns);
+        foreach (var ns in _namespaces) await TestNamespaces.DeleteAsync(ns);
         Directory.Delete(_webRoot, recursive: true);
     }
 }
