@@ -35,8 +35,10 @@ internal sealed class AgentFlags
     public Option<string> FlannelBackend { get; } = new Option<string>("--flannel-backend") { Description = "Cross-node pod networking: vxlan, host-gw (nodes on one network) or none", DefaultValueFactory = _ => "vxlan" }
         .AcceptOnlyFromAmong("vxlan", "host-gw", "none");
 
+    public Option<KubeProxyArgs> KubeProxyArg { get; } = KubeProxyArgs.Option();
+
     /// <summary>Every flag, to add to a command.</summary>
-    public IEnumerable<Option> All => [NodeName, NodeIp, MaxPods, KubeletPort, PodCidr, ClusterDns, ClusterDomain, ResolvConf, ClusterCidr, FlannelBackend];
+    public IEnumerable<Option> All => [NodeName, NodeIp, MaxPods, KubeletPort, PodCidr, ClusterDns, ClusterDomain, ResolvConf, ClusterCidr, FlannelBackend, KubeProxyArg];
 
     /// <summary>The agent's options from parsed flags.</summary>
     public NodeAgentOptions Options(ParseResult result) => new()
@@ -51,5 +53,7 @@ internal sealed class AgentFlags
         ResolvConf = result.GetValue(ResolvConf),
         ClusterCidr = result.GetValue(ClusterCidr)!,
         FlannelBackend = Gantry.Node.Network.Overlay.OverlayOptions.ParseBackend(result.GetValue(FlannelBackend)!),
+        ProxySyncPeriod = result.GetValue(KubeProxyArg)!.SyncPeriod,
+        ProxyMinSyncPeriod = result.GetValue(KubeProxyArg)!.MinSyncPeriod,
     };
 }

@@ -24,6 +24,12 @@ public sealed record NodeNetworkOptions
     /// <summary>--resolv-conf: the resolv.conf whose nameservers get every name outside the cluster domain.</summary>
     public string ResolvConf { get; init; } = "/etc/resolv.conf";
 
+    /// <summary>The service proxy's kube-proxy nftables-sync-period.</summary>
+    public TimeSpan ProxySyncPeriod { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The service proxy's kube-proxy nftables-min-sync-period.</summary>
+    public TimeSpan ProxyMinSyncPeriod { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// The settings of a node agent's flags: its node IP (which must already be resolved: detection after the DNS
     /// interface exists could pick the service IP), its cluster DNS IPs and, without --resolv-conf, systemd-resolved's
@@ -39,6 +45,8 @@ public sealed record NodeNetworkOptions
         ClusterDns = [.. agent.ClusterDns.Select(ip => IPAddress.TryParse(ip, out var address)
             ? address : throw new InvalidOperationException($"--cluster-dns \"{ip}\" is not an IP address"))],
         ClusterDomain = agent.ClusterDomain,
+        ProxySyncPeriod = agent.ProxySyncPeriod,
+        ProxyMinSyncPeriod = agent.ProxyMinSyncPeriod,
         ResolvConf = agent.ResolvConf ?? (File.Exists(SystemdResolvConf) ? SystemdResolvConf : "/etc/resolv.conf"),
     };
 

@@ -27,6 +27,8 @@ public sealed partial class NodeNetworkServices(IApiClient client, NodeNetworkOp
             NodeIPs = options.NodeIPs,
             ClusterCidr = options.ClusterCidr,
             NodeLocalServiceIPs = options.ClusterDns,
+            SyncPeriod = options.ProxySyncPeriod,
+            MinSyncInterval = options.ProxyMinSyncPeriod,
         }, time, loggers);
         ClusterDnsServer? dns = null;
         try

@@ -36,6 +36,12 @@ public sealed record NodeAgentOptions
     /// <summary>--flannel-backend: how pod traffic crosses between nodes (k3s's default: VXLAN).</summary>
     public Network.Overlay.OverlayBackend FlannelBackend { get; init; } = Network.Overlay.OverlayBackend.Vxlan;
 
+    /// <summary>--kube-proxy-arg nftables-sync-period: how often the service proxy re-checks its rules without a change.</summary>
+    public TimeSpan ProxySyncPeriod { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>--kube-proxy-arg nftables-min-sync-period: the least time between two service proxy syncs after a burst.</summary>
+    public TimeSpan ProxyMinSyncPeriod { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>--resolv-conf: the host resolver file Default pods get (systemd-resolved's upstream list when present).</summary>
     public string? ResolvConf { get; init; }
 

@@ -17,11 +17,14 @@ public sealed class NodeNetworkOptionsTests
             ClusterDomain = "example.local",
             ClusterCidr = "10.99.0.0/16",
             ResolvConf = "/tmp/upstreams.conf",
+            ProxySyncPeriod = TimeSpan.FromMinutes(2),
+            ProxyMinSyncPeriod = TimeSpan.FromMilliseconds(250),
         });
 
         Assert.Equal([IPAddress.Parse("192.0.2.5")], options.NodeIPs);
         Assert.Equal([IPAddress.Parse("10.43.0.10")], options.ClusterDns);
         Assert.Equal(("example.local", "10.99.0.0/16", "/tmp/upstreams.conf"), (options.ClusterDomain, options.ClusterCidr, options.ResolvConf));
+        Assert.Equal((TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(250)), (options.ProxySyncPeriod, options.ProxyMinSyncPeriod));
     }
 
     [Fact]

@@ -20,6 +20,12 @@ public sealed class ServiceProxy : IAsyncDisposable
     /// <summary>Even without failures the whole table is rewritten now and then, repairing anything changed behind our back (kube-proxy's FullSyncPeriod).</summary>
     private static readonly TimeSpan FullSyncPeriod = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Flushed chains are deleted by the next sync (see <see cref="NftTransactions.Diff"/>); without any change, one comes
+    /// this long after the flush, the age kube-proxy waits for before deleting a stale chain.
+    /// </summary>
+    private static readonly TimeSpan StaleChainDelay = TimeSpan.FromSeconds(1);
+
     private readonly SharedInformerFactory _informers;
     private readonly ServiceProxyOptions _options;
     private readonly TimeProvider _time;
@@ -81,16 +87,15 @@ public sealed class ServiceProxy : IAsyncDisposable
         {
             await Task.WhenAll(services.WaitForSyncAsync(cancellationToken), slices.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
             var limiter = new SyncRateLimiter(_options.MinSyncInterval, _time);
+            var cleanupOnly = false;
             while (true)
             {
-                await limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+                // Deleting the chains the last sync flushed takes no token: a change arriving next must not wait for it.
+                if (!cleanupOnly) await limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
                 // Requests made until here are all served by this sync: bursts of changes coalesce.
                 _requests.Reader.TryRead(out _);
                 await SyncAsync(services, slices, cancellationToken).ConfigureAwait(false);
-                using var period = new CancellationTokenSource(_options.SyncPeriod, _time);
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, period.Token);
-                try { await _requests.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false); }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { }
+                cleanupOnly = await WaitForWorkAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -99,6 +104,26 @@ public sealed class ServiceProxy : IAsyncDisposable
     }
 
     private void RequestSync() => _requests.Writer.TryWrite(true);
+
+    /// <summary>
+    /// Waits for a change, the sync period, or — when the last sync flushed chains — <see cref="StaleChainDelay"/>;
+    /// true when only those chains are due for deletion.
+    /// </summary>
+    private async Task<bool> WaitForWorkAsync(CancellationToken cancellationToken)
+    {
+        var cleanup = _flushedChains.Count > 0 && StaleChainDelay < _options.SyncPeriod;
+        using var timeout = new CancellationTokenSource(cleanup ? StaleChainDelay : _options.SyncPeriod, _time);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            await _requests.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return cleanup;
+        }
+    }
 
     private async Task SyncAsync(Informer<V1Service> services, Informer<V1EndpointSlice> slices, CancellationToken cancellationToken)
     {
@@ -118,8 +143,6 @@ public sealed class ServiceProxy : IAsyncDisposable
             _needsFullSync = false;
             _flushedChains = [.. flushed];
             if (full) _lastFullSync = _time.GetTimestamp();
-            // Flushed chains are deleted by the next sync (see NftTransactions.Diff): make sure there is one.
-            if (_flushedChains.Count > 0) RequestSync();
             var sync = new ServiceProxySync(full, transaction.Count(c => c == '\n'), transaction.Length, stopwatch.Elapsed, stopwatch.Elapsed - built, _rulesets.ServicePorts, _rulesets.Endpoints);
             LastSync = sync;
             ServiceProxyLog.Synced(_logger, sync.ServicePorts, sync.Endpoints, full ? "full" : "diff", sync.Lines, (long)sync.Duration.TotalMilliseconds);
