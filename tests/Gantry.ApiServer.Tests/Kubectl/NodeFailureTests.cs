@@ -49,7 +49,8 @@ public sealed class NodeFailureTests
             var live = rows.Where(r => r.Length < 3 || r[2].Length == 0).ToList();
             return live.Count(r => r[1] == "Running" && r[0] != victim) == 3 && live.All(r => r[0] != victim);
         }, "3 running pods on the healthy nodes");
-        Assert.Equal("3", (await k.RunAsync(["get", "deploy", "web", "-o", "jsonpath={.status.readyReplicas}"])).Ok());
+        // The Deployment's status follows its ReplicaSet's a moment after the pods run.
+        await EventuallyAsync(async () => (await k.RunAsync(["get", "deploy", "web", "-o", "jsonpath={.status.readyReplicas}"])).Ok() == "3", "readyReplicas 3");
     }
 
     private static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
