@@ -38,6 +38,7 @@ public static class ControllerCatalog
             ["disruption"] = c => new DisruptionController(c),
             ["endpoint"] = c => new EndpointsController(c),
             ["endpointslice"] = c => new EndpointSliceController(c),
+            ["endpointslicemirroring"] = c => new EndpointSliceMirroring.EndpointSliceMirroringController(c),
             ["servicelb"] = c => new ServiceLB.ServiceLbController(c),
             ["garbagecollector"] = c => new GarbageCollectorController(c),
             ["namespace"] = c => new NamespaceController(c),
