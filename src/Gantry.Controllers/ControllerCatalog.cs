@@ -43,6 +43,7 @@ public static class ControllerCatalog
             ["garbagecollector"] = c => new GarbageCollectorController(c),
             ["namespace"] = c => new NamespaceController(c),
             ["serviceaccount"] = c => new ServiceAccountController(c),
+            ["tokencleaner"] = c => new BootstrapToken.TokenCleaner(c),
             ["podgc"] = c => new PodGcController(c),
             ["persistentvolume-binder"] = c => new PersistentVolumeController(c),
             ["root-ca-cert-publisher"] = c => new RootCaPublisher(c, new RootCaPublisherOptions(

@@ -92,6 +92,18 @@ public sealed class AuthenticationTests(SecurityFixture fixture)
     }
 
     [Fact]
+    public async Task ATokenCreatedWithATtl_IsDeletedOnceItExpires()
+    {
+        var (exit, stdout, stderr) = await SecurityFixture.GantryAsync("token", "create", "--data-dir", fixture.Server.DataDir, "--ttl", "2s");
+        Assert.True(exit == 0, stderr);
+        var id = stdout.Trim()[(stdout.Trim().IndexOf("::", StringComparison.Ordinal) + 2)..][..6];
+        await Gantry.Testing.Eventually.HoldsAsync(async () =>
+            (await fixture.Admin.SendAsync(HttpMethod.Get, "/api/v1/namespaces/kube-system/secrets/bootstrap-token-" + id)).Code == 404,
+            "the token cleaner to delete the expired token's Secret", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(200));
+        Assert.DoesNotContain(id + ".", (await SecurityFixture.GantryAsync("token", "list", "--data-dir", fixture.Server.DataDir)).Stdout);
+    }
+
+    [Fact]
     public async Task CaCerts_AreServedWithoutCredentialsAndHashToTheServersJoinToken()
     {
         using var anonymous = fixture.Client();
