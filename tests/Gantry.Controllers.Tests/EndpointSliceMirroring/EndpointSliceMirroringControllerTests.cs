@@ -81,7 +81,7 @@ public sealed class EndpointSliceMirroringControllerTests
         await client.CreateAsync(Endpoints("cache", Subset(6379, ["192.0.2.20"])), "default");
         var first = (await SlicesWhenAsync(cluster, "cache", s => s.Count == 1, "the first slice")).Single();
 
-        var current = await client.GetAsync("default", "cache");
+        var current = Assert.IsType<V1Endpoints>(await client.GetAsync("default", "cache"));
         current.Subsets = [Subset(6379, ["192.0.2.21", "192.0.2.22"])];
         await client.UpdateAsync(current);
         var updated = (await SlicesWhenAsync(cluster, "cache", s => s.Count == 1 && s[0].Endpoints?.Count == 2, "the slice to follow")).Single();
