@@ -27,6 +27,9 @@ internal sealed class BindWatch : IAsyncDisposable
     /// <summary>Pod name -> when it was first seen bound.</summary>
     public ConcurrentDictionary<string, long> Bound { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Pod name -> when it was first seen at all (its ADDED event, unless a list saw it first).</summary>
+    public ConcurrentDictionary<string, long> Seen { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Pod name -> when it was first seen with PodScheduled=False/Unschedulable.</summary>
     public ConcurrentDictionary<string, long> Unschedulable { get; } = new(StringComparer.Ordinal);
 
@@ -136,6 +139,7 @@ internal sealed class BindWatch : IAsyncDisposable
         foreach (var pod in list.RootElement.GetProperty("items").EnumerateArray())
         {
             var name = pod.GetProperty("metadata").GetProperty("name").GetString()!;
+            Seen.TryAdd(name, now);
             if (pod.GetProperty("spec").TryGetProperty("nodeName", out var node) && node.GetString() is { Length: > 0 }) Bound.TryAdd(name, now);
         }
         _lastRevision = list.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString()!;
@@ -148,6 +152,7 @@ internal sealed class BindWatch : IAsyncDisposable
         if (Value(line, ResourceVersionField) is { } revision) _lastRevision = revision;
         var name = Value(line, NameField);
         if (name is null) return;
+        Seen.TryAdd(name, now);
         if (Value(line, NodeNameField) is { Length: > 0 }) Bound.TryAdd(name, now);
         else if (line.IndexOf(UnschedulableReason) >= 0) Unschedulable.TryAdd(name, now);
     }

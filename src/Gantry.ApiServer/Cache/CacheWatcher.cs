@@ -28,6 +28,13 @@ public sealed class CacheWatcher : IDisposable
     /// <summary>The events, in revision order. Completes with an error when the watcher fell behind.</summary>
     public ChannelReader<CacheEvent> Events => _channel.Reader;
 
+    /// <summary>
+    /// True while the watch is open and every event offered so far has been read. A revision the cache reported before
+    /// this is true is then a safe bookmark; after the queue overflowed, events after the last one queued were never
+    /// offered, and a bookmark past them would make the client resume beyond events it never got.
+    /// </summary>
+    internal bool CaughtUp => _channel.Reader.Count == 0 && !_channel.Reader.Completion.IsCompleted;
+
     /// <summary>Queues an event; when the queue is full the watch ends (the client will relist, as with Kubernetes).</summary>
     internal void Offer(CacheEvent e)
     {

@@ -99,9 +99,13 @@ public sealed class WatchHandler(CacheSet caches, ServerOptions options, TimePro
                         else w.WriteRawValue(ReadHandlers.Converted(def, obj.Json), skipInputValidation: true);
                     }, flush: watcher.Events.Count == 0);
                 }
-                if (query.AllowBookmarks && time.GetUtcNow() >= nextBookmark)
+                // The cache's revision first, then the queue: every event up to that revision was offered before it was
+                // read, so a caught-up watcher has written them all. Otherwise (events queued, or the watcher fell behind
+                // and lost the rest) no bookmark: the client would resume past events it never received.
+                var revision = query.AllowBookmarks && time.GetUtcNow() >= nextBookmark ? cache.Revision : -1;
+                if (revision >= 0 && watcher.CaughtUp)
                 {
-                    var bookmarkRevision = Math.Max(lastRevision, cache.Revision);
+                    var bookmarkRevision = Math.Max(lastRevision, revision);
                     await WriteEventAsync(context, buffer, writer, w =>
                     {
                         w.WriteString("type", "BOOKMARK");

@@ -6,13 +6,15 @@ namespace Gantry.Client.Tests.Harness;
 
 /// <summary>
 /// Wraps a resource client so a test can cut watches off and later let them resume from the revision they had reached,
-/// as a client does after a network outage; counts lists.
+/// as a client does after a network outage; or break the next stream mid-way, as a dropped connection does; counts lists.
 /// </summary>
 public sealed class GatedResourceClient<T>(IResourceClient<T> inner) : IResourceClient<T> where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private TaskCompletionSource _gate = Open();
     private CancellationTokenSource _cut = new();
     private int _lists;
+    private int _breakAfter;
+    private int _breaks;
 
     /// <summary>How many list calls went through.</summary>
     public int Lists => Volatile.Read(ref _lists);
@@ -30,6 +32,12 @@ public sealed class GatedResourceClient<T>(IResourceClient<T> inner) : IResource
         _cut = new CancellationTokenSource();
         _gate.SetResult();
     }
+
+    /// <summary>How many streams <see cref="BreakAfter"/> broke.</summary>
+    public int Breaks => Volatile.Read(ref _breaks);
+
+    /// <summary>The stream open now (or the next one) fails with an IOException after <paramref name="events"/> more events.</summary>
+    public void BreakAfter(int events) => Volatile.Write(ref _breakAfter, events);
 
     private static TaskCompletionSource Open()
     {
@@ -67,6 +75,9 @@ public sealed class GatedResourceClient<T>(IResourceClient<T> inner) : IResource
                 }
                 yield return e;
                 revision = e.ResourceVersion ?? revision;
+                if (Interlocked.Decrement(ref _breakAfter) != 0) continue;
+                Interlocked.Increment(ref _breaks);
+                throw new IOException("the connection dropped");
             }
         }
     }

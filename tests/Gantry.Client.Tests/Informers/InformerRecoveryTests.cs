@@ -67,4 +67,33 @@ public sealed class InformerRecoveryTests
         await cts.CancelAsync();
         await run;
     }
+
+    [Fact]
+    public async Task Informer_WhenItsStreamBreaks_AppliesWhatArrivedAndResumesWithoutARelist()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = server.Client();
+        var ns = await server.NamespaceAsync(client);
+        var maps = client.For<V1ConfigMap>();
+        await maps.CreateAsync(Objects.ConfigMap(ns, "seed"));
+
+        var gated = new GatedResourceClient<V1ConfigMap>(maps);
+        var informer = new Informer<V1ConfigMap>(gated, new InformerOptions { Namespace = ns });
+        var added = new ConcurrentQueue<string>();
+        informer.AddEventHandler(onAdd: o => added.Enqueue(o.Metadata.Name));
+        using var cts = new CancellationTokenSource();
+        var run = informer.RunAsync(cts.Token);
+        await informer.WaitForSyncAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        // The events decoded before the break are applied, in order, and the watch resumes after the last of them.
+        gated.BreakAfter(3);
+        for (var i = 0; i < 8; i++) await maps.CreateAsync(Objects.ConfigMap(ns, $"m{i}"));
+
+        await Eventually.TrueAsync(() => added.Count == 9, "every create seen", 20);
+        Assert.Equal(["seed", .. Enumerable.Range(0, 8).Select(i => $"m{i}")], added);
+        Assert.Equal(1, gated.Breaks);
+        Assert.Equal(1, gated.Lists);
+        await cts.CancelAsync();
+        await run;
+    }
 }
