@@ -110,24 +110,6 @@ public sealed class SqliteStoreTests : StoreContractTests
     }
 
     [Fact]
-    public async Task Commits_AreCheckpointedIntoTheDatabaseFileBesideTheWriter()
-    {
-        var path = NextPath();
-        var store = await OpenAsync(path);
-        var emptySize = new FileInfo(path).Length;
-        var value = new byte[1024];
-
-        // Far below SQLite's automatic checkpoint (1000 pages), which the writer no longer runs anyway.
-        await Task.WhenAll(Enumerable.Range(0, 100).Select(i => store.CreateAsync($"/p/{i:D3}", value).AsTask()));
-
-        // Only a checkpoint moves pages from the WAL into the database file while the store is open.
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((new FileInfo(path).Length < emptySize + 100 * 1024 || store.Checkpoints == 0) && DateTime.UtcNow < deadline) await Task.Delay(20);
-        Assert.True(new FileInfo(path).Length >= emptySize + 100 * 1024, $"database file {new FileInfo(path).Length} bytes, {store.Checkpoints} checkpoints");
-        Assert.True(store.Checkpoints > 0, "the file grew, yet no checkpoint finished");
-    }
-
-    [Fact]
     public async Task BatchWithConflictingWrites_FailsOnlyTheLosers()
     {
         var store = await OpenAsync(NextPath());

@@ -10,13 +10,11 @@ internal static class SqliteSchema
 
     // auto_vacuum must precede the first table; on an existing file it is a no-op unless already set.
     // journal_size_limit truncates the WAL after a checkpoint, so one burst does not leave a large file behind.
-    // wal_autocheckpoint = 0: the checkpointer copies the WAL back beside the writer (SqliteCheckpointer).
     private const string Setup = """
         PRAGMA auto_vacuum = INCREMENTAL;
         PRAGMA journal_mode = WAL;
         PRAGMA synchronous = FULL;
         PRAGMA journal_size_limit = 67108864;
-        PRAGMA wal_autocheckpoint = 0;
         CREATE TABLE IF NOT EXISTS kv (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             name TEXT NOT NULL,

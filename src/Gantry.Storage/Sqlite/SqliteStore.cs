@@ -19,21 +19,18 @@ public sealed class SqliteStore : IStore
     private readonly LiveIndex _index;
     private readonly WatchHub _hub;
     private readonly SqliteWriter _writer;
-    private readonly SqliteCheckpointer _checkpointer;
     private readonly SqliteHistory _history;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Task _compaction;
     private int _disposed;
 
-    private SqliteStore(SqliteConnection connection, SqliteCheckpointer checkpointer, string readerConnectionString, LiveIndex index, long revision, long compacted,
-        SqliteStoreOptions options)
+    private SqliteStore(SqliteConnection connection, string readerConnectionString, LiveIndex index, long revision, long compacted, SqliteStoreOptions options)
     {
         _connection = connection;
-        _checkpointer = checkpointer;
         _readerConnectionString = readerConnectionString;
         _index = index;
         _hub = new WatchHub(revision, options.WatchCapacity);
-        _writer = new SqliteWriter(connection, index, _hub, checkpointer, revision, compacted, options.MaxBatchSize);
+        _writer = new SqliteWriter(connection, index, _hub, revision, compacted, options.MaxBatchSize);
         _history = new SqliteHistory(readerConnectionString, index, () => _writer.CompactedRevision);
         _compaction = options.CompactInterval > TimeSpan.Zero
             ? CompactPeriodicallyAsync(options, _lifetime.Token)
@@ -60,7 +57,7 @@ public sealed class SqliteStore : IStore
             var (revision, compacted) = SqliteSchema.LoadRevisions(connection);
             var index = new LiveIndex();
             SqliteSchema.LoadIndex(connection, index, revision);
-            return Task.FromResult(new SqliteStore(connection, new SqliteCheckpointer(writer), reader, index, revision, compacted, options));
+            return Task.FromResult(new SqliteStore(connection, reader, index, revision, compacted, options));
         }
         catch
         {
@@ -77,9 +74,6 @@ public sealed class SqliteStore : IStore
 
     /// <summary>Committed write transactions since open; far fewer than writes when group commit works.</summary>
     internal long Commits => _writer.Commits;
-
-    /// <summary>WAL checkpoints run beside the writer since open.</summary>
-    internal long Checkpoints => _checkpointer.Checkpoints;
 
     /// <inheritdoc />
     public ValueTask<StoredValue?> GetAsync(string key, CancellationToken cancellationToken = default) =>
@@ -149,10 +143,8 @@ public sealed class SqliteStore : IStore
         await _lifetime.CancelAsync().ConfigureAwait(false);
         await _compaction.ConfigureAwait(false);
         await _writer.StopAsync().ConfigureAwait(false);
-        await _checkpointer.StopAsync().ConfigureAwait(false);
         _hub.CloseAll();
         _writer.Dispose();
-        _checkpointer.Dispose();
         await _connection.DisposeAsync().ConfigureAwait(false);
         // Pooled readers would keep the files open after the store is gone (and block deleting them).
         using (var reader = new SqliteConnection(_readerConnectionString))

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Gantry.Storage.Indexing;
 using Gantry.Storage.Watching;
 using Microsoft.Data.Sqlite;
@@ -9,31 +9,27 @@ namespace Gantry.Storage.Sqlite;
 /// The single writer: drains every queued write, applies them in one transaction (each compare-and-swap sees
 /// the earlier writes of the same batch), commits, updates the index, publishes the events, and only then
 /// completes the callers. One fsync is shared by the whole batch: that is the group commit.
-/// The writer is a thread of its own: a commit blocks in fsync for milliseconds, and on a thread-pool thread that
-/// would take one of the few workers (two on two cores) away from the requests for as long as writes keep coming.
 /// </summary>
 internal sealed class SqliteWriter : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly LiveIndex _index;
     private readonly WatchHub _hub;
-    private readonly SqliteCheckpointer _checkpointer;
     private readonly int _maxBatch;
-    private readonly BlockingCollection<SqliteOp> _queue = new(new ConcurrentQueue<SqliteOp>());
-    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Channel<SqliteOp> _queue = Channel.CreateUnbounded<SqliteOp>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SqliteCommand _insert;
     private readonly SqliteParameter _id, _name, _created, _deleted, _createRevision, _prevRevision, _value;
     private readonly List<SqliteOp> _batch = [];
     private readonly List<StoreEvent> _events = [];
     private readonly Dictionary<string, StoredValue?> _changes = new(StringComparer.Ordinal);
+    private readonly Task _loop;
     private long _revision;
     private long _compacted;
     private long _commits;
 
-    public SqliteWriter(SqliteConnection connection, LiveIndex index, WatchHub hub, SqliteCheckpointer checkpointer, long revision, long compacted, int maxBatch)
+    public SqliteWriter(SqliteConnection connection, LiveIndex index, WatchHub hub, long revision, long compacted, int maxBatch)
     {
         _connection = connection;
-        _checkpointer = checkpointer;
         _index = index;
         _hub = hub;
         _revision = revision;
@@ -52,7 +48,7 @@ internal sealed class SqliteWriter : IDisposable
         _prevRevision = _insert.Parameters.Add("$prev_revision", SqliteType.Integer);
         _value = _insert.Parameters.Add("$value", SqliteType.Blob);
         _insert.Prepare();
-        new Thread(Run) { IsBackground = true, Name = "Gantry SQLite writer" }.Start();
+        _loop = Task.Run(RunAsync);
     }
 
     /// <summary>The compacted revision; raised before rows are deleted so concurrent readers fail safe.</summary>
@@ -64,13 +60,8 @@ internal sealed class SqliteWriter : IDisposable
     /// <summary>Queues an operation and waits until it is durable or failed.</summary>
     public Task<StoredValue?> SubmitAsync(SqliteOp op)
     {
-        try
+        if (!_queue.Writer.TryWrite(op))
         {
-            _queue.Add(op);
-        }
-        catch (InvalidOperationException)
-        {
-            // Adding after StopAsync: the store is closing.
             throw new ObjectDisposedException(nameof(SqliteStore));
         }
         return op.Task;
@@ -79,35 +70,27 @@ internal sealed class SqliteWriter : IDisposable
     /// <summary>Stops accepting work and waits until everything queued is done.</summary>
     public Task StopAsync()
     {
-        _queue.CompleteAdding();
-        return _stopped.Task;
+        _queue.Writer.TryComplete();
+        return _loop;
     }
 
-    public void Dispose()
-    {
-        _insert.Dispose();
-        _queue.Dispose();
-    }
+    public void Dispose() => _insert.Dispose();
 
-    private void Run()
+    private async Task RunAsync()
     {
-        try
+        var reader = _queue.Reader;
+        SqliteOp? carried = null;
+        while (carried is not null || await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            SqliteOp? carried = null;
-            while (true)
+            SqliteOp? compaction = null;
+            if (carried is not null)
             {
-                if (carried is not null)
-                {
-                    Compact(carried);
-                    carried = null;
-                    continue;
-                }
-                // Blocks until there is work; false once stopped and drained.
-                if (!_queue.TryTake(out var op, Timeout.Infinite))
-                {
-                    break;
-                }
-                do
+                compaction = carried;
+                carried = null;
+            }
+            else
+            {
+                while (_batch.Count < _maxBatch && reader.TryRead(out var op))
                 {
                     if (op.CompactTo != 0)
                     {
@@ -117,17 +100,15 @@ internal sealed class SqliteWriter : IDisposable
                     }
                     _batch.Add(op);
                 }
-                while (_batch.Count < _maxBatch && _queue.TryTake(out op));
-                if (_batch.Count > 0)
-                {
-                    CommitBatch();
-                }
             }
-            _stopped.TrySetResult();
-        }
-        catch (Exception ex)
-        {
-            _stopped.TrySetException(ex);
+            if (compaction is not null)
+            {
+                Compact(compaction);
+            }
+            if (_batch.Count > 0)
+            {
+                CommitBatch();
+            }
         }
     }
 
@@ -146,7 +127,6 @@ internal sealed class SqliteWriter : IDisposable
             {
                 transaction.Commit();
                 Interlocked.Increment(ref _commits);
-                _checkpointer.Committed();
             }
         }
         catch (Exception ex)
