@@ -1,5 +1,6 @@
 using Gantry.ApiServer.Http;
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Text.Json;
 using Gantry.Api.Errors;
 using Gantry.Api.Registry;
@@ -18,6 +19,7 @@ namespace Gantry.ApiServer.Handlers;
 public sealed class WatchHandler(CacheSet caches, ServerOptions options, TimeProvider time)
 {
     private const int WatcherCapacity = 10_000;
+    private const int FlushBytes = 64 * 1024;
 
     /// <summary>Serves one watch until the client leaves, the timeout passes or the server stops.</summary>
     public async Task WatchAsync(HttpContext context, ResourceDefinition def, string? ns, string? name, CancellationToken serverStopping)
@@ -38,12 +40,13 @@ public sealed class WatchHandler(CacheSet caches, ServerOptions options, TimePro
         if (watcher is null)
         {
             var expired = ApiException.Expired($"too old resource version: {after} ({cache.Revision})");
-            await WriteEventAsync(context, buffer, writer, w =>
+            WriteEvent(response.BodyWriter, buffer, writer, w =>
             {
                 w.WriteString("type", "ERROR");
                 w.WritePropertyName("object");
                 expired.ToStatus().WriteTo(w);
             });
+            await response.BodyWriter.FlushAsync(context.RequestAborted);
             return;
         }
         using var _ = watcher;
@@ -59,6 +62,8 @@ public sealed class WatchHandler(CacheSet caches, ServerOptions options, TimePro
         var nextBookmark = time.GetUtcNow() + options.BookmarkInterval;
         // One timer source per watch, reset between waits: a fresh one per event costs more than the event itself.
         var wait = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+        var body = response.BodyWriter;
+        var pending = 0;
         try
         {
             while (!stop.IsCancellationRequested)
@@ -82,11 +87,11 @@ public sealed class WatchHandler(CacheSet caches, ServerOptions options, TimePro
                     var obj = e.Object;
                     if (!table && !VersionConversion.Needed(def))
                     {
-                        await context.Response.Body.WriteAsync(e.Line(ParseType(type)), context.RequestAborted);
-                        // Kestrel's body writes flush the stream's pipe themselves; an explicit flush per event only adds work.
-                        continue;
+                        var line = e.Line(ParseType(type));
+                        body.Write(line);
+                        pending += line.Length;
                     }
-                    await WriteEventAsync(context, buffer, writer, w =>
+                    else pending += WriteEvent(body, buffer, writer, w =>
                     {
                         w.WriteString("type", type);
                         w.WritePropertyName("object");
@@ -97,7 +102,20 @@ public sealed class WatchHandler(CacheSet caches, ServerOptions options, TimePro
                             columnsSent = true;
                         }
                         else w.WriteRawValue(ReadHandlers.Converted(def, obj.Json), skipInputValidation: true);
-                    }, flush: watcher.Events.Count == 0);
+                    });
+                    // Events that arrive together go out together: one flush is one HTTP/2 DATA frame, one TLS record and
+                    // one send for the whole batch, where a flush per event cost all three per event (and a read per
+                    // event on the client). A large backlog still goes out in pieces.
+                    if (pending >= FlushBytes)
+                    {
+                        await body.FlushAsync(context.RequestAborted);
+                        pending = 0;
+                    }
+                }
+                if (pending > 0)
+                {
+                    await body.FlushAsync(context.RequestAborted);
+                    pending = 0;
                 }
                 // The cache's revision first, then the queue: every event up to that revision was offered before it was
                 // read, so a caught-up watcher has written them all. Otherwise (events queued, or the watcher fell behind
@@ -106,7 +124,7 @@ public sealed class WatchHandler(CacheSet caches, ServerOptions options, TimePro
                 if (revision >= 0 && watcher.CaughtUp)
                 {
                     var bookmarkRevision = Math.Max(lastRevision, revision);
-                    await WriteEventAsync(context, buffer, writer, w =>
+                    WriteEvent(body, buffer, writer, w =>
                     {
                         w.WriteString("type", "BOOKMARK");
                         w.WriteStartObject("object");
@@ -117,6 +135,7 @@ public sealed class WatchHandler(CacheSet caches, ServerOptions options, TimePro
                         w.WriteEndObject();
                         w.WriteEndObject();
                     });
+                    await body.FlushAsync(context.RequestAborted);
                 }
                 if (time.GetUtcNow() >= nextBookmark) nextBookmark = time.GetUtcNow() + options.BookmarkInterval;
             }
@@ -173,7 +192,8 @@ public sealed class WatchHandler(CacheSet caches, ServerOptions options, TimePro
         _ => CacheEventType.Deleted,
     };
 
-    private static async Task WriteEventAsync(HttpContext context, ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer, Action<Utf8JsonWriter> body, bool flush = true)
+    /// <summary>Writes one event line into the response without flushing it; returns its length.</summary>
+    private static int WriteEvent(PipeWriter output, ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer, Action<Utf8JsonWriter> body)
     {
         buffer.ResetWrittenCount();
         writer.Reset(buffer);
@@ -182,7 +202,7 @@ public sealed class WatchHandler(CacheSet caches, ServerOptions options, TimePro
         writer.WriteEndObject();
         writer.Flush();
         buffer.Write("\n"u8);
-        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
-        if (flush) await context.Response.Body.FlushAsync(context.RequestAborted);
+        output.Write(buffer.WrittenSpan);
+        return buffer.WrittenCount;
     }
 }

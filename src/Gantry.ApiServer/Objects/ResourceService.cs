@@ -69,7 +69,7 @@ public sealed partial class ResourceService
             name = generate + RandomSuffix();
             meta["name"] = name;
         }
-        meta["uid"] = Guid.NewGuid().ToString();
+        meta["uid"] = ObjectUid.New();
         meta["creationTimestamp"] = ObjectMeta.Timestamp(_time.GetUtcNow());
         meta.Remove("deletionTimestamp");
         meta.Remove("deletionGracePeriodSeconds");
