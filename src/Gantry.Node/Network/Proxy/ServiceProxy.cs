@@ -143,7 +143,7 @@ public sealed class ServiceProxy : IAsyncDisposable
             _needsFullSync = false;
             _flushedChains = [.. flushed];
             if (full) _lastFullSync = _time.GetTimestamp();
-            var sync = new ServiceProxySync(full, transaction.Count(c => c == '\n'), transaction.Length, stopwatch.Elapsed, stopwatch.Elapsed - built, _rulesets.ServicePorts, _rulesets.Endpoints);
+            var sync = new ServiceProxySync(full, transaction.AsSpan().Count('\n'), transaction.Length, stopwatch.Elapsed, stopwatch.Elapsed - built, _rulesets.ServicePorts, _rulesets.Endpoints);
             LastSync = sync;
             ServiceProxyLog.Synced(_logger, sync.ServicePorts, sync.Endpoints, full ? "full" : "diff", sync.Lines, (long)sync.Duration.TotalMilliseconds);
             Synced?.Invoke(this, sync);
