@@ -85,6 +85,25 @@ internal static class NftTransactions
         return text.ToString();
     }
 
+    /// <summary>
+    /// Splits a <see cref="Diff"/> into its leading declarations and the rest when it declares at least
+    /// <paramref name="minimumDeclarations"/> chains and sets; otherwise ("", <paramref name="diff"/>). The declarations
+    /// can go first as a transaction of their own without changing any packet's path: a new chain or set is empty and
+    /// nothing refers to it until the rest applies, and declaring an existing chain again does nothing.
+    /// </summary>
+    public static (string Declarations, string Changes) SplitDeclarations(string diff, int minimumDeclarations)
+    {
+        int end = 0, declarations = 0;
+        while (diff.AsSpan(end).StartsWith("add chain ", StringComparison.Ordinal) || diff.AsSpan(end).StartsWith("add set ", StringComparison.Ordinal))
+        {
+            var newline = diff.IndexOf('\n', end);
+            if (newline < 0) break;
+            end = newline + 1;
+            declarations++;
+        }
+        return declarations >= minimumDeclarations ? (diff[..end], diff[end..]) : ("", diff);
+    }
+
     /// <summary>Whether an affinity set kept its name but not its timeout: a set's timeout cannot be changed in place.</summary>
     public static bool AffinityTimeoutChanged(ProxyRuleset previous, ProxyRuleset next) =>
         next.AffinitySets.Any(s => previous.AffinitySets.TryGetValue(s.Key, out var old) && old != s.Value);

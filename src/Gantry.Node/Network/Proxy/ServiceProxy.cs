@@ -26,6 +26,14 @@ public sealed class ServiceProxy : IAsyncDisposable
     /// </summary>
     private static readonly TimeSpan StaleChainDelay = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// A diff declaring this many chains and sets (a burst of about 100 services) declares them in a transaction of its
+    /// own first. For each anonymous verdict map a rule binds, the kernel walks the transaction built so far; without the
+    /// 11,000 declarations of 1,000 new services in it, nft needs ~9% less time for them. Below this, the second nft
+    /// run (process, cache fetch, table validation) costs as much as it saves.
+    /// </summary>
+    private const int SeparateDeclarationsFrom = 1000;
+
     private readonly SharedInformerFactory _informers;
     private readonly ServiceProxyOptions _options;
     private readonly TimeProvider _time;
@@ -139,7 +147,9 @@ public sealed class ServiceProxy : IAsyncDisposable
                 ? NftTransactions.Full(_options, _rulesets.Current())
                 : NftTransactions.Diff(TableName, before, after, _flushedChains, out flushed);
             var built = stopwatch.Elapsed;
-            if (transaction.Length > 0) await _nft!.ApplyAsync(transaction, cancellationToken).ConfigureAwait(false);
+            var (declarations, changes) = full ? ("", transaction) : NftTransactions.SplitDeclarations(transaction, SeparateDeclarationsFrom);
+            if (declarations.Length > 0) await _nft!.ApplyAsync(declarations, cancellationToken).ConfigureAwait(false);
+            if (changes.Length > 0) await _nft!.ApplyAsync(changes, cancellationToken).ConfigureAwait(false);
             _needsFullSync = false;
             _flushedChains = [.. flushed];
             if (full) _lastFullSync = _time.GetTimestamp();
