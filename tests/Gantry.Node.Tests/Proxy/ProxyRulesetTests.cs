@@ -237,6 +237,31 @@ public sealed class ProxyRulesetTests
     }
 
     [Fact]
+    public void Cache_UsesPreparedRulesOnlyForTheVersionsTheyWereBuiltFrom()
+    {
+        var cache = new ProxyRulesetCache(Options);
+        var web = Service("web", "10.43.0.10");
+        web.Metadata.ResourceVersion = "1";
+        k8s.Models.V1EndpointSlice WebSlice(string address, string version)
+        {
+            var slice = Slice("web", 8080, [new Endpoint(address)]);
+            slice.Metadata.ResourceVersion = version;
+            return slice;
+        }
+        cache.Update([web], [WebSlice("10.42.0.5", "1")]);
+
+        cache.Prepare([web], [WebSlice("10.42.0.6", "2")]);
+        var (before, prepared) = cache.Update([web], [WebSlice("10.42.0.6", "2")]);
+        cache.Prepare([web], [WebSlice("10.42.0.7", "3")]);
+        var (_, outdated) = cache.Update([web], [WebSlice("10.42.0.8", "4")]);
+
+        Assert.Contains(before.Chains.Keys, c => c.EndsWith("__10.42.0.5/8080", StringComparison.Ordinal));
+        Assert.Contains(prepared.Chains.Keys, c => c.EndsWith("__10.42.0.6/8080", StringComparison.Ordinal));
+        Assert.Contains(outdated.Chains.Keys, c => c.EndsWith("__10.42.0.8/8080", StringComparison.Ordinal));
+        Assert.DoesNotContain(outdated.Chains.Keys, c => c.EndsWith("__10.42.0.7/8080", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Cache_HandsBackARemovedServiceAsBeforeOnly()
     {
         var cache = new ProxyRulesetCache(Options);

@@ -34,6 +34,9 @@ public sealed class ServiceProxy : IAsyncDisposable
     /// </summary>
     private const int SeparateDeclarationsFrom = 1000;
 
+    /// <summary>While the rate limit holds a sync back, the rules of what changed meanwhile are built this often.</summary>
+    private static readonly TimeSpan PrepareInterval = TimeSpan.FromMilliseconds(100);
+
     private readonly SharedInformerFactory _informers;
     private readonly ServiceProxyOptions _options;
     private readonly TimeProvider _time;
@@ -99,7 +102,7 @@ public sealed class ServiceProxy : IAsyncDisposable
             while (true)
             {
                 // Deleting the chains the last sync flushed takes no token: a change arriving next must not wait for it.
-                if (!cleanupOnly) await limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (!cleanupOnly) await WaitForTokenAsync(limiter, services, slices, cancellationToken).ConfigureAwait(false);
                 // Requests made until here are all served by this sync: bursts of changes coalesce.
                 _requests.Reader.TryRead(out _);
                 await SyncAsync(services, slices, cancellationToken).ConfigureAwait(false);
@@ -112,6 +115,20 @@ public sealed class ServiceProxy : IAsyncDisposable
     }
 
     private void RequestSync() => _requests.Writer.TryWrite(true);
+
+    /// <summary>
+    /// Waits for the rate limiter's token, meanwhile building the rules of what changed every <see cref="PrepareInterval"/>:
+    /// a burst of services arriving during the wait is then only compared and written by the sync, not built by it.
+    /// </summary>
+    private async Task WaitForTokenAsync(SyncRateLimiter limiter, Informer<V1Service> services, Informer<V1EndpointSlice> slices, CancellationToken cancellationToken)
+    {
+        for (var delay = limiter.Delay; delay > TimeSpan.Zero; delay = limiter.Delay)
+        {
+            await Task.Delay(delay < PrepareInterval ? delay : PrepareInterval, _time, cancellationToken).ConfigureAwait(false);
+            if (limiter.Delay > TimeSpan.Zero) _rulesets.Prepare(services.List(), slices.List());
+        }
+        await limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Waits for a change, the sync period, or — when the last sync flushed chains — <see cref="StaleChainDelay"/>;
