@@ -111,8 +111,8 @@ internal static class NftTransactions
     /// <summary>
     /// The chains with their balancing rule (an anonymous verdict map) ahead of the others, in a stable order. For each
     /// anonymous set a rule binds, the kernel walks the whole transaction built so far; a burst of 1,000 services holds
-    /// 1,000 such sets and 30,000 other lines, and binding the sets before the endpoint chains' rules are queued halves
-    /// that walk (some 8% of nft's time for such a burst).
+    /// 1,000 such sets and 30,000 other lines, and binding the sets before the endpoint chains' rules are queued saves
+    /// about a tenth of nft's time for such a burst.
     /// </summary>
     private static List<KeyValuePair<string, string[]>> BalancingFirst(IEnumerable<KeyValuePair<string, string[]>> chains) =>
         [.. chains.OrderBy(c => ProxyNames.IsBalancingChain(c.Key) ? 0 : 1)];
