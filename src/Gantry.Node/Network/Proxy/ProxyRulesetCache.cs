@@ -69,6 +69,25 @@ internal sealed class ProxyRulesetCache(ServiceProxyOptions options)
         }
     }
 
+    /// <summary>The chains (with their rules) and affinity sets of the prepared services that the last <see cref="Update"/> did not have.</summary>
+    public ProxyRuleset NewPrepared()
+    {
+        var fresh = new ProxyRuleset();
+        foreach (var (key, (_, rules)) in _prepared)
+        {
+            var synced = _services.TryGetValue(key, out var service) ? service.Rules : null;
+            foreach (var (chain, chainRules) in rules.Chains)
+            {
+                if (synced?.Chains.ContainsKey(chain) != true) fresh.Chains[chain] = chainRules;
+            }
+            foreach (var (set, timeout) in rules.AffinitySets)
+            {
+                if (synced?.AffinitySets.ContainsKey(set) != true) fresh.AffinitySets[set] = timeout;
+            }
+        }
+        return fresh;
+    }
+
     /// <summary>Each service with its EndpointSlices and the version its rules are built from.</summary>
     private static IEnumerable<((string, string) Key, V1Service Service, List<V1EndpointSlice> Slices, string? Version)> Versioned(
         IReadOnlyList<V1Service> services, IReadOnlyList<V1EndpointSlice> slices)
