@@ -133,7 +133,8 @@ public sealed class ServiceProxy : IAsyncDisposable
             await Task.Delay(delay < PrepareInterval ? delay : PrepareInterval, _time, cancellationToken).ConfigureAwait(false);
             if (limiter.Delay == TimeSpan.Zero) break;
             _rulesets.Prepare(services.List(), slices.List());
-            await StageAsync(cancellationToken).ConfigureAwait(false);
+            // A staging run shortly before the token would hold the sync back by its own length.
+            if (limiter.Delay >= PrepareInterval) await StageAsync(cancellationToken).ConfigureAwait(false);
         }
         await limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
