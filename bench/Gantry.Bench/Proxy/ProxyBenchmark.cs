@@ -75,6 +75,7 @@ internal static class ProxyBenchmark
                     loadSyncs.Select(s => $"{Stopwatch.GetElapsedTime(firstWrite, s.At).TotalMilliseconds - s.Sync.Duration.TotalMilliseconds:F0}-" +
                         $"{Stopwatch.GetElapsedTime(firstWrite, s.At).TotalMilliseconds:F0} {s.Sync.Lines}L " +
                         $"{(s.Sync.Duration - s.Sync.NftTime).TotalMilliseconds:F0}+{s.Sync.NftTime.TotalMilliseconds:F0}")) +
+                    $"; {loadSyncs.Sum(s => s.Sync.Lines)} lines in all (fewer when new chains were staged between syncs)" +
                     $"; last write at {Stopwatch.GetElapsedTime(firstWrite, lastWrite).TotalMilliseconds:F0}, last delivered by the informers at {Stopwatch.GetElapsedTime(firstWrite, lastDelivered).TotalMilliseconds:F0}");
 
                 // One service changes: one endpoint replaced by another.
