@@ -41,7 +41,18 @@ internal static class ProxyBenchmark
                 var baseline = (await WaitForSyncAsync(syncs, running, s => true, Stall)).Sync;
                 var baselineElements = await CountServiceIPsAsync(ns, proxy.TableName);
 
+                syncs.Clear();
+                // When the informers delivered the last of our Services and slices: what the proxy cannot be faster than.
+                var delivered = 0;
+                long lastDelivered = 0;
+                void Delivered()
+                {
+                    if (Interlocked.Increment(ref delivered) == 2 * sizes.Services) lastDelivered = Stopwatch.GetTimestamp();
+                }
+                using var serviceArrivals = informers.For<V1Service>().AddEventHandler(s => { if (s.Metadata.Name.StartsWith("svc-", StringComparison.Ordinal)) Delivered(); });
+                using var sliceArrivals = informers.For<V1EndpointSlice>().AddEventHandler(s => { if (s.Metadata.Name.StartsWith("svc-", StringComparison.Ordinal)) Delivered(); });
                 var clock = Stopwatch.StartNew();
+                var firstWrite = Stopwatch.GetTimestamp();
                 await Parallel.ForEachAsync(Enumerable.Range(0, sizes.Services), new ParallelOptions { MaxDegreeOfParallelism = sizes.WriteConcurrency }, async (i, token) =>
                 {
                     await client.For<V1Service>().CreateAsync(Service(i), "default", token);
@@ -60,6 +71,12 @@ internal static class ProxyBenchmark
                     $"the last one started {(Stopwatch.GetElapsedTime(lastWrite, Math.Max(all.At, lastWrite)) - all.Sync.Duration).TotalMilliseconds:F0} ms after the write: " +
                     $"{all.Sync.Lines} lines, nft {all.Sync.NftTime.TotalMilliseconds:F0} ms, sync {all.Sync.Duration.TotalMilliseconds:F0} ms)",
                     programmed <= Target, "<= 1 s");
+                report.Note("proxy syncs during the load (start and end in ms from the first write, lines, C# build and nft ms): " + string.Join("; ",
+                    loadSyncs.Select(s => $"{Stopwatch.GetElapsedTime(firstWrite, s.At).TotalMilliseconds - s.Sync.Duration.TotalMilliseconds:F0}-" +
+                        $"{Stopwatch.GetElapsedTime(firstWrite, s.At).TotalMilliseconds:F0} {s.Sync.Lines}L " +
+                        $"{(s.Sync.Duration - s.Sync.NftTime).TotalMilliseconds:F0}+{s.Sync.NftTime.TotalMilliseconds:F0}")) +
+                    $"; {loadSyncs.Sum(s => s.Sync.Lines)} lines in all (fewer when new chains were staged between syncs)" +
+                    $"; last write at {Stopwatch.GetElapsedTime(firstWrite, lastWrite).TotalMilliseconds:F0}, last delivered by the informers at {Stopwatch.GetElapsedTime(firstWrite, lastDelivered).TotalMilliseconds:F0}");
 
                 // One service changes: one endpoint replaced by another.
                 syncs.Clear();

@@ -237,6 +237,31 @@ public sealed class ProxyRulesetTests
     }
 
     [Fact]
+    public void Cache_UsesPreparedRulesOnlyForTheVersionsTheyWereBuiltFrom()
+    {
+        var cache = new ProxyRulesetCache(Options);
+        var web = Service("web", "10.43.0.10");
+        web.Metadata.ResourceVersion = "1";
+        k8s.Models.V1EndpointSlice WebSlice(string address, string version)
+        {
+            var slice = Slice("web", 8080, [new Endpoint(address)]);
+            slice.Metadata.ResourceVersion = version;
+            return slice;
+        }
+        cache.Update([web], [WebSlice("10.42.0.5", "1")]);
+
+        cache.Prepare([web], [WebSlice("10.42.0.6", "2")]);
+        var (before, prepared) = cache.Update([web], [WebSlice("10.42.0.6", "2")]);
+        cache.Prepare([web], [WebSlice("10.42.0.7", "3")]);
+        var (_, outdated) = cache.Update([web], [WebSlice("10.42.0.8", "4")]);
+
+        Assert.Contains(before.Chains.Keys, c => c.EndsWith("__10.42.0.5/8080", StringComparison.Ordinal));
+        Assert.Contains(prepared.Chains.Keys, c => c.EndsWith("__10.42.0.6/8080", StringComparison.Ordinal));
+        Assert.Contains(outdated.Chains.Keys, c => c.EndsWith("__10.42.0.8/8080", StringComparison.Ordinal));
+        Assert.DoesNotContain(outdated.Chains.Keys, c => c.EndsWith("__10.42.0.7/8080", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Cache_HandsBackARemovedServiceAsBeforeOnly()
     {
         var cache = new ProxyRulesetCache(Options);
@@ -249,6 +274,36 @@ public sealed class ProxyRulesetTests
         Assert.Equal("goto reject-chain", before.Elements["no-endpoint-services"]["10.43.0.10 . tcp . 80"]);
         Assert.Equal(0, after.ServicePorts);
         Assert.Equal(0, cache.Current().ServicePorts);
+    }
+
+    [Fact]
+    public async Task LargeDiff_AppliedAsDeclarationsThenChanges_LeavesTheSameTableAsOneTransaction()
+    {
+        HostRequirements.Root();
+        var before = Rules(Web(new Endpoint("10.42.0.5")));
+        var services = Enumerable.Range(0, 20).Select(i => (Service($"svc-{i}", $"10.43.1.{i + 1}", affinity: i % 2 == 0 ? "ClientIP" : null),
+            (k8s.Models.V1EndpointSlice?)Slice($"svc-{i}", 8080, Enumerable.Range(1, 3).Select(e => new Endpoint($"10.42.{i}.{e}")))));
+        var after = Rules([Web(new Endpoint("10.42.0.6")), .. services]);
+        var diff = NftTransactions.Diff(Options.TableName, before, after, new HashSet<string>(), out _);
+
+        var (declarations, changes) = NftTransactions.SplitDeclarations(diff, minimumDeclarations: 1);
+        await using var whole = await NetworkNamespace.CreateAsync();
+        await using var split = await NetworkNamespace.CreateAsync();
+        foreach (var (ns, transactions) in new[] { (whole, new[] { diff }), (split, new[] { declarations, changes }) })
+        {
+            var nft = new NftTool("nft", ns.Name);
+            await nft.ApplyAsync(NftTransactions.Full(Options, before), CancellationToken.None);
+            foreach (var transaction in transactions) await nft.ApplyAsync(transaction, CancellationToken.None);
+        }
+
+        Assert.Equal(diff, declarations + changes);
+        // 20 services of 3 endpoints (4 chains each; affinity sets for every other one), web's changed and new chain.
+        Assert.Equal(20 * 4 + 10 * 3 + 2, declarations.TrimEnd('\n').Split('\n').Length);
+        Assert.DoesNotContain("add chain", changes, StringComparison.Ordinal);
+        Assert.Equal("", NftTransactions.SplitDeclarations(diff, minimumDeclarations: 113).Declarations);
+        var listings = await Task.WhenAll(whole.ExecAsync("nft", "list", "table", "ip", Options.TableName), split.ExecAsync("nft", "list", "table", "ip", Options.TableName));
+        Assert.Contains("10.43.1.20 . tcp . 80 : goto service-", listings[0].Output, StringComparison.Ordinal);
+        Assert.Equal(listings[0].Output, listings[1].Output);
     }
 
     [Fact]

@@ -44,10 +44,14 @@ internal static class ProxyNames
 
     /// <summary>Whether a chain is one of the per-service ones a sync creates and deletes (not a fixed one).</summary>
     public static bool IsServiceChain(string chain) =>
-        chain.StartsWith("service-", StringComparison.Ordinal) && chain != EndpointsCheckChain
-        || chain.StartsWith("local-", StringComparison.Ordinal)
+        IsBalancingChain(chain)
         || chain.StartsWith("external-", StringComparison.Ordinal)
         || chain.StartsWith("endpoint-", StringComparison.Ordinal);
+
+    /// <summary>Whether a chain balances over endpoints with a <c>numgen</c> verdict map (a service or local chain).</summary>
+    public static bool IsBalancingChain(string chain) =>
+        chain.StartsWith("service-", StringComparison.Ordinal) && chain != EndpointsCheckChain
+        || chain.StartsWith("local-", StringComparison.Ordinal);
 
     private static string EndpointBase(ProxiedServicePort port, ProxiedEndpoint endpoint) => $"{ServicePortBase(port)}__{endpoint.IP}/{endpoint.Port}";
 

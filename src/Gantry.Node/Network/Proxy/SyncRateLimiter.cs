@@ -10,13 +10,23 @@ internal sealed class SyncRateLimiter(TimeSpan minInterval, TimeProvider time)
     private double _tokens = Burst;
     private long _refilled = time.GetTimestamp();
 
+    /// <summary>How long until a sync may run; zero when it may run now.</summary>
+    public TimeSpan Delay
+    {
+        get
+        {
+            Refill();
+            return _tokens < 1 && minInterval > TimeSpan.Zero ? minInterval * (1 - _tokens) : TimeSpan.Zero;
+        }
+    }
+
     /// <summary>Waits until a sync may run and takes its token.</summary>
     public async Task WaitAsync(CancellationToken cancellationToken)
     {
-        Refill();
-        if (_tokens < 1 && minInterval > TimeSpan.Zero)
+        var delay = Delay;
+        if (delay > TimeSpan.Zero)
         {
-            await Task.Delay(minInterval * (1 - _tokens), time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
             Refill();
         }
         _tokens = Math.Max(0, _tokens - 1);
