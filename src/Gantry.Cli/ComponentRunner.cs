@@ -19,20 +19,22 @@ internal sealed class ComponentRunner : IAsyncDisposable
 
     /// <summary>
     /// Starts the enabled components; with none enabled no client is even built (the API server alone). A node agent keeping
-    /// its state under <paramref name="agentDataDir"/> runs beside them unless that is null.
+    /// its state under <paramref name="agentDataDir"/> runs beside them unless that is null; its options are read from
+    /// <paramref name="agentFlags"/> only then, so a server without an agent never loads the agent's assembly.
     /// </summary>
     public static ComponentRunner Start(string kubeconfig, bool controllers, bool scheduler, TimeSpan nodeMonitorGracePeriod, CancellationToken cancellationToken,
-        string? agentDataDir = null, Gantry.Node.Pods.NodeAgentOptions? agentOptions = null, string clusterCidr = "10.42.0.0/16")
+        string? agentDataDir = null, AgentFlags? agentFlags = null, System.CommandLine.ParseResult? parsed = null, string clusterCidr = "10.42.0.0/16")
     {
         var runner = new ComponentRunner(CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
         if (controllers || scheduler) runner.StartComponents(kubeconfig, controllers, scheduler, nodeMonitorGracePeriod, clusterCidr);
-        if (agentDataDir is not null && agentOptions is not null) runner.StartAgent(kubeconfig, agentDataDir, agentOptions);
+        if (agentDataDir is not null && agentFlags is not null && parsed is not null) runner.StartAgent(kubeconfig, agentDataDir, agentFlags, parsed);
         return runner;
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void StartAgent(string kubeconfig, string dataDir, Gantry.Node.Pods.NodeAgentOptions options)
+    private void StartAgent(string kubeconfig, string dataDir, AgentFlags flags, System.CommandLine.ParseResult parsed)
     {
+        var options = flags.Options(parsed);
         // The server's own agent holds the CA key: it signs the certificate its streaming server presents to the API server,
         // and the agent's node credentials, so it is held to the Node authorizer like every other node.
         var ca = AgentHost.LoadClusterCa(Path.Combine(dataDir, "tls", "ca.crt"));

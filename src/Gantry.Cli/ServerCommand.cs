@@ -48,14 +48,15 @@ internal static class ServerCommand
                 DatastoreEndpoint = result.GetValue(datastore),
                 ServiceCidr = result.GetValue(serviceCidr)!,
                 ServiceNodePortRange = result.GetValue(nodePortRange)!,
-                ClusterDns = agentFlags.Options(result).ClusterDns.FirstOrDefault(),
+                // Read from the flag itself: building the agent's options would load the node agent's assembly even with --disable-agent.
+                ClusterDns = result.GetValue(agentFlags.ClusterDns)?.FirstOrDefault(),
             };
             try
             {
                 await using var host = await ApiServerHost.StartAsync(options, null, cancellationToken);
                 await using var components = ComponentRunner.Start(options.EffectiveKubeconfigPath,
                     !result.GetValue(disableControllers), !result.GetValue(disableScheduler), result.GetValue(nodeMonitorGracePeriod), cancellationToken,
-                    agentDataDir: result.GetValue(disableAgent) ? null : options.DataDir, agentOptions: agentFlags.Options(result),
+                    agentDataDir: result.GetValue(disableAgent) ? null : options.DataDir, agentFlags: agentFlags, parsed: result,
                     clusterCidr: result.GetValue(agentFlags.ClusterCidr)!);
                 // Printed once, at first start; it stays in <data-dir>/token.
                 if (host.JoinTokenCreated)
