@@ -18,6 +18,12 @@ internal sealed class ComponentRunner : IAsyncDisposable
     private ComponentRunner(CancellationTokenSource stop) => _stop = stop;
 
     /// <summary>
+    /// Completes once the components have started: when this process runs a node agent, once its Node reports Ready (that is
+    /// when the agent's startup work is done); at once otherwise.
+    /// </summary>
+    public Task Started { get; private set; } = Task.CompletedTask;
+
+    /// <summary>
     /// Starts the enabled components; with none enabled no client is even built (the API server alone). A node agent keeping
     /// its state under <paramref name="agentDataDir"/> runs beside them unless that is null; its options are read from
     /// <paramref name="agentFlags"/> only then, so a server without an agent never loads the agent's assembly.
@@ -43,7 +49,27 @@ internal sealed class ComponentRunner : IAsyncDisposable
             BearerToken = null,
             ClientCertificate = Gantry.ApiServer.Proxy.KubeletCertificates.IssueNodeClient(ca, options.NodeName),
         };
-        _running.Add(AgentCommand.RunAsync(new ApiClient(connection), options, new Gantry.Node.NodePaths(dataDir, options.NodeName), ca, _stop.Token));
+        var client = new ApiClient(connection);
+        _running.Add(AgentCommand.RunAsync(client, options, new Gantry.Node.NodePaths(dataDir, options.NodeName), ca, _stop.Token));
+        Started = WaitForNodeReadyAsync(client, options.NodeName, _stop.Token);
+    }
+
+    private static async Task WaitForNodeReadyAsync(ApiClient client, string nodeName, CancellationToken cancellationToken)
+    {
+        var nodes = client.For<k8s.Models.V1Node>();
+        while (true)
+        {
+            try
+            {
+                var node = await nodes.GetAsync(null, nodeName, cancellationToken);
+                if (node?.Status?.Conditions?.Any(c => c is { Type: "Ready", Status: "True" }) == true) return;
+            }
+            catch (Exception ex) when (ex is ApiClientException or HttpRequestException or TimeoutException)
+            {
+                // Not registered yet, or the server is busy: ask again.
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1), TimeProvider.System, cancellationToken);
+        }
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]

@@ -66,11 +66,11 @@ internal static class ServerCommand
                     Console.WriteLine($"gantry: join token {host.JoinToken} (kept in {Path.Combine(options.DataDir, "token")}{note})");
                 }
                 Console.WriteLine($"gantry: server ready at {host.Url}, kubeconfig {options.EffectiveKubeconfigPath}");
-                using var trimStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var trim = TrimAfterStartupAsync(trimStop.Token);
+                using var idleStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var idle = IdleHeap.KeepSmallAsync(components.Started, idleStop.Token);
                 await host.WaitForShutdownAsync(cancellationToken);
-                await trimStop.CancelAsync();
-                await trim;
+                await idleStop.CancelAsync();
+                await idle;
                 return 0;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
@@ -80,25 +80,6 @@ internal static class ServerCommand
             }
         });
         return command;
-    }
-
-    // Startup (certificates, schema tables, the components' first lists and caches) leaves garbage and a gen0 budget's
-    // worth of committed heap that an idle server keeps until enough is allocated for the next collection, minutes
-    // later. Once the components have synced, one aggressive collection gives that memory back; so does trimming the
-    // native heap, where the JIT's and the type loader's startup work and the TLS handshakes left ~7 MB of free pages.
-    private static async Task TrimAfterStartupAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(TimeSpan.FromSeconds(15), TimeProvider.System, cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        GlibcHeap.Trim();
     }
 
     private static string DefaultDataDir() =>
