@@ -50,23 +50,25 @@ internal sealed class ComponentRunner : IAsyncDisposable
             ClientCertificate = Gantry.ApiServer.Proxy.KubeletCertificates.IssueNodeClient(ca, options.NodeName),
         };
         var client = new ApiClient(connection);
-        _running.Add(AgentCommand.RunAsync(client, options, new Gantry.Node.NodePaths(dataDir, options.NodeName), ca, _stop.Token));
-        Started = WaitForNodeReadyAsync(client, options.NodeName, _stop.Token);
+        var agent = AgentCommand.RunAsync(client, options, new Gantry.Node.NodePaths(dataDir, options.NodeName), ca, _stop.Token);
+        _running.Add(agent);
+        Started = WaitForNodeReadyAsync(client, options.NodeName, agent, _stop.Token);
     }
 
-    private static async Task WaitForNodeReadyAsync(ApiClient client, string nodeName, CancellationToken cancellationToken)
+    // Done when the node is Ready, or when the agent stopped (it failed to start: nothing more to wait for).
+    private static async Task WaitForNodeReadyAsync(ApiClient client, string nodeName, Task agent, CancellationToken cancellationToken)
     {
         var nodes = client.For<k8s.Models.V1Node>();
-        while (true)
+        while (!agent.IsCompleted)
         {
             try
             {
                 var node = await nodes.GetAsync(null, nodeName, cancellationToken);
                 if (node?.Status?.Conditions?.Any(c => c is { Type: "Ready", Status: "True" }) == true) return;
             }
-            catch (Exception ex) when (ex is ApiClientException or HttpRequestException or TimeoutException)
+            catch (Exception ex) when (ex is ApiClientException or HttpRequestException or TimeoutException or ObjectDisposedException)
             {
-                // Not registered yet, or the server is busy: ask again.
+                // Not registered yet or the server is busy: ask again (the agent disposes its client when it stops: done then).
             }
             await Task.Delay(TimeSpan.FromSeconds(1), TimeProvider.System, cancellationToken);
         }
