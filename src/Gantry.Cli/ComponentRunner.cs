@@ -18,21 +18,29 @@ internal sealed class ComponentRunner : IAsyncDisposable
     private ComponentRunner(CancellationTokenSource stop) => _stop = stop;
 
     /// <summary>
+    /// Completes once the components have started: when this process runs a node agent, once its Node reports Ready (that is
+    /// when the agent's startup work is done); at once otherwise.
+    /// </summary>
+    public Task Started { get; private set; } = Task.CompletedTask;
+
+    /// <summary>
     /// Starts the enabled components; with none enabled no client is even built (the API server alone). A node agent keeping
-    /// its state under <paramref name="agentDataDir"/> runs beside them unless that is null.
+    /// its state under <paramref name="agentDataDir"/> runs beside them unless that is null; its options are read from
+    /// <paramref name="agentFlags"/> only then, so a server without an agent never loads the agent's assembly.
     /// </summary>
     public static ComponentRunner Start(string kubeconfig, bool controllers, bool scheduler, TimeSpan nodeMonitorGracePeriod, CancellationToken cancellationToken,
-        string? agentDataDir = null, Gantry.Node.Pods.NodeAgentOptions? agentOptions = null, string clusterCidr = "10.42.0.0/16")
+        string? agentDataDir = null, AgentFlags? agentFlags = null, System.CommandLine.ParseResult? parsed = null, string clusterCidr = "10.42.0.0/16")
     {
         var runner = new ComponentRunner(CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
         if (controllers || scheduler) runner.StartComponents(kubeconfig, controllers, scheduler, nodeMonitorGracePeriod, clusterCidr);
-        if (agentDataDir is not null && agentOptions is not null) runner.StartAgent(kubeconfig, agentDataDir, agentOptions);
+        if (agentDataDir is not null && agentFlags is not null && parsed is not null) runner.StartAgent(kubeconfig, agentDataDir, agentFlags, parsed);
         return runner;
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void StartAgent(string kubeconfig, string dataDir, Gantry.Node.Pods.NodeAgentOptions options)
+    private void StartAgent(string kubeconfig, string dataDir, AgentFlags flags, System.CommandLine.ParseResult parsed)
     {
+        var options = flags.Options(parsed);
         // The server's own agent holds the CA key: it signs the certificate its streaming server presents to the API server,
         // and the agent's node credentials, so it is held to the Node authorizer like every other node.
         var ca = AgentHost.LoadClusterCa(Path.Combine(dataDir, "tls", "ca.crt"));
@@ -41,7 +49,29 @@ internal sealed class ComponentRunner : IAsyncDisposable
             BearerToken = null,
             ClientCertificate = Gantry.ApiServer.Proxy.KubeletCertificates.IssueNodeClient(ca, options.NodeName),
         };
-        _running.Add(AgentCommand.RunAsync(new ApiClient(connection), options, new Gantry.Node.NodePaths(dataDir, options.NodeName), ca, _stop.Token));
+        var client = new ApiClient(connection);
+        var agent = AgentCommand.RunAsync(client, options, new Gantry.Node.NodePaths(dataDir, options.NodeName), ca, _stop.Token);
+        _running.Add(agent);
+        Started = WaitForNodeReadyAsync(client, options.NodeName, agent, _stop.Token);
+    }
+
+    // Done when the node is Ready, or when the agent stopped (it failed to start: nothing more to wait for).
+    private static async Task WaitForNodeReadyAsync(ApiClient client, string nodeName, Task agent, CancellationToken cancellationToken)
+    {
+        var nodes = client.For<k8s.Models.V1Node>();
+        while (!agent.IsCompleted)
+        {
+            try
+            {
+                var node = await nodes.GetAsync(null, nodeName, cancellationToken);
+                if (node?.Status?.Conditions?.Any(c => c is { Type: "Ready", Status: "True" }) == true) return;
+            }
+            catch (Exception ex) when (ex is ApiClientException or HttpRequestException or TimeoutException or ObjectDisposedException)
+            {
+                // Not registered yet or the server is busy: ask again (the agent disposes its client when it stops: done then).
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1), TimeProvider.System, cancellationToken);
+        }
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]

@@ -48,14 +48,15 @@ internal static class ServerCommand
                 DatastoreEndpoint = result.GetValue(datastore),
                 ServiceCidr = result.GetValue(serviceCidr)!,
                 ServiceNodePortRange = result.GetValue(nodePortRange)!,
-                ClusterDns = agentFlags.Options(result).ClusterDns.FirstOrDefault(),
+                // Read from the flag itself: building the agent's options would load the node agent's assembly even with --disable-agent.
+                ClusterDns = result.GetValue(agentFlags.ClusterDns)?.FirstOrDefault(),
             };
             try
             {
                 await using var host = await ApiServerHost.StartAsync(options, null, cancellationToken);
                 await using var components = ComponentRunner.Start(options.EffectiveKubeconfigPath,
                     !result.GetValue(disableControllers), !result.GetValue(disableScheduler), result.GetValue(nodeMonitorGracePeriod), cancellationToken,
-                    agentDataDir: result.GetValue(disableAgent) ? null : options.DataDir, agentOptions: agentFlags.Options(result),
+                    agentDataDir: result.GetValue(disableAgent) ? null : options.DataDir, agentFlags: agentFlags, parsed: result,
                     clusterCidr: result.GetValue(agentFlags.ClusterCidr)!);
                 // Printed once, at first start; it stays in <data-dir>/token.
                 if (host.JoinTokenCreated)
@@ -65,11 +66,11 @@ internal static class ServerCommand
                     Console.WriteLine($"gantry: join token {host.JoinToken} (kept in {Path.Combine(options.DataDir, "token")}{note})");
                 }
                 Console.WriteLine($"gantry: server ready at {host.Url}, kubeconfig {options.EffectiveKubeconfigPath}");
-                using var trimStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var trim = TrimAfterStartupAsync(trimStop.Token);
+                using var idleStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var idle = IdleHeap.KeepSmallAsync(components.Started, idleStop.Token);
                 await host.WaitForShutdownAsync(cancellationToken);
-                await trimStop.CancelAsync();
-                await trim;
+                await idleStop.CancelAsync();
+                await idle;
                 return 0;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
@@ -79,23 +80,6 @@ internal static class ServerCommand
             }
         });
         return command;
-    }
-
-    // Startup (certificates, schema tables, the components' first lists and caches) leaves garbage and a gen0 budget's
-    // worth of committed heap that an idle server keeps until enough is allocated for the next collection, minutes
-    // later. Once the components have synced, one aggressive collection gives that memory back.
-    private static async Task TrimAfterStartupAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(TimeSpan.FromSeconds(15), TimeProvider.System, cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     private static string DefaultDataDir() =>
