@@ -25,7 +25,9 @@ internal static class ExecFifo
             throw new InvalidOperationException("cannot start an already running container");
         }
 
-        return Task.Run(
+        // Not cancelled before it runs (the fd would leak): the loop sees the token itself. A thread of its own, since an
+        // init that hangs before its exec would hold it until it dies.
+        return Task.Factory.StartNew(
             () =>
             {
                 try
@@ -42,8 +44,12 @@ internal static class ExecFifo
 
                 File.Delete(fifoPath);
             },
-            cancellationToken);
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
     }
+
+    private static int ReadOnce(int fd) => NativeMethods.ReadNonBlocking(fd, stackalloc byte[16], "runc's exec FIFO");
 
     // True once the init's byte arrived (and the FIFO reached end of file: the process exec'd or died after it).
     private static bool ReadUntilExec(int fd, Func<bool> initAlive, CancellationToken cancellationToken)
@@ -74,30 +80,6 @@ internal static class ExecFifo
             else if (read == 0)
             {
                 return released;
-            }
-        }
-    }
-
-    private static unsafe int ReadOnce(int fd)
-    {
-        var buffer = stackalloc byte[16];
-        while (true)
-        {
-            var read = NativeMethods.Read(fd, buffer, 16);
-            if (read >= 0)
-            {
-                return (int)read;
-            }
-
-            var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-            if (errno == NativeMethods.EAgain)
-            {
-                return -1;
-            }
-
-            if (errno != NativeMethods.EIntr)
-            {
-                throw new IOException($"reading runc's exec FIFO failed (errno {errno})");
             }
         }
     }

@@ -137,6 +137,36 @@ internal static partial class NativeMethods
         }
     }
 
+    /// <summary>
+    /// One read(2) of a non-blocking fd into <paramref name="buffer"/>: the bytes read, 0 at end of file, -1 when nothing
+    /// is there yet (EAGAIN); retries EINTR and throws with <paramref name="what"/> on other errors.
+    /// </summary>
+    public static unsafe int ReadNonBlocking(int fd, Span<byte> buffer, string what)
+    {
+        fixed (byte* pointer = buffer)
+        {
+            while (true)
+            {
+                var read = Read(fd, pointer, buffer.Length);
+                if (read >= 0)
+                {
+                    return (int)read;
+                }
+
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == EAgain)
+                {
+                    return -1;
+                }
+
+                if (errno != EIntr)
+                {
+                    throw Error($"reading {what}", errno);
+                }
+            }
+        }
+    }
+
     /// <summary>poll(2) of one fd for input: the returned events (POLLIN, POLLHUP, ...), 0 on timeout; retries EINTR.</summary>
     public static short PollInput(int fd, int timeoutMs)
     {

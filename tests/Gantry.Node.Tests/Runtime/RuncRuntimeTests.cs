@@ -200,6 +200,20 @@ public sealed partial class RuncRuntimeTests : ContainerRuntimeContract
     }
 
     [Fact]
+    public async Task Create_WhoseProcessCannotBeFound_FailsWithRuncsReason_AndLeavesNothing()
+    {
+        var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("web"), default);
+
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => Runtime.CreateContainerAsync(sandbox.Id, Env.Container("app", "/no/such/program"), default));
+
+        Assert.Contains("runc create failed", failed.Message);
+        Assert.Contains("/no/such/program", failed.Message);
+        Assert.Empty(await Runtime.ListContainersAsync(default));
+        Assert.Empty(Directory.GetDirectories(Env.Paths.ContainersDir));
+    }
+
+    [Fact]
     public async Task Start_ReleasesTheCreatedProcess_AndRuncItselfThenSeesItRunning()
     {
         var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("web"), default);
