@@ -233,9 +233,7 @@ public sealed partial class RuncRuntimeTests : ContainerRuntimeContract
     [Fact]
     public async Task Start_OfACreatedContainerWhoseProcessWasKilled_Fails()
     {
-        var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("web"), default);
-        var id = await Runtime.CreateContainerAsync(sandbox.Id, Env.Container("app", "sleep", "3600"), default);
-        var init = await InitPidAsync(id);
+        var (id, init) = await CreateSleeperAsync();
 
         Assert.Equal(0, NativeMethods.Kill(init, 9));
         await Eventually.HoldsAsync(() => Task.FromResult(!IsRunnable(init)), "the killed init to die", TimeSpan.FromSeconds(10));
@@ -248,9 +246,7 @@ public sealed partial class RuncRuntimeTests : ContainerRuntimeContract
     [Fact]
     public async Task Start_WhoseProcessDiesWhileItWaits_FailsInsteadOfHanging()
     {
-        var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("web"), default);
-        var id = await Runtime.CreateContainerAsync(sandbox.Id, Env.Container("app", "sleep", "3600"), default);
-        var init = await InitPidAsync(id);
+        var (id, init) = await CreateSleeperAsync();
 
         // A stopped init cannot take the release; killed while the start waits, it never will.
         Assert.Equal(0, NativeMethods.Kill(init, 19));
@@ -274,9 +270,13 @@ public sealed partial class RuncRuntimeTests : ContainerRuntimeContract
         return System.Text.Json.JsonDocument.Parse(output).RootElement.GetProperty("status").GetString()!;
     }
 
-    // conmon writes the init's pid (its -p file) once runc create returned.
-    private async Task<int> InitPidAsync(string id) =>
-        int.Parse(await File.ReadAllTextAsync(Path.Combine(Env.Paths.ContainersDir, id, "pid")));
+    // A created (not started) sleeper and its init's pid, which conmon writes (its -p file) once runc create returned.
+    private async Task<(string Id, int Init)> CreateSleeperAsync()
+    {
+        var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("web"), default);
+        var id = await Runtime.CreateContainerAsync(sandbox.Id, Env.Container("app", "sleep", "3600"), default);
+        return (id, int.Parse(await File.ReadAllTextAsync(Path.Combine(Env.Paths.ContainersDir, id, "pid"))));
+    }
 
     // Neither gone nor a zombie: /proc/<pid>/stat's state field after the parenthesized command.
     private static bool IsRunnable(int pid)
