@@ -231,6 +231,31 @@ public sealed partial class RuncRuntimeTests : ContainerRuntimeContract
     }
 
     [Fact]
+    public async Task Listing_WhileContainersStart_NeverSeesAHalfWrittenStartTime()
+    {
+        var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("busy"), default);
+        var ids = new List<string>();
+        for (var i = 0; i < 6; i++) ids.Add(await Runtime.CreateContainerAsync(sandbox.Id, Env.Container($"app{i}", "sleep", "3600"), default));
+        using var stop = new CancellationTokenSource();
+        var listings = 0;
+        var lister = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Runtime.ListContainersAsync(default);
+                listings++;
+            }
+        });
+
+        await Task.WhenAll(ids.Select(id => Runtime.StartContainerAsync(id, default)));
+        await stop.CancelAsync();
+        await lister;
+
+        Assert.True(listings > 0);
+        Assert.All(await Runtime.ListContainersAsync(default), status => Assert.NotNull(status.StartedAt));
+    }
+
+    [Fact]
     public async Task Start_OfACreatedContainerWhoseProcessWasKilled_Fails()
     {
         var (id, init) = await CreateSleeperAsync();
