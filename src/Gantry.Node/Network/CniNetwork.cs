@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json.Nodes;
 using Gantry.Node.Runtime;
 using Microsoft.Extensions.Logging;
@@ -37,6 +38,9 @@ public sealed partial class CniNetwork : IPodNetwork
     /// <summary>The Linux bridge of this node's pods.</summary>
     public string BridgeName { get; }
 
+    /// <summary>The nftables table (ip family) of the node's pod masquerade rule, present while <see cref="CniNetworkOptions.IpMasq"/> is on.</summary>
+    public string MasqueradeTable => PodMasquerade.TableName(_paths.NodeName);
+
     /// <summary>The CNI network name.</summary>
     public string NetworkName => _paths.CniNetworkName;
 
@@ -46,7 +50,11 @@ public sealed partial class CniNetwork : IPodNetwork
     /// <inheritdoc />
     public async Task InitializeAsync(string podCidr, CancellationToken cancellationToken)
     {
-        var config = CniNetworkConfig.Build(_paths, _options, podCidr);
+        var subnet = IPNetwork.Parse(podCidr);
+        var config = CniNetworkConfig.Build(_paths, _options, subnet);
+        // Before the first pod connects; without masquerading a table of an earlier configuration must not linger.
+        if (_options.IpMasq) await PodMasquerade.ApplyAsync(MasqueradeTable, subnet, cancellationToken).ConfigureAwait(false);
+        else await PodMasquerade.RemoveAsync(MasqueradeTable, cancellationToken).ConfigureAwait(false);
         Directory.CreateDirectory(_paths.CniDataDir);
         var temporary = ConfigPath + ".tmp";
         await File.WriteAllTextAsync(temporary, config.ToJsonString(new() { WriteIndented = true }), cancellationToken).ConfigureAwait(false);
@@ -129,7 +137,7 @@ public sealed partial class CniNetwork : IPodNetwork
     }
 
     /// <summary>
-    /// Removes everything of this network from the host: the per-sandbox iptables chains, the bridge, the IPAM leases,
+    /// Removes everything of this network from the host: the per-sandbox iptables chains, the masquerade table, the bridge, the IPAM leases,
     /// cached results and the configuration (agent uninstall, tests). Sandboxes still attached lose their network.
     /// </summary>
     public async Task RemoveAllAsync(CancellationToken cancellationToken)
@@ -138,6 +146,7 @@ public sealed partial class CniNetwork : IPodNetwork
         try
         {
             await CniIptablesSweeper.SweepAsync(NetworkName, null, cancellationToken).ConfigureAwait(false);
+            await PodMasquerade.RemoveAsync(MasqueradeTable, cancellationToken).ConfigureAwait(false);
             var link = await HostCommand.RunAsync("ip", ["link", "delete", BridgeName, "type", "bridge"], null, cancellationToken).ConfigureAwait(false);
             if (!link.Succeeded && !link.Error.Contains("Cannot find device", StringComparison.Ordinal))
             {

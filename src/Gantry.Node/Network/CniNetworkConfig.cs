@@ -18,16 +18,16 @@ internal static class CniNetworkConfig
     public static string BridgeName(string nodeName) =>
         "gtr-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(nodeName)))[..10];
 
-    /// <summary>The configuration list of the node's pod network on <paramref name="podCidr"/>.</summary>
-    public static JsonObject Build(NodePaths paths, CniNetworkOptions options, string podCidr)
+    /// <summary>The configuration list of the node's pod network on <paramref name="subnet"/>.</summary>
+    public static JsonObject Build(NodePaths paths, CniNetworkOptions options, IPNetwork subnet)
     {
-        var subnet = IPNetwork.Parse(podCidr);
         var bridge = new JsonObject
         {
             ["type"] = "bridge",
             ["bridge"] = BridgeName(paths.NodeName),
             ["isGateway"] = true,
-            ["ipMasq"] = options.IpMasq,
+            // Masquerading is the node's (PodMasquerade or the overlay's rules), never a per-pod iptables chain.
+            ["ipMasq"] = false,
             ["hairpinMode"] = true,
             ["ipam"] = new JsonObject
             {

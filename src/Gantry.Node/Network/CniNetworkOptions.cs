@@ -7,8 +7,9 @@ public sealed record CniNetworkOptions
     public string PluginDir { get; init; } = "/usr/lib/cni";
 
     /// <summary>
-    /// Whether the bridge plugin masquerades traffic leaving the pod CIDR (as flannel does in k3s, so pods reach the
-    /// outside world). Tests turn it off: they must never NAT toward addresses outside the machine.
+    /// Whether pod traffic leaving the pod CIDR is masqueraded (as flannel does in k3s, so pods reach the outside world):
+    /// one nftables rule for the node (<see cref="PodMasquerade"/>), not the bridge plugin's per-pod ipMasq chains. Off
+    /// when the overlay masquerades instead; tests turn it off: they must never NAT toward addresses outside the machine.
     /// </summary>
     public bool IpMasq { get; init; } = true;
 

@@ -12,9 +12,9 @@ namespace Gantry.Node.Runtime;
 /// </summary>
 internal sealed class ConmonMonitor(string conmonPath, RuncClient runc)
 {
+    private const int PollSliceMs = 100;
     private static readonly TimeSpan CreateTimeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan LogReopenWait = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan ShortPolling = TimeSpan.FromMilliseconds(500);
 
     /// <summary>The options of one container's monitor.</summary>
     public sealed record Options(string Id, string Name, string Directory, string LogPath, bool Tty, bool Stdin, bool StdinOnce);
@@ -188,14 +188,30 @@ internal sealed class ConmonMonitor(string conmonPath, RuncClient runc)
         return args;
     }
 
-    private static async Task<string> ReadSyncMessageAsync(int fd, CancellationToken cancellationToken)
+    // On a thread of its own: poll wakes the moment conmon writes (a timer loop adds its period to every create), and a
+    // slow create holds no pool thread. Cancellation is seen within one poll slice, before the caller closes the fd.
+    private static Task<string> ReadSyncMessageAsync(int fd, CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(() => ReadSyncMessage(fd, cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private static string ReadSyncMessage(int fd, CancellationToken cancellationToken)
     {
         var buffer = new byte[4096];
         var text = new StringBuilder();
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            var read = ReadOnce(fd, buffer);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (deadline.Elapsed > CreateTimeout)
+            {
+                throw new TimeoutException("conmon did not report the container within " + CreateTimeout);
+            }
+
+            if (NativeMethods.PollInput(fd, PollSliceMs) == 0)
+            {
+                continue;
+            }
+
+            var read = NativeMethods.ReadNonBlocking(fd, buffer, "conmon's sync pipe");
             if (read > 0)
             {
                 text.Append(Encoding.UTF8.GetString(buffer, 0, read));
@@ -204,48 +220,11 @@ internal sealed class ConmonMonitor(string conmonPath, RuncClient runc)
                 {
                     return text.ToString(0, newline);
                 }
-
-                continue;
             }
-
-            if (read == 0)
+            else if (read == 0)
             {
                 // conmon closed the pipe: whatever it wrote is the message (none means it died before runc answered).
                 return text.Length > 0 ? text.ToString() : throw new InvalidOperationException("conmon exited without reporting the container");
-            }
-
-            if (deadline.Elapsed > CreateTimeout)
-            {
-                throw new TimeoutException("conmon did not report the container within " + CreateTimeout);
-            }
-
-            // runc create usually answers within tens of milliseconds: poll finely first, then back off.
-            await Task.Delay(deadline.Elapsed < ShortPolling ? 1 : 10, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static unsafe int ReadOnce(int fd, byte[] buffer)
-    {
-        fixed (byte* pointer = buffer)
-        {
-            while (true)
-            {
-                var read = NativeMethods.Read(fd, pointer, buffer.Length);
-                if (read >= 0)
-                {
-                    return (int)read;
-                }
-
-                var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-                if (errno == NativeMethods.EAgain)
-                {
-                    return -1;
-                }
-
-                if (errno != NativeMethods.EIntr)
-                {
-                    throw new IOException($"reading conmon's sync pipe failed (errno {errno})");
-                }
             }
         }
     }

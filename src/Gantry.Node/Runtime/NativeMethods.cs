@@ -19,6 +19,8 @@ internal static partial class NativeMethods
     public const int ONoctty = 0x100;
     public const int ONonblock = 0x800;
     public const int OCloexec = 0x80000;
+    public const short PollIn = 0x1;
+    public const short PollHup = 0x10;
     public const int EAgain = 11;
     public const int EIntr = 4;
     public const int EInval = 22;
@@ -32,6 +34,14 @@ internal static partial class NativeMethods
         public ushort Columns;
         public ushort XPixels;
         public ushort YPixels;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
     }
 
     [LibraryImport("libc", EntryPoint = "mount", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -51,6 +61,9 @@ internal static partial class NativeMethods
 
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     public static unsafe partial nint Read(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static partial int PollNative(ref PollFd fd, nuint count, int timeoutMs);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
@@ -121,6 +134,56 @@ internal static partial class NativeMethods
         if (MkFifoNative(path, Convert.ToUInt32("600", 8)) != 0)
         {
             throw Error($"mkfifo {path}");
+        }
+    }
+
+    /// <summary>
+    /// One read(2) of a non-blocking fd into <paramref name="buffer"/>: the bytes read, 0 at end of file, -1 when nothing
+    /// is there yet (EAGAIN); retries EINTR and throws with <paramref name="what"/> on other errors.
+    /// </summary>
+    public static unsafe int ReadNonBlocking(int fd, Span<byte> buffer, string what)
+    {
+        fixed (byte* pointer = buffer)
+        {
+            while (true)
+            {
+                var read = Read(fd, pointer, buffer.Length);
+                if (read >= 0)
+                {
+                    return (int)read;
+                }
+
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == EAgain)
+                {
+                    return -1;
+                }
+
+                if (errno != EIntr)
+                {
+                    throw Error($"reading {what}", errno);
+                }
+            }
+        }
+    }
+
+    /// <summary>poll(2) of one fd for input: the returned events (POLLIN, POLLHUP, ...), 0 on timeout; retries EINTR.</summary>
+    public static short PollInput(int fd, int timeoutMs)
+    {
+        var entry = new PollFd { Fd = fd, Events = PollIn };
+        while (true)
+        {
+            var ready = PollNative(ref entry, 1, timeoutMs);
+            if (ready >= 0)
+            {
+                return ready == 0 ? (short)0 : entry.Revents;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != EIntr)
+            {
+                throw Error("poll", errno);
+            }
         }
     }
 

@@ -46,9 +46,18 @@ internal sealed class RuncClient(string runcPath, string root)
         return Task.FromResult<IReadOnlyDictionary<string, State>>(states);
     }
 
-    /// <summary>runc start: runs the created container's process.</summary>
-    public Task StartAsync(string id, CancellationToken cancellationToken) =>
-        HostCommand.RunCheckedAsync(runcPath, ["--root", root, "start", id], cancellationToken);
+    /// <summary>runc start, done in process (<see cref="ExecFifo"/>): runs the created container's process.</summary>
+    public Task StartAsync(string id, CancellationToken cancellationToken)
+    {
+        var init = ReadInit(id) ?? throw new InvalidOperationException($"container {id} does not exist");
+        if (init.Pid <= 0 || !IsLive(init.Pid, init.StartTime))
+        {
+            throw new InvalidOperationException("cannot start a container that has stopped");
+        }
+
+        return ExecFifo.StartAsync(
+            System.IO.Path.Combine(root, id, ExecFifo.FileName), () => IsLive(init.Pid, init.StartTime), cancellationToken);
+    }
 
     /// <summary>Sends <paramref name="signal"/> (KILL, TERM, ...) to the init process, or with <paramref name="all"/> to every process.</summary>
     public async Task KillAsync(string id, string signal, bool all, CancellationToken cancellationToken)
@@ -97,12 +106,27 @@ internal sealed class RuncClient(string runcPath, string root)
 
     private State? ReadState(string id)
     {
-        var dir = System.IO.Path.Combine(root, id);
+        if (ReadInit(id) is not { } init)
+        {
+            return null;
+        }
+
+        if (init.Pid <= 0 || !IsLive(init.Pid, init.StartTime))
+        {
+            return new State("stopped", 0);
+        }
+
+        return new State(File.Exists(System.IO.Path.Combine(root, id, ExecFifo.FileName)) ? "created" : "running", init.Pid);
+    }
+
+    // The init process runc recorded in its state file (pid and /proc start time), null when runc does not know the id.
+    private (int Pid, ulong StartTime)? ReadInit(string id)
+    {
         string json;
         try
         {
             // runc replaces state.json by a rename, so a read never sees half a file.
-            json = File.ReadAllText(System.IO.Path.Combine(dir, "state.json"));
+            json = File.ReadAllText(System.IO.Path.Combine(root, id, "state.json"));
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -112,12 +136,7 @@ internal sealed class RuncClient(string runcPath, string root)
         using var document = JsonDocument.Parse(json);
         var pid = document.RootElement.TryGetProperty("init_process_pid", out var p) ? p.GetInt32() : 0;
         var startTime = document.RootElement.TryGetProperty("init_process_start", out var s) ? s.GetUInt64() : 0;
-        if (pid <= 0 || !IsLive(pid, startTime))
-        {
-            return new State("stopped", 0);
-        }
-
-        return new State(File.Exists(System.IO.Path.Combine(dir, "exec.fifo")) ? "created" : "running", pid);
+        return (pid, startTime);
     }
 
     // /proc/<pid>/stat: the state is the first field after the parenthesized command, the start time the 20th.

@@ -178,10 +178,12 @@ public sealed class RuncRuntime : IContainerRuntime
     {
         _ = Find(containerId);
 
-        // Recorded first, so an agent that dies right after runc start still knows when the container started.
+        // Recorded first, so an agent that dies right after runc start still knows when the container started; renamed
+        // into place, so a listing of other pods' syncs meanwhile never reads it half written.
         var started = Path.Combine(store.ContainerDirectory(containerId), "started");
-        await File.WriteAllTextAsync(started, time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture), cancellationToken)
+        await File.WriteAllTextAsync(started + ".tmp", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture), cancellationToken)
             .ConfigureAwait(false);
+        File.Move(started + ".tmp", started, overwrite: true);
         try
         {
             await runc.StartAsync(containerId, cancellationToken).ConfigureAwait(false);

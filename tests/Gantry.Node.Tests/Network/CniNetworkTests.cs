@@ -158,6 +158,33 @@ public sealed class CniNetworkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Masquerade_IsOneNodeRuleInsteadOfPerPodChains_AndGoesWithTheNetwork()
+    {
+        // A range of the test pool no interface has, and no pod is connected: the rule exists but never translates anything.
+        var cidr = $"10.251.{(int.Parse(_podCidr.Split('.')[2]) + 1) % 250 + 1}.0/24";
+        var network = new CniNetwork(new NodePaths(_dataDir, "cni-masq-" + Guid.NewGuid().ToString("N")[..8]), new CniNetworkOptions { IpMasq = true });
+        string table;
+        try
+        {
+            await network.InitializeAsync(cidr, CancellationToken.None);
+            table = await HostCommand.RunCheckedAsync("nft", ["list", "table", "ip", network.MasqueradeTable], null, CancellationToken.None);
+
+            Assert.Contains("type nat hook postrouting priority srcnat; policy accept;", table, StringComparison.Ordinal);
+            Assert.Contains($"ip saddr {cidr} ip daddr != {cidr} ip daddr != 224.0.0.0/4 masquerade", table, StringComparison.Ordinal);
+            var bridge = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(network.ConfigPath))!["plugins"]![0]!;
+            Assert.Equal(("bridge", false), ((string?)bridge["type"], (bool?)bridge["ipMasq"]));
+        }
+        finally
+        {
+            await network.RemoveAllAsync(CancellationToken.None);
+        }
+
+        Assert.False((await HostCommand.RunAsync("nft", ["list", "table", "ip", network.MasqueradeTable], null, CancellationToken.None)).Succeeded);
+        Assert.False((await HostCommand.RunAsync("nft", ["list", "table", "ip", _network.MasqueradeTable], null, CancellationToken.None)).Succeeded,
+            "a network without masquerading has no table");
+    }
+
+    [Fact]
     public async Task SetUp_WithABadNamespace_ThrowsTheCniError()
     {
         var request = new PodNetworkRequest

@@ -5,7 +5,7 @@ namespace Gantry.Node.Tests.Network;
 
 /// <summary>
 /// Removes what an earlier, crashed run of the network tests left behind: their namespaces (gtrt-*), bridges on the test
-/// pod range (10.251.0.0/16) and iptables rules of their networks (gantry-cni-test-*). Runs once per test run.
+/// pod range (10.251.0.0/16), masquerade tables for it and iptables rules of their networks (gantry-cni-test-*). Runs once per test run.
 /// </summary>
 internal static partial class CrashedRunCleanup
 {
@@ -21,12 +21,22 @@ internal static partial class CrashedRunCleanup
         {
             await HostCommand.RunAsync("ip", ["link", "delete", bridge.Groups[1].Value], null, CancellationToken.None);
         }
+        var tables = await HostCommand.RunAsync("nft", ["list", "tables", "ip"], null, CancellationToken.None);
+        foreach (Match table in MasqueradeTable().Matches(tables.Output))
+        {
+            var rules = await HostCommand.RunAsync("nft", ["list", "table", "ip", table.Groups[1].Value], null, CancellationToken.None);
+            if (rules.Output.Contains("ip saddr 10.251.", StringComparison.Ordinal))
+                await HostCommand.RunAsync("nft", ["delete", "table", "ip", table.Groups[1].Value], null, CancellationToken.None);
+        }
         var saved = await HostCommand.RunCheckedAsync("iptables-save", [], null, CancellationToken.None);
         foreach (var network in TestNetwork().Matches(saved).Select(m => m.Groups[1].Value).Distinct())
         {
             await CniIptablesSweeper.SweepAsync(network, null, CancellationToken.None);
         }
     }
+
+    [GeneratedRegex(@"^table ip (gantry-masq-[0-9a-f]{10})$", RegexOptions.Multiline)]
+    private static partial Regex MasqueradeTable();
 
     [GeneratedRegex(@"^\d+: (gtr-[0-9a-f]{10})\s+inet 10\.251\.", RegexOptions.Multiline)]
     private static partial Regex TestBridge();

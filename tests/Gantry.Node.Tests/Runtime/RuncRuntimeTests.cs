@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Gantry.Node.Runtime;
+using Gantry.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gantry.Node.Tests.Runtime;
@@ -116,6 +117,25 @@ public sealed partial class RuncRuntimeTests : ContainerRuntimeContract
     }
 
     [Fact]
+    public async Task LayerPathsWithOverlaySeparators_StillMount()
+    {
+        var odd = Path.Combine(Env.Directory, "odd,layer:name");
+        Directory.CreateDirectory(odd);
+        await File.WriteAllTextAsync(Path.Combine(odd, "odd-marker"), "odd layer\n");
+
+        var config = Env.Container("odd", "cat", "/odd-marker", "/layer-marker") with
+        {
+            Image = Env.Image with { LayerDirs = [.. Env.Image.LayerDirs, odd] },
+        };
+        var id = await RunAsync(Env.Pod("odd"), config);
+
+        Assert.Equal(0, (await ExitedAsync(id)).ExitCode);
+        var log = await File.ReadAllTextAsync(config.LogPath);
+        Assert.Contains("stdout F odd layer", log);
+        Assert.Contains("stdout F top layer", log);
+    }
+
+    [Fact]
     public async Task Sandbox_WithACgroupOutsideTheNodesRoot_IsRefused()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => Runtime.RunPodSandboxAsync(Env.Pod("escape") with { CgroupParent = "/system.slice" }, default));
@@ -177,6 +197,123 @@ public sealed partial class RuncRuntimeTests : ContainerRuntimeContract
         Assert.NotEqual(Environment.ProcessId.ToString(), monitor[1]);
         Assert.NotEqual(agent[3], monitor[3]);
         Assert.Equal("conmon", File.ReadAllText($"/proc/{conmon}/comm").Trim());
+    }
+
+    [Fact]
+    public async Task Create_WhoseProcessCannotBeFound_FailsWithRuncsReason_AndLeavesNothing()
+    {
+        var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("web"), default);
+
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => Runtime.CreateContainerAsync(sandbox.Id, Env.Container("app", "/no/such/program"), default));
+
+        Assert.Contains("runc create failed", failed.Message);
+        Assert.Contains("/no/such/program", failed.Message);
+        Assert.Empty(await Runtime.ListContainersAsync(default));
+        Assert.Empty(Directory.GetDirectories(Env.Paths.ContainersDir));
+    }
+
+    [Fact]
+    public async Task Start_ReleasesTheCreatedProcess_AndRuncItselfThenSeesItRunning()
+    {
+        var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("web"), default);
+        var id = await Runtime.CreateContainerAsync(sandbox.Id, Env.Container("app", "sleep", "3600"), default);
+        Assert.Equal("created", await RuncStatusAsync(id));
+
+        await Runtime.StartContainerAsync(id, default);
+
+        Assert.Equal("running", await RuncStatusAsync(id));
+        Assert.Equal(ContainerState.Running, (await StatusAsync(id)).State);
+        // Released means the init is exec'ing the process (its end of the FIFO closes on exec): it shows up as such.
+        await Eventually.HoldsAsync(async () => (await ExecAsync(id, "ps")).Stdout.Contains("sleep 3600"), "the process to run", TimeSpan.FromSeconds(10));
+        var again = await Assert.ThrowsAsync<InvalidOperationException>(() => Runtime.StartContainerAsync(id, default));
+        Assert.Contains("already running", again.Message);
+    }
+
+    [Fact]
+    public async Task Listing_WhileContainersStart_NeverSeesAHalfWrittenStartTime()
+    {
+        var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("busy"), default);
+        var ids = new List<string>();
+        for (var i = 0; i < 6; i++) ids.Add(await Runtime.CreateContainerAsync(sandbox.Id, Env.Container($"app{i}", "sleep", "3600"), default));
+        using var stop = new CancellationTokenSource();
+        var listings = 0;
+        var lister = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Runtime.ListContainersAsync(default);
+                listings++;
+            }
+        });
+
+        await Task.WhenAll(ids.Select(id => Runtime.StartContainerAsync(id, default)));
+        await stop.CancelAsync();
+        await lister;
+
+        Assert.True(listings > 0);
+        Assert.All(await Runtime.ListContainersAsync(default), status => Assert.NotNull(status.StartedAt));
+    }
+
+    [Fact]
+    public async Task Start_OfACreatedContainerWhoseProcessWasKilled_Fails()
+    {
+        var (id, init) = await CreateSleeperAsync();
+
+        Assert.Equal(0, NativeMethods.Kill(init, 9));
+        await Eventually.HoldsAsync(() => Task.FromResult(!IsRunnable(init)), "the killed init to die", TimeSpan.FromSeconds(10));
+
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => Runtime.StartContainerAsync(id, default));
+        Assert.Contains("stopped", failed.Message);
+        Assert.Equal(ContainerState.Exited, (await ExitedAsync(id)).State);
+    }
+
+    [Fact]
+    public async Task Start_WhoseProcessDiesWhileItWaits_FailsInsteadOfHanging()
+    {
+        var (id, init) = await CreateSleeperAsync();
+
+        // A stopped init cannot take the release; killed while the start waits, it never will.
+        Assert.Equal(0, NativeMethods.Kill(init, 19));
+        var start = Runtime.StartContainerAsync(id, default);
+        await Task.Delay(250);
+        Assert.False(start.IsCompleted, "the start waits for the stopped process");
+        Assert.Equal(0, NativeMethods.Kill(init, 9));
+
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => start.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("dead", failed.Message);
+        Assert.Equal(ContainerState.Exited, (await ExitedAsync(id)).State);
+    }
+
+    private async Task<string> RuncStatusAsync(string id)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("runc", ["--root", Env.Paths.RuncRoot, "state", id]) { RedirectStandardOutput = true };
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.Equal(0, process.ExitCode);
+        return System.Text.Json.JsonDocument.Parse(output).RootElement.GetProperty("status").GetString()!;
+    }
+
+    // A created (not started) sleeper and its init's pid, which conmon writes (its -p file) once runc create returned.
+    private async Task<(string Id, int Init)> CreateSleeperAsync()
+    {
+        var sandbox = await Runtime.RunPodSandboxAsync(Env.Pod("web"), default);
+        var id = await Runtime.CreateContainerAsync(sandbox.Id, Env.Container("app", "sleep", "3600"), default);
+        return (id, int.Parse(await File.ReadAllTextAsync(Path.Combine(Env.Paths.ContainersDir, id, "pid"))));
+    }
+
+    // Neither gone nor a zombie: /proc/<pid>/stat's state field after the parenthesized command.
+    private static bool IsRunnable(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/stat").Split(')')[^1].Trim()[0] is not ('Z' or 'X');
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException)
+        {
+            return false;
+        }
     }
 
     private static async Task<int> RunHostAsync(string file, params string[] args)
