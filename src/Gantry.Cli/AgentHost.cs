@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -78,8 +77,7 @@ internal static class AgentHost
     public static IReadOnlyList<string> NodeAddresses(NodeAgentOptions options) =>
         LocalAddresses().Concat(options.NodeIp is null ? [] : [options.NodeIp]).Append(Dns.GetHostName()).Distinct().ToList();
 
-    private static IEnumerable<string> LocalAddresses() => NetworkInterface.GetAllNetworkInterfaces()
-        .SelectMany(i => i.GetIPProperties().UnicastAddresses)
+    private static IEnumerable<string> LocalAddresses() => Gantry.Api.Net.HostAddresses.All()
         .Where(a => a.Address.AddressFamily == AddressFamily.InterNetwork)
         .Select(a => a.Address.ToString());
 

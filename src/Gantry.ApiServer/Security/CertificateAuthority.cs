@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.NetworkInformation;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -98,12 +97,9 @@ public sealed class CertificateAuthority
             "localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local",
             "127.0.0.1", "::1", "10.43.0.1", Dns.GetHostName(),
         };
-        foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
+        foreach (var (_, address) in Gantry.Api.Net.HostAddresses.All())
         {
-            foreach (var address in nic.GetIPProperties().UnicastAddresses)
-            {
-                if (!address.Address.IsIPv6LinkLocal) names.Add(address.Address.ToString());
-            }
+            if (!address.IsIPv6LinkLocal) names.Add(address.ToString());
         }
         names.AddRange(extraNames);
         return names.Distinct(StringComparer.OrdinalIgnoreCase).ToList();

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.NetworkInformation;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Gantry.Api.Errors;
 using Gantry.Api.Registry;
@@ -33,12 +31,7 @@ internal sealed partial class KubernetesServiceReconciler(ResourceService servic
     {
         if (options.AdvertiseAddress is { } advertise && IPAddress.TryParse(advertise, out var ip)) return ip.ToString();
         if (!options.BindAddress.Equals(IPAddress.Any) && !options.BindAddress.Equals(IPAddress.IPv6Any)) return options.BindAddress.ToString();
-        var host = NetworkInterface.GetAllNetworkInterfaces()
-            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
-            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
-            .Select(a => a.Address)
-            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
-        return (host ?? IPAddress.Loopback).ToString();
+        return (Gantry.Api.Net.HostAddresses.FirstUsableIPv4() ?? IPAddress.Loopback).ToString();
     }
 
     /// <summary>Creates or repairs the three objects once.</summary>

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net.NetworkInformation;
-using System.Net.Sockets;
 
 namespace Gantry.Node.Pods;
 
@@ -51,12 +49,7 @@ public sealed record MachineInfo
     /// <summary>The first non-loopback IPv4 address of an interface that is up (the kubelet's default node IP choice).</summary>
     public static string DetectNodeIp()
     {
-        var address = NetworkInterface.GetAllNetworkInterfaces()
-            .Where(i => i.OperationalStatus == OperationalStatus.Up && i.NetworkInterfaceType != NetworkInterfaceType.Loopback)
-            .SelectMany(i => i.GetIPProperties().UnicastAddresses)
-            .Select(a => a.Address)
-            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a));
-        return address?.ToString() ?? "127.0.0.1";
+        return Gantry.Api.Net.HostAddresses.FirstUsableIPv4()?.ToString() ?? "127.0.0.1";
     }
 
     private static long MemTotal()
