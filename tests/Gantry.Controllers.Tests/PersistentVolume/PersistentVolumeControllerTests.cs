@@ -20,6 +20,9 @@ public sealed class PersistentVolumeControllerTests
         await CreateVolumeAsync(cluster, "too-small", "512Mi", "manual");
         await CreateVolumeAsync(cluster, "other-class", "1Gi", "fast");
         await CreateVolumeAsync(cluster, "read-only", "1Gi", "manual", modes: ["ReadOnlyMany"]);
+        // Every volume known to the controller (it marks them Available) before the claim, or it may pick from fewer.
+        foreach (var name in new[] { "big", "small", "too-small", "other-class", "read-only" })
+            await WaitForVolumePhaseAsync(cluster, name, "Available");
 
         var claim = await CreateClaimAsync(cluster, "data", "1Gi", "manual");
 

@@ -93,7 +93,8 @@ internal sealed class AuthFront : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone: Stop then Close removes the prefix twice, and the second removal binds the port anew (failing
+        // with "address already in use" once another test took it).
         _listener.Close();
         await _serving;
         _upstream.Dispose();
