@@ -8,6 +8,10 @@ namespace Gantry.Bench.Api;
 /// <summary>
 /// The API server over HTTPS/HTTP/2: GET and create throughput (closed loop), their latency at half the target rates
 /// (open loop), and the create rate as a share of the raw SQLite store's, measured in the same run right before.
+/// Issue 3's figures are the API server's: measured on <c>gantry server</c> with the controllers and the scheduler
+/// disabled. The whole control plane (the default <c>gantry server</c>, whose in-process controllers watch every
+/// created object over HTTPS too) follows as a reference, its rows named <c>api.whole-server.*</c>.
+/// <c>GANTRY_BENCH_API_SERVERS=alone|whole</c> runs only one of the two.
 /// </summary>
 internal static class ApiBenchmark
 {
@@ -28,7 +32,21 @@ internal static class ApiBenchmark
             Directory.Delete(scratch, recursive: true);
         }
 
-        await using var server = await ServerProcess.StartAsync(gantryDll);
+        var servers = Environment.GetEnvironmentVariable("GANTRY_BENCH_API_SERVERS");
+        if (servers is not "whole")
+        {
+            await using var alone = await ServerProcess.StartAsync(gantryDll, null, "--disable-controller-manager", "--disable-scheduler");
+            await MeasureAsync(alone, "api", withGets: true, storeRate, settings, report);
+        }
+        if (servers is not "alone")
+        {
+            await using var whole = await ServerProcess.StartAsync(gantryDll);
+            await MeasureAsync(whole, "api.whole-server", withGets: false, storeRate, settings, report);
+        }
+    }
+
+    private static async Task MeasureAsync(ServerProcess server, string prefix, bool withGets, double storeRate, BenchSettings settings, Report report)
+    {
         var clients = Enumerable.Range(0, settings.Connections).Select(_ => ApiClient.Create(server)).ToArray();
         try
         {
@@ -44,37 +62,44 @@ internal static class ApiBenchmark
             Func<string, Func<long, Task<string?>>> create = phase =>
                 i => ApiClient.PostAsync(clients[i % clients.Length], Collection, ConfigMap($"cm-{phase}-{i}", "value"));
 
-            await ClosedLoop.RunAsync(settings.GetConcurrency, settings.Warmup, get);
+            if (withGets) await ClosedLoop.RunAsync(settings.GetConcurrency, settings.Warmup, get);
             await ClosedLoop.RunAsync(settings.CreateConcurrency, settings.Warmup, create("warm"));
 
-            var cpu = CpuMeter.Start(server.Process);
-            var gets = await ClosedLoop.RunAsync(settings.GetConcurrency, settings.ThroughputDuration, get);
-            server.EnsureRunning();
-            report.CheckErrors("api.get.throughput", gets);
-            report.Figure("api.get.throughput",
-                $"{gets.Rate:F0} req/s ({settings.GetConcurrency} concurrent, {shape}, {gets.Succeeded} in {gets.Elapsed.TotalSeconds:F1} s, {gets.Latencies.Summary}; {cpu.Describe(gets.Succeeded)})",
-                gets.Rate >= settings.GetTarget, $">= {settings.GetTarget:F0}/s");
+            LoadResult? gets = null;
+            if (withGets)
+            {
+                var getCpu = CpuMeter.Start(server.Process);
+                gets = await ClosedLoop.RunAsync(settings.GetConcurrency, settings.ThroughputDuration, get);
+                server.EnsureRunning();
+                report.CheckErrors($"{prefix}.get.throughput", gets);
+                report.Figure($"{prefix}.get.throughput",
+                    $"{gets.Rate:F0} req/s ({settings.GetConcurrency} concurrent, {shape}, {gets.Succeeded} in {gets.Elapsed.TotalSeconds:F1} s, {gets.Latencies.Summary}; {getCpu.Describe(gets.Succeeded)})",
+                    gets.Rate >= settings.GetTarget, $">= {settings.GetTarget:F0}/s");
+            }
 
-            cpu = CpuMeter.Start(server.Process);
+            var cpu = CpuMeter.Start(server.Process);
             var creates = await ClosedLoop.RunAsync(settings.CreateConcurrency, settings.ThroughputDuration, create("tput"));
             server.EnsureRunning();
-            report.CheckErrors("api.create.throughput", creates);
-            report.Figure("api.create.throughput",
+            report.CheckErrors($"{prefix}.create.throughput", creates);
+            report.Figure($"{prefix}.create.throughput",
                 $"{creates.Rate:F0} creates/s durable ({settings.CreateConcurrency} concurrent, {shape}, {creates.Succeeded} in {creates.Elapsed.TotalSeconds:F1} s, {creates.Latencies.Summary}; {cpu.Describe(creates.Succeeded)})",
                 creates.Rate >= settings.CreateTarget, $">= {settings.CreateTarget:F0}/s");
             var ratio = creates.Rate / storeRate;
-            report.Figure("api.create.vs.store",
-                $"{ratio:P0} (API {creates.Rate:F0}/s vs raw store {storeRate:F0}/s measured right before)", ratio >= 0.5, ">= 50%");
+            report.Figure($"{prefix}.create.vs.store",
+                $"{ratio:P0} (API {creates.Rate:F0}/s vs raw store {storeRate:F0}/s measured in this run)", ratio >= 0.5, ">= 50%");
 
-            await LatencyAsync(report, server, "api.get.latency", settings.GetTarget / 2, settings.LatencyDuration, get);
-            if (gets.Rate < settings.GetTarget)
+            if (gets is not null)
             {
-                await LatencyAsync(report, server, "api.get.latency.half-measured", gets.Rate / 2, settings.LatencyDuration, get);
+                await LatencyAsync(report, server, $"{prefix}.get.latency", settings.GetTarget / 2, settings.LatencyDuration, get);
+                if (gets.Rate < settings.GetTarget)
+                {
+                    await LatencyAsync(report, server, $"{prefix}.get.latency.half-measured", gets.Rate / 2, settings.LatencyDuration, get);
+                }
             }
-            await LatencyAsync(report, server, "api.create.latency", settings.CreateTarget / 2, settings.LatencyDuration, create("lat"));
+            await LatencyAsync(report, server, $"{prefix}.create.latency", settings.CreateTarget / 2, settings.LatencyDuration, create("lat"));
             if (creates.Rate < settings.CreateTarget)
             {
-                await LatencyAsync(report, server, "api.create.latency.half-measured", creates.Rate / 2, settings.LatencyDuration, create("lat2"));
+                await LatencyAsync(report, server, $"{prefix}.create.latency.half-measured", creates.Rate / 2, settings.LatencyDuration, create("lat2"));
             }
         }
         finally
