@@ -25,7 +25,10 @@ public sealed class ReadHandlers(ResourceService service, CacheSet caches, TimeP
             await WriteTableAsync(context, def, [cached], cached.Revision, null, 0);
             return;
         }
-        await ResponseWriter.WriteBytesAsync(context, 200, Converted(def, ResourceVersionStamp.Apply(value.Value.Span, value.ModRevision)));
+        if (VersionConversion.Needed(def))
+            await ResponseWriter.WriteBytesAsync(context, 200, Converted(def, ResourceVersionStamp.Apply(value.Value.Span, value.ModRevision)));
+        else
+            await ResponseWriter.WriteStoredAsync(context, 200, value.Value, value.ModRevision);
     }
 
     /// <summary>LIST a collection with selectors and paging.</summary>

@@ -180,7 +180,7 @@ public sealed class WriteHandlers(ResourceService service, CacheSet caches, Reso
         foreach (var warning in options.Warnings) context.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\"", "\\\"")}\"");
         // The stored bytes are the object: stamping its resourceVersion in is far cheaper than serializing the tree again.
         if (options.Written is { } written && !VersionConversion.Needed(def))
-            return ResponseWriter.WriteBytesAsync(context, overrideCode ?? code, ResourceVersionStamp.Apply(written.Value.Span, written.ModRevision));
+            return ResponseWriter.WriteStoredAsync(context, overrideCode ?? code, written.Value, written.ModRevision);
         return ResponseWriter.WriteJsonAsync(context, overrideCode ?? code, VersionConversion.ToServed(def, obj));
     }
 }

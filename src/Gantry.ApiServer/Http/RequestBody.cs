@@ -29,18 +29,30 @@ public static class RequestBody
     public static async Task<byte[]> ReadBytesAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (request.ContentLength > MaxBytes) throw ApiException.TooLarge();
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 4096, MaxBytes) + 1);
+        // The server never delivers more than a declared Content-Length: read into an array of that size, with no copy.
+        if (request.ContentLength is { } declared) return await ReadDeclaredAsync(request.Body, (int)declared, cancellationToken);
+        var buffer = new ArrayBufferWriter<byte>(4096);
         while (true)
         {
-            // Fill the room sized from Content-Length first: asking for 16 KiB up front would regrow (and zero) a
-            // buffer for every small body, such as a pods/binding.
-            var memory = buffer.GetMemory(buffer.FreeCapacity > 0 ? 1 : 16 * 1024);
-            var read = await request.Body.ReadAsync(memory, cancellationToken);
+            var read = await request.Body.ReadAsync(buffer.GetMemory(16 * 1024), cancellationToken);
             if (read == 0) break;
             buffer.Advance(read);
             if (buffer.WrittenCount > MaxBytes) throw ApiException.TooLarge();
         }
         return buffer.WrittenSpan.ToArray();
+    }
+
+    private static async Task<byte[]> ReadDeclaredAsync(Stream body, int length, CancellationToken cancellationToken)
+    {
+        var bytes = new byte[length];
+        var filled = 0;
+        while (filled < length)
+        {
+            var read = await body.ReadAsync(bytes.AsMemory(filled), cancellationToken);
+            if (read == 0) return bytes[..filled];
+            filled += read;
+        }
+        return bytes;
     }
 
     /// <summary>Reads an object body in whichever supported encoding the Content-Type names.</summary>

@@ -24,26 +24,31 @@ internal static class EncodeBuffer
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
-    /// <summary>The JSON of <paramref name="obj"/> as the API writes it (Go-like escaping), as a new array.</summary>
-    public static byte[] Serialize(JsonObject obj)
+    /// <summary>
+    /// The JSON of <paramref name="obj"/> as the API writes it (Go-like escaping), in this thread's buffer: valid until the
+    /// thread serializes again, so only for a consumer that copies it before anything else runs on the thread (the store
+    /// copies a written value before it returns). A copy here would be the second one of every write.
+    /// </summary>
+    public static ReadOnlyMemory<byte> Serialize(JsonObject obj)
     {
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        var buffer = t_buffer;
+        if (buffer is null || buffer.Capacity > KeepCapacity)
+        {
+            // The buffer that grew for a large object was still in use until now; the thread starts a small one again.
+            buffer = t_buffer = new ArrayBufferWriter<byte>(4096);
+            t_writer = null;
+        }
+        buffer.ResetWrittenCount();
         var writer = t_writer ??= new Utf8JsonWriter(buffer, Options);
         try
         {
             obj.WriteTo(writer, ApiJson.Options);
             writer.Flush();
-            return buffer.WrittenSpan.ToArray();
+            return buffer.WrittenMemory;
         }
         finally
         {
             writer.Reset(buffer);
-            buffer.ResetWrittenCount();
-            if (buffer.Capacity > KeepCapacity)
-            {
-                t_buffer = null;
-                t_writer = null;
-            }
         }
     }
 }

@@ -245,10 +245,10 @@ public sealed partial class ResourceService
     /// so equal bytes mean no change, as in Kubernetes' GuaranteedUpdate, and a different length means a change;
     /// only equal lengths with different bytes (members in another order) need the tree comparison.
     /// </summary>
-    private static bool Unchanged(byte[] encoded, StoredValue current, JsonObject updated, JsonObject old)
+    private static bool Unchanged(ReadOnlyMemory<byte> encoded, StoredValue current, JsonObject updated, JsonObject old)
     {
         if (encoded.Length != current.Value.Length) return false;
-        if (encoded.AsSpan().SequenceEqual(current.Value.Span)) return true;
+        if (encoded.Span.SequenceEqual(current.Value.Span)) return true;
         ObjectMeta.Of(old).Remove("resourceVersion");
         return JsonNode.DeepEquals(updated, old);
     }
@@ -271,8 +271,11 @@ public sealed partial class ResourceService
         return obj;
     }
 
-    /// <summary>Stored form: the object without resourceVersion (the store's revision is the truth).</summary>
-    public static byte[] Encode(JsonObject obj)
+    /// <summary>
+    /// Stored form: the object without resourceVersion (the store's revision is the truth), in this thread's encode
+    /// buffer, valid until the thread encodes again: it goes straight to the store, which copies it.
+    /// </summary>
+    public static ReadOnlyMemory<byte> Encode(JsonObject obj)
     {
         var meta = ObjectMeta.Of(obj);
         var rv = meta["resourceVersion"];

@@ -10,22 +10,24 @@ namespace Gantry.ApiServer.Objects;
 /// </summary>
 public static class ResourceVersionStamp
 {
+    private static ReadOnlySpan<byte> Prefix => "\"resourceVersion\":\""u8;
+
     /// <summary>The stored bytes with <c>"resourceVersion":"N"</c> as the first member of the top-level metadata.</summary>
     public static byte[] Apply(ReadOnlySpan<byte> stored, long revision)
     {
-        var scan = StoredObjectScan.Of(stored);
+        var scan = StoredObjectScan.InsertPointOf(stored);
         if (scan.InsertAt < 0)
         {
             var buffer = new ArrayBufferWriter<byte>(stored.Length + 40);
             Write(buffer, stored, revision, scan.InsertAt, scan.MetadataEmpty);
             return buffer.WrittenSpan.ToArray();
         }
-        // Every write and GET answers through here: build the answer in one array of the exact size.
+        // One array of the exact size (answers written straight into a response use Write instead).
         Span<byte> digits = stackalloc byte[20];
         revision.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
-        var prefix = "\"resourceVersion\":\""u8;
+        var prefix = Prefix;
         var suffix = scan.MetadataEmpty ? "\""u8 : "\","u8;
-        var result = new byte[stored.Length + prefix.Length + written + suffix.Length];
+        var result = new byte[StampedLength(stored.Length, revision, scan.MetadataEmpty)];
         var at = scan.InsertAt;
         stored[..at].CopyTo(result);
         prefix.CopyTo(result.AsSpan(at));
@@ -38,12 +40,20 @@ public static class ResourceVersionStamp
         return result;
     }
 
+    /// <summary>The length of the stamped form of an object that has metadata (a scan's insertion point is not -1).</summary>
+    public static int StampedLength(int storedLength, long revision, bool metadataEmpty)
+    {
+        var digits = 1;
+        for (var rest = revision; rest >= 10; rest /= 10) digits++;
+        return storedLength + Prefix.Length + digits + (metadataEmpty ? 1 : 2);
+    }
+
     /// <summary>Writes the stamped object into <paramref name="output"/>, given a prior scan's insertion point.</summary>
     public static void Write(IBufferWriter<byte> output, ReadOnlySpan<byte> stored, long revision, int insertAt, bool metadataEmpty)
     {
-        var rv = revision.ToString(CultureInfo.InvariantCulture);
         if (insertAt < 0)
         {
+            var rv = revision.ToString(CultureInfo.InvariantCulture);
             // No metadata at all: add it as the first member of the object.
             var start = stored.IndexOf((byte)'{') + 1;
             var objectEmpty = stored[start..].TrimStart(" \t\r\n"u8)[0] == (byte)'}';
@@ -53,7 +63,7 @@ public static class ResourceVersionStamp
             return;
         }
         output.Write(stored[..insertAt]);
-        output.Write("\"resourceVersion\":\""u8);
+        output.Write(Prefix);
         Span<byte> digits = stackalloc byte[20];
         revision.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
         output.Write(digits[..written]);

@@ -4,7 +4,8 @@ namespace Gantry.ApiServer.Objects;
 
 /// <summary>
 /// One forward pass over a stored object's JSON that finds what the watch cache needs without building a tree:
-/// where to insert resourceVersion, the name, namespace and labels.
+/// where to insert resourceVersion, the name, namespace and labels (namespaces and labels as shared strings: the watch
+/// cache keeps them for every object).
 /// </summary>
 public readonly struct StoredObjectScan
 {
@@ -23,6 +24,25 @@ public readonly struct StoredObjectScan
     public static StoredObjectScan Of(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json);
+        return FindMetadata(ref reader) ? ScanMetadata(ref reader) : new StoredObjectScan { InsertAt = -1 };
+    }
+
+    /// <summary>
+    /// Only where resourceVersion goes (<see cref="InsertAt"/>, <see cref="MetadataEmpty"/>), reading no value: all that
+    /// answering a GET or a write with the stored bytes needs.
+    /// </summary>
+    public static StoredObjectScan InsertPointOf(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!FindMetadata(ref reader)) return new StoredObjectScan { InsertAt = -1 };
+        var insertAt = (int)reader.TokenStartIndex + 1;
+        var empty = reader.Read() && reader.TokenType == JsonTokenType.EndObject;
+        return new StoredObjectScan { InsertAt = insertAt, MetadataEmpty = empty };
+    }
+
+    // Moves the reader onto the '{' of the top-level metadata; false when there is no metadata object.
+    private static bool FindMetadata(ref Utf8JsonReader reader)
+    {
         while (reader.Read())
         {
             if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1) continue;
@@ -32,10 +52,9 @@ public readonly struct StoredObjectScan
                 continue;
             }
             reader.Read();
-            if (reader.TokenType != JsonTokenType.StartObject) break;
-            return ScanMetadata(ref reader);
+            return reader.TokenType == JsonTokenType.StartObject;
         }
-        return new StoredObjectScan { InsertAt = -1 };
+        return false;
     }
 
     private static StoredObjectScan ScanMetadata(ref Utf8JsonReader reader)
@@ -48,7 +67,7 @@ public readonly struct StoredObjectScan
         {
             empty = false;
             if (reader.ValueTextEquals("name"u8)) { reader.Read(); name = reader.TokenType == JsonTokenType.String ? reader.GetString() : null; }
-            else if (reader.ValueTextEquals("namespace"u8)) { reader.Read(); ns = reader.TokenType == JsonTokenType.String ? reader.GetString() : null; }
+            else if (reader.ValueTextEquals("namespace"u8)) { reader.Read(); ns = reader.TokenType == JsonTokenType.String ? SharedStrings.Read(ref reader) : null; }
             else if (reader.ValueTextEquals("labels"u8))
             {
                 reader.Read();
@@ -56,9 +75,9 @@ public readonly struct StoredObjectScan
                 labels = [];
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var key = reader.GetString()!;
+                    var key = SharedStrings.Read(ref reader);
                     reader.Read();
-                    if (reader.TokenType == JsonTokenType.String) labels.Add(new(key, reader.GetString()!));
+                    if (reader.TokenType == JsonTokenType.String) labels.Add(new(key, SharedStrings.Read(ref reader)));
                     else reader.Skip();
                 }
             }

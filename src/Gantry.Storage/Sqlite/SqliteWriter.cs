@@ -17,8 +17,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly WatchHub _hub;
     private readonly int _maxBatch;
     private readonly Channel<SqliteOp> _queue = Channel.CreateUnbounded<SqliteOp>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly SqliteCommand _insert;
-    private readonly SqliteParameter _id, _name, _created, _deleted, _createRevision, _prevRevision, _value;
+    private readonly SqliteInsert _insert;
     private readonly List<SqliteOp> _batch = [];
     private readonly List<StoreEvent> _events = [];
     private readonly Dictionary<string, StoredValue?> _changes = new(StringComparer.Ordinal);
@@ -35,19 +34,7 @@ internal sealed class SqliteWriter : IDisposable
         _revision = revision;
         _compacted = compacted;
         _maxBatch = maxBatch;
-        _insert = connection.CreateCommand();
-        _insert.CommandText = """
-            INSERT INTO kv (id, name, created, deleted, create_revision, prev_revision, value)
-            VALUES ($id, $name, $created, $deleted, $create_revision, $prev_revision, $value)
-            """;
-        _id = _insert.Parameters.Add("$id", SqliteType.Integer);
-        _name = _insert.Parameters.Add("$name", SqliteType.Text);
-        _created = _insert.Parameters.Add("$created", SqliteType.Integer);
-        _deleted = _insert.Parameters.Add("$deleted", SqliteType.Integer);
-        _createRevision = _insert.Parameters.Add("$create_revision", SqliteType.Integer);
-        _prevRevision = _insert.Parameters.Add("$prev_revision", SqliteType.Integer);
-        _value = _insert.Parameters.Add("$value", SqliteType.Blob);
-        _insert.Prepare();
+        _insert = new SqliteInsert(connection);
         _loop = Task.Run(RunAsync);
     }
 
@@ -118,7 +105,6 @@ internal sealed class SqliteWriter : IDisposable
         try
         {
             using var transaction = _connection.BeginTransaction();
-            _insert.Transaction = transaction;
             foreach (var op in _batch)
             {
                 Apply(op);
@@ -185,15 +171,9 @@ internal sealed class SqliteWriter : IDisposable
         }
         var revision = _revision + 1;
         var e = WriteRules.ToEvent(op.Kind, op.Key, op.Value, current, revision);
-        _id.Value = revision;
-        _name.Value = op.Key;
-        _created.Value = op.Kind == WriteKind.Create ? 1 : 0;
-        _deleted.Value = op.Kind == WriteKind.Delete ? 1 : 0;
-        _createRevision.Value = e.Value.CreateRevision;
-        _prevRevision.Value = current?.ModRevision ?? 0;
         // A deletion row keeps no value: its previous row holds it and stays until the deletion is compacted.
-        _value.Value = op.Kind == WriteKind.Delete ? DBNull.Value : op.Value;
-        _insert.ExecuteNonQuery();
+        _insert.Execute(revision, op.Key, op.Kind == WriteKind.Create, op.Kind == WriteKind.Delete, e.Value.CreateRevision, current?.ModRevision ?? 0,
+            op.Kind == WriteKind.Delete ? null : op.Value);
         _revision = revision;
         _changes[op.Key] = op.Kind == WriteKind.Delete ? null : e.Value;
         _events.Add(e);
