@@ -4,10 +4,11 @@ using System.Text.Json;
 namespace Gantry.ApiServer.Objects;
 
 /// <summary>
-/// One shared copy of each short string that repeats across stored objects (namespaces, label keys and values). The watch
-/// cache keeps them for every object it holds, and each copy per object was one more long-lived object for every young
-/// garbage collection to copy into the old generation while writes wait (bench/RESULTS.md, issue 3). Bounded: once
-/// full, strings are read as before, so unique values (UIDs in labels) cannot grow it without limit.
+/// One shared copy of each short string that repeats across stored objects and requests (namespaces, label keys and
+/// values, the groups, versions and resources of request paths). The watch cache keeps the first for every object it
+/// holds, and each copy per object was one more long-lived object for every young garbage collection to copy into the
+/// old generation while writes wait (bench/RESULTS.md, issue 3); the others were garbage of every request. Bounded: once
+/// full, strings are made as before, so unique values (UIDs in labels, made-up paths) cannot grow it without limit.
 /// </summary>
 internal static class SharedStrings
 {
@@ -23,7 +24,13 @@ internal static class SharedStrings
         if (reader.HasValueSequence || reader.ValueSpan.Length > MaxLength) return reader.GetString()!;
         // UTF-8 never takes fewer bytes than UTF-16 code units, so the bytes' length bounds the characters'.
         Span<char> chars = stackalloc char[MaxLength];
-        var text = chars[..reader.CopyString(chars)];
+        return Get(chars[..reader.CopyString(chars)]);
+    }
+
+    /// <summary><paramref name="text"/> as a string, shared when it is short and was seen before.</summary>
+    public static string Get(ReadOnlySpan<char> text)
+    {
+        if (text.Length > MaxLength) return text.ToString();
         if (Lookup.TryGetValue(text, out var shared)) return shared;
         var copy = text.ToString();
         if (Volatile.Read(ref s_count) < MaxCount && Table.TryAdd(copy, copy)) Interlocked.Increment(ref s_count);
