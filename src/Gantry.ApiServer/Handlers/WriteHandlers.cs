@@ -30,9 +30,10 @@ public sealed class WriteHandlers(ResourceService service, CacheSet caches, Reso
         var manager = (string?)q["fieldManager"];
         if (string.IsNullOrEmpty(manager))
         {
+            // As Kubernetes: the user agent up to its first '/' (a shared string: clients send the same one every time).
             var agent = request.Headers.UserAgent.ToString();
             var slash = agent.IndexOf('/');
-            manager = slash > 0 ? agent[..slash] : agent.Length > 0 ? agent : "unknown";
+            manager = slash > 0 ? SharedStrings.Get(agent.AsSpan(0, slash)) : agent.Length > 0 ? agent : "unknown";
         }
         if (manager.Length > 128) throw ApiException.BadRequest("fieldManager: Too long: must have at most 128 bytes");
         if (manager.Any(char.IsControl))
