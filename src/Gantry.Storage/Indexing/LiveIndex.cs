@@ -27,7 +27,7 @@ internal sealed class LiveIndex
     }
 
     /// <summary>Applies committed changes (null value = deletion) and moves the index to <paramref name="revision"/>.</summary>
-    public void Apply(IReadOnlyList<KeyValuePair<string, StoredValue?>> changes, long revision)
+    public void Apply(IEnumerable<KeyValuePair<string, StoredValue?>> changes, long revision)
     {
         lock (_gate)
         {

@@ -154,12 +154,13 @@ public sealed class SqliteStore : IStore
         _lifetime.Dispose();
     }
 
-    private async ValueTask<StoredValue> WriteAsync(WriteKind kind, string key, byte[] value, long expectedRevision, CancellationToken cancellationToken)
+    // Not async: the queued op is itself the task the caller awaits (a write always has a result), with no state machine
+    // per write around it.
+    private ValueTask<StoredValue> WriteAsync(WriteKind kind, string key, byte[] value, long expectedRevision, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        cancellationToken.ThrowIfCancellationRequested();
-        var result = await _writer.SubmitAsync(new SqliteOp(kind, key, value, expectedRevision, cancellationToken)).ConfigureAwait(false);
-        return result!;
+        if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<StoredValue>(cancellationToken);
+        return new ValueTask<StoredValue>(_writer.SubmitAsync(new SqliteOp(kind, key, value, expectedRevision, cancellationToken))!);
     }
 
     private async Task CompactPeriodicallyAsync(SqliteStoreOptions options, CancellationToken cancellationToken)

@@ -128,7 +128,7 @@ internal sealed class SqliteWriter : IDisposable
         }
         try
         {
-            _index.Apply(_changes.ToList(), _revision);
+            _index.Apply(_changes, _revision);
             _hub.Publish(_events);
         }
         finally
