@@ -13,6 +13,7 @@ namespace Gantry.Bench.Scheduler;
 internal sealed class BindWatch : IAsyncDisposable
 {
     private static readonly byte[] NameField = "\"name\":\""u8.ToArray();
+    private static readonly byte[] MetadataField = "\"metadata\":{"u8.ToArray();
     private static readonly byte[] NodeNameField = "\"nodeName\":\""u8.ToArray();
     private static readonly byte[] UnschedulableReason = "\"reason\":\"Unschedulable\""u8.ToArray();
     private static readonly byte[] ResourceVersionField = "\"resourceVersion\":\""u8.ToArray();
@@ -159,9 +160,11 @@ internal sealed class BindWatch : IAsyncDisposable
     private void Record(ReadOnlySpan<byte> line)
     {
         var now = Stopwatch.GetTimestamp();
-        // The object's own resourceVersion is the first in the line (metadata precedes spec and status).
+        // The object's own resourceVersion is the only one in a pod's line.
         if (Value(line, ResourceVersionField) is { } revision) _lastRevision = revision;
-        var name = Value(line, NameField);
+        // The pod's name is the first after "metadata": a stored pod may carry spec (with its containers' names) first.
+        var metadata = line.IndexOf(MetadataField);
+        var name = metadata < 0 ? null : Value(line[metadata..], NameField);
         if (name is null) return;
         Seen.TryAdd(name, now);
         if (Value(line, NodeNameField) is { Length: > 0 })
