@@ -25,6 +25,9 @@ internal sealed class FieldSet
     /// <summary>True when the set holds no path.</summary>
     public bool IsEmpty => !Member && _children.Count == 0;
 
+    /// <summary>True when the set has a member at or below the child <paramref name="element"/>.</summary>
+    public bool HasChild(string element) => _children.TryGetValue(element, out var child) && !child.IsEmpty;
+
     /// <summary>Adds a path (a sequence of path elements) to the set.</summary>
     public void Insert(IEnumerable<string> path)
     {

@@ -48,7 +48,8 @@ public static class ManagedFields
         // nobody's.
         foreach (var entry in entries)
         {
-            if (entry == mine || entry.Fields.IsEmpty) continue;
+            // An entry owning nothing where this write changed or removed fields stays as stored, unparsed.
+            if (entry == mine || entry.IsEmpty || (entry.Disjoint(changed) && entry.Disjoint(removed))) continue;
             entry.Fields = entry.Fields.Difference(changed);
             if (!removed.IsEmpty) entry.Fields = entry.Fields.Difference(removed);
         }
@@ -70,7 +71,7 @@ public static class ManagedFields
         var oldFields = old?["metadata"]?["managedFields"];
         if (sent && !JsonText.Same(sentFields, oldFields) && !JsonNode.DeepEquals(sentFields, oldFields))
             return ManagerEntry.Read(updated);
-        return ManagerEntry.Read(old);
+        return ManagerEntry.Read(old, lazy: true);
     }
 
     /// <summary>

@@ -24,8 +24,35 @@ internal sealed class ManagerEntry
     /// <summary>The subresource written through, or null for the main resource.</summary>
     public string? Subresource { get; init; }
 
+    private FieldSet? _fields;
+    // The stored fieldsV1 of an entry read lazily, until something needs its fields as a set.
+    private JsonObject? _stored;
+
     /// <summary>The owned fields.</summary>
-    public required FieldSet Fields { get; set; }
+    public FieldSet Fields
+    {
+        get => _fields ??= FieldSet.FromFieldsV1(_stored);
+        set
+        {
+            _fields = value;
+            _stored = null;
+        }
+    }
+
+    /// <summary>True when the entry owns no field.</summary>
+    public bool IsEmpty => _fields is null ? _stored is not { Count: > 0 } : _fields.IsEmpty;
+
+    /// <summary>
+    /// True when the entry, still unparsed, owns nothing under the top-level fields that <paramref name="set"/> has
+    /// members in (a status write against an entry owning only metadata and spec). False means "maybe".
+    /// </summary>
+    public bool Disjoint(FieldSet set)
+    {
+        if (_fields is not null || _stored is null) return false;
+        foreach (var (element, _) in _stored)
+            if (element == "." || set.HasChild(element)) return false;
+        return true;
+    }
 
     /// <summary>
     /// True when both entries are the same manager: applies are one manager per name, updates one per name and
@@ -47,8 +74,12 @@ internal sealed class ManagerEntry
     public static string FormatTime(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    /// <summary>The entries of an object's <c>metadata.managedFields</c> (entries in another format are skipped).</summary>
-    public static List<ManagerEntry> Read(JsonObject? obj)
+    /// <summary>
+    /// The entries of an object's <c>metadata.managedFields</c> (entries in another format are skipped). With
+    /// <paramref name="lazy"/>, for entries this server wrote (so already in <see cref="FieldSet.ToFieldsV1"/> form),
+    /// each entry's fields are parsed only when used, and an entry never parsed is written back as it was read.
+    /// </summary>
+    public static List<ManagerEntry> Read(JsonObject? obj, bool lazy = false)
     {
         var entries = new List<ManagerEntry>();
         if (obj?["metadata"]?["managedFields"] is not JsonArray list) return entries;
@@ -63,7 +94,8 @@ internal sealed class ManagerEntry
                 ApiVersion = Text(e, "apiVersion") ?? "",
                 Time = Text(e, "time"),
                 Subresource = Text(e, "subresource"),
-                Fields = FieldSet.FromFieldsV1(e["fieldsV1"] as JsonObject),
+                _stored = e["fieldsV1"] as JsonObject,
+                _fields = lazy ? null : FieldSet.FromFieldsV1(e["fieldsV1"] as JsonObject),
             });
         }
         return entries;
@@ -72,7 +104,7 @@ internal sealed class ManagerEntry
     /// <summary>Stores the non-empty entries in Kubernetes' order (operation, time, manager, apiVersion).</summary>
     public static void Write(JsonObject obj, IEnumerable<ManagerEntry> entries)
     {
-        var sorted = entries.Where(e => !e.Fields.IsEmpty).ToList();
+        var sorted = entries.Where(e => !e.IsEmpty).ToList();
         // Most objects have one manager, which needs no (stable) sort.
         if (sorted.Count > 1) sorted = [.. sorted.OrderBy(e => e, EntryOrder)];
         if (obj["metadata"] is not JsonObject metadata) obj["metadata"] = metadata = new JsonObject();
@@ -87,7 +119,7 @@ internal sealed class ManagerEntry
             var json = new JsonObject { ["manager"] = e.Manager, ["operation"] = e.Operation, ["apiVersion"] = e.ApiVersion };
             if (e.Time is not null) json["time"] = e.Time;
             json["fieldsType"] = "FieldsV1";
-            json["fieldsV1"] = e.Fields.ToFieldsV1();
+            json["fieldsV1"] = e._fields is null && e._stored is not null ? e._stored.DeepClone() : e.Fields.ToFieldsV1();
             if (!string.IsNullOrEmpty(e.Subresource)) json["subresource"] = e.Subresource;
             list.Add(json);
         }

@@ -20,9 +20,10 @@ public static partial class SchemaChecker
     /// <summary>
     /// Walks <paramref name="obj"/> against the schema of <paramref name="apiVersion"/>/<paramref name="kind"/>, removing
     /// unknown fields in place. Kinds without a model type are not checked (empty report). <c>null</c> is accepted
-    /// anywhere (it means unset).
+    /// anywhere (it means unset). With <paramref name="members"/>, only those top-level members are walked: the caller
+    /// knows the others are as a checked write stored them.
     /// </summary>
-    public static SchemaReport Check(JsonObject obj, string apiVersion, string kind)
+    public static SchemaReport Check(JsonObject obj, string apiVersion, string kind, IReadOnlyCollection<string>? members = null)
     {
         ArgumentNullException.ThrowIfNull(obj);
         var slash = apiVersion.IndexOf('/');
@@ -33,7 +34,7 @@ public static partial class SchemaChecker
         t_walk = null;
         try
         {
-            walk.Struct(obj, root, 0);
+            walk.Struct(obj, root, 0, members);
             return walk.Unknown is null && walk.Errors is null
                 ? SchemaReport.Empty
                 : new SchemaReport(walk.Unknown ?? [], walk.Errors ?? []);
@@ -71,7 +72,7 @@ public static partial class SchemaChecker
             Errors = null;
         }
 
-        public void Struct(JsonObject obj, SchemaNode node, int depth)
+        public void Struct(JsonObject obj, SchemaNode node, int depth, IReadOnlyCollection<string>? only = null)
         {
             var properties = node.Properties!;
             List<string>? unknown = null;
@@ -80,6 +81,7 @@ public static partial class SchemaChecker
             for (var i = 0; i < obj.Count; i++)
             {
                 var (name, value) = obj.GetAt(i);
+                if (only is not null && !only.Contains(name)) continue;
                 if (!properties.TryGetValue(name, out var field))
                 {
                     (unknown ??= []).Add(name);

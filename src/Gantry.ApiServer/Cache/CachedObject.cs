@@ -61,10 +61,11 @@ public sealed class CachedObject
     public JsonObject Parse() => (JsonObject)JsonNode.Parse(Json)!;
 
     /// <summary>
-    /// Builds the cached form of a stored version. The full JSON tree is parsed only when the kind has selectable
-    /// fields beyond name and namespace.
+    /// Builds the cached form of a stored version. No JSON tree is built: the field values come from a scan, except
+    /// for fields other than name, namespace and <paramref name="indexedField"/>, read from a tree when first asked for.
     /// </summary>
-    public static CachedObject From(StoredValue value, long revision, IReadOnlyDictionary<string, Func<JsonObject, string?>> catalog)
+    public static CachedObject From(StoredValue value, long revision, IReadOnlyDictionary<string, Func<JsonObject, string?>> catalog,
+        string? indexedField = null)
     {
         var scan = StoredObjectScan.Of(value.Value.Span);
         JsonObject? labels = null;
@@ -73,17 +74,9 @@ public sealed class CachedObject
             labels = [];
             foreach (var (k, v) in list) labels[k] = JsonValue.Create(v);
         }
-        Dictionary<string, string?> fields;
-        if (catalog.Count <= 2 && catalog.ContainsKey("metadata.name"))
-        {
-            fields = new Dictionary<string, string?>(2) { ["metadata.name"] = scan.Name, ["metadata.namespace"] = scan.Namespace };
-        }
-        else
-        {
-            var obj = (JsonObject)JsonNode.Parse(value.Value.Span)!;
-            fields = new Dictionary<string, string?>(catalog.Count);
-            foreach (var (name, get) in catalog) fields[name] = get(obj);
-        }
+        IReadOnlyDictionary<string, string?> fields = catalog.Count <= 2 && catalog.ContainsKey("metadata.name")
+            ? new Dictionary<string, string?>(2) { ["metadata.name"] = scan.Name, ["metadata.namespace"] = scan.Namespace }
+            : new CachedFields(value.Value, catalog, scan.Name, scan.Namespace, indexedField);
         return new CachedObject(value.Key, revision, value.Value, scan, labels, fields);
     }
 }

@@ -89,7 +89,7 @@ public sealed class ResourceCache
         lock (_lock)
         {
             _objects.Clear();
-            foreach (var value in values) _objects[value.Key] = CachedObject.From(value, value.ModRevision, _fields);
+            foreach (var value in values) _objects[value.Key] = CachedObject.From(value, value.ModRevision, _fields, _indexedField);
             _ringStart = 0;
             _ringCount = 0;
             _ring = new CacheEvent?[_minRing];
@@ -106,7 +106,7 @@ public sealed class ResourceCache
     /// <summary>Applies one store change and fans it out to the watchers.</summary>
     internal void Apply(StoreEvent e)
     {
-        var current = CachedObject.From(e.Value, e.Value.ModRevision, _fields);
+        var current = CachedObject.From(e.Value, e.Value.ModRevision, _fields, _indexedField);
         lock (_lock)
         {
             _objects.TryGetValue(e.Value.Key, out var previous);

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Gantry.Api.Errors;
 using Gantry.Api.Patching;
 using Gantry.Api.Registry;
+using Gantry.ApiServer.Objects;
 
 namespace Gantry.ApiServer.Handlers;
 
@@ -22,5 +23,23 @@ public static class PatchApplier
             _ => throw ApiException.UnsupportedMediaType(mediaType),
         };
         return result as JsonObject ?? throw ApiException.BadRequest("the patch produced something other than an object");
+    }
+
+    /// <summary>
+    /// The top-level members a merge or strategic merge patch can change (its own top-level keys), or null when it may
+    /// change any: a JSON patch (paths, moves and copies), a directive at the top level ($patch: replace, $retainKeys),
+    /// or a served version converted from the stored one.
+    /// </summary>
+    public static IReadOnlyCollection<string>? TouchedMembers(string mediaType, JsonNode? patch, ResourceDefinition def)
+    {
+        if (mediaType is not ("application/merge-patch+json" or "application/strategic-merge-patch+json")) return null;
+        if (patch is not JsonObject members || VersionConversion.Needed(def)) return null;
+        var names = new HashSet<string>(members.Count, StringComparer.Ordinal);
+        foreach (var (name, _) in members)
+        {
+            if (name.StartsWith('$')) return null;
+            names.Add(name);
+        }
+        return names;
     }
 }

@@ -12,10 +12,13 @@ namespace Gantry.ApiServer.Handlers;
 /// </summary>
 public static class SchemaGate
 {
-    /// <summary>Checks and prunes <paramref name="obj"/> in place.</summary>
-    public static void Check(ResourceDefinition def, JsonObject obj, WriteOptions options)
+    /// <summary>
+    /// Checks and prunes <paramref name="obj"/> in place; only the top-level <paramref name="members"/> when given (a
+    /// patch result whose other members are the stored object's, which was checked when it was written).
+    /// </summary>
+    public static void Check(ResourceDefinition def, JsonObject obj, WriteOptions options, IReadOnlyCollection<string>? members = null)
     {
-        var report = SchemaChecker.Check(obj, def.ApiVersion, def.Kind);
+        var report = SchemaChecker.Check(obj, def.ApiVersion, def.Kind, members);
         if (report.TypeErrors.Count > 0)
             throw ApiException.BadRequest($"{def.Kind} in version \"{def.Version}\" cannot be handled as a {def.Kind}: {report.TypeErrors[0]}");
         if (report.UnknownFields.Count == 0) return;

@@ -89,7 +89,7 @@ public sealed class WriteHandlers(ResourceService service, CacheSet caches, Reso
             var served = VersionConversion.ToServed(def, current);
             var result = PatchApplier.Apply(mediaType, served, patch?.DeepClone(), def);
             CheckIdentity(def, ns, name, result);
-            SchemaGate.Check(def, result, options);
+            SchemaGate.Check(def, result, options, PatchApplier.TouchedMembers(mediaType, patch, def));
             return VersionConversion.ToStored(def, result);
         }, status, options, context.RequestAborted);
         await WriteAsync(context, 200, def, patched, options);

@@ -86,4 +86,50 @@ public sealed class ManagedFieldsTests
         Assert.Equal("status", (string?)entry["subresource"]);
         Json.Same("""{"f:status":{"f:phase":{}}}""", entry["fieldsV1"]);
     }
+
+    [Fact]
+    public void RecordUpdate_StatusWrite_KeepsAnEntryOwningOnlySpecAsStored_AndAddsTheWriter()
+    {
+        var old = Json.Object("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","labels":{"a":"1"}},"spec":{"containers":[{"name":"c","image":"i"}]},"status":{"phase":"Pending"}}""");
+        ManagedFields.RecordUpdate(null, old, "creator", "Update", "v1", T0);
+        var stored = Entries(old).Single()!.ToJsonString();
+        // Read back as the server does: the stored entry is untouched by a status write, so it is written back unparsed.
+        old = Json.Object(old.ToJsonString());
+        var updated = Json.Object(old.ToJsonString());
+        updated["status"] = Json.Object("""{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}""");
+        ManagedFields.RecordUpdate(old, updated, "kubelet", "Update", "v1", T0.AddSeconds(1), "status");
+
+        Assert.Equal(stored, Entries(updated).Single(e => (string?)e!["manager"] == "creator")!.ToJsonString());
+        var kubelet = Entries(updated).Single(e => (string?)e!["manager"] == "kubelet")!;
+        Json.Same("""{"f:status":{"f:conditions":{".":{},"k:{\"type\":\"Ready\"}":{".":{},"f:status":{},"f:type":{}}},"f:phase":{}}}""", kubelet["fieldsV1"]);
+    }
+
+    [Fact]
+    public void RecordUpdate_WriteTakingOneOfAnotherEntrysFields_RewritesThatEntry()
+    {
+        var old = Json.Object("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"a":"1","b":"2"}}""");
+        ManagedFields.RecordUpdate(null, old, "creator", "Update", "v1", T0);
+        old = Json.Object(old.ToJsonString());
+        var updated = Json.Object(old.ToJsonString());
+        updated["data"]!["b"] = "3";
+        ManagedFields.RecordUpdate(old, updated, "editor", "Update", "v1", T0);
+        Json.Same("""{"f:data":{"f:a":{}}}""", Entries(updated).Single(e => (string?)e!["manager"] == "creator")!["fieldsV1"]);
+        Json.Same("""{"f:data":{"f:b":{}}}""", Entries(updated).Single(e => (string?)e!["manager"] == "editor")!["fieldsV1"]);
+    }
+
+    [Fact]
+    public void RecordUpdate_ListMapKeys_AreWrittenInKeyNameOrder_WithDefaults_AndUnescapedText()
+    {
+        var old = Json.Object("""{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"ports":[]}}""");
+        var updated = Json.Object("""{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"ports":[{"port":80,"name":"h"}]}}""");
+        ManagedFields.RecordUpdate(old, updated, "m", "Update", "v1", T0);
+        var ports = Entries(updated).Single()!["fieldsV1"]!["f:spec"]!["f:ports"]!.AsObject();
+        Assert.Equal("k:{\"port\":80,\"protocol\":\"TCP\"}", ports.Select(p => p.Key).Single(k => k != "."));
+
+        var pod = Json.Object("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"status":{"conditions":[]}}""");
+        var written = Json.Object("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"status":{"conditions":[{"type":"R\u00e9ady<>"}]}}""");
+        ManagedFields.RecordUpdate(pod, written, "m", "Update", "v1", T0, "status");
+        var conditions = Entries(written).Single()!["fieldsV1"]!["f:status"]!["f:conditions"]!.AsObject();
+        Assert.Equal("k:{\"type\":\"Réady<>\"}", conditions.Select(p => p.Key).Single(k => k != "."));
+    }
 }

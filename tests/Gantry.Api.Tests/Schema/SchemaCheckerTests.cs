@@ -19,6 +19,22 @@ public sealed class SchemaCheckerTests
         """;
 
     [Fact]
+    public void Check_OfSomeMembers_WalksOnlyThose()
+    {
+        var obj = Parse("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","bogus":1},"spec":{"nodeName":5},"status":{"phase":"Running","extra":true}}""");
+        var report = SchemaChecker.Check(obj, "v1", "Pod", ["status"]);
+        Assert.Equal(["status.extra"], report.UnknownFields);
+        Assert.Empty(report.TypeErrors);
+        Assert.False(obj["status"]!.AsObject().ContainsKey("extra"));
+        // Outside the members nothing is walked: as stored, not pruned.
+        Assert.True(obj["metadata"]!.AsObject().ContainsKey("bogus"));
+
+        var all = SchemaChecker.Check(Parse(obj.ToJsonString()), "v1", "Pod");
+        Assert.Equal(["metadata.bogus"], all.UnknownFields);
+        Assert.Single(all.TypeErrors);
+    }
+
+    [Fact]
     public void Check_UnknownNestedField_IsReportedWithKubernetesPathAndPruned()
     {
         var obj = Parse(Deployment);

@@ -39,6 +39,27 @@ public sealed class BindingTests(ServerFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task StatusPatchAfterBinding_WithAnUnknownField_IsRefusedWhenStrict_AndPrunedOtherwise()
+    {
+        var ns = await _api.CreateNamespaceAsync("bind");
+        await _api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods", PendingPod("a"));
+        await _api.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods/a/binding", Binding("a", "node-b3"));
+        const string patch = "{\"status\":{\"phase\":\"Running\",\"bogus\":1}}";
+
+        var (strict, error) = await _api.SendAsync(HttpMethod.Patch, $"/api/v1/namespaces/{ns}/pods/a/status?fieldValidation=Strict", patch,
+            "application/strategic-merge-patch+json");
+        Assert.Equal(400, strict);
+        Assert.Contains("strict decoding error: unknown field \"status.bogus\"", (string?)error!["message"]);
+
+        var (ignored, pod) = await _api.SendAsync(HttpMethod.Patch, $"/api/v1/namespaces/{ns}/pods/a/status?fieldValidation=Ignore", patch,
+            "application/strategic-merge-patch+json");
+        Assert.Equal(200, ignored);
+        Assert.Equal("Running", (string?)pod!["status"]!["phase"]);
+        Assert.False(pod["status"]!.AsObject().ContainsKey("bogus"));
+        Assert.Equal("node-b3", (string?)pod["spec"]!["nodeName"]);
+    }
+
+    [Fact]
     public async Task Binding_ReplacesAnUnschedulableCondition()
     {
         var ns = await _api.CreateNamespaceAsync("bind");
