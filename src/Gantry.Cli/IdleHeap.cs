@@ -29,6 +29,7 @@ internal static class IdleHeap
             await componentsStarted.WaitAsync(cancellationToken);
             await Task.Delay(SyncGrace, TimeProvider.System, cancellationToken);
             await minimum;
+            FileMappings.UnmapUntouchedPages();
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             GlibcHeap.Trim();
 
