@@ -16,11 +16,11 @@ internal static class KubernetesJsonOptions
         KubernetesJson.AddJsonOptions(o =>
         {
             // The package asks its source-generated context first, whose type lookup compares against every one of its
-            // ~1,200 model and collection types: the first lookup loads them all (~10 MB of type data per process). The
-            // reflection resolver reads the same [JsonPropertyName] attributes and the options' converters, and loads only
-            // the types it is asked for. Options become read-only at their first use: anyone who serialized before us
-            // (nothing in Gantry does: every component builds its client first) keeps the package's resolver.
-            if (!o.IsReadOnly) o.TypeInfoResolver = new DefaultJsonTypeInfoResolver();
+            // ~1,200 model and collection types: the first lookup loads them all. Ours covers the kinds Gantry's components
+            // use; reflection, which reads the same [JsonPropertyName] attributes and the options' converters, the rest.
+            // Options become read-only at their first use: anyone who serialized before us (nothing in Gantry does: every
+            // component builds its client first) keeps the package's resolver.
+            if (!o.IsReadOnly) o.TypeInfoResolver = JsonTypeInfoResolver.Combine(ModelJsonContext.Default, new DefaultJsonTypeInfoResolver());
             captured = o;
         });
         return captured ?? throw new InvalidOperationException("KubernetesJson did not expose its serializer options");

@@ -55,6 +55,13 @@ public sealed class SerializerTests
         var generated = PackageContextOptions();
 
         Assert.Equal(JsonSerializer.Serialize(Pod, generated), KubernetesJson.Serialize(Pod));
+        // A kind Gantry's own context does not cover goes through reflection.
+        var role = new V1ClusterRole
+        {
+            Metadata = new V1ObjectMeta { Name = "view" },
+            Rules = [new V1PolicyRule { ApiGroups = [""], Resources = ["pods"], Verbs = ["get", "list"] }],
+        };
+        Assert.Equal(JsonSerializer.Serialize(role, generated), KubernetesJson.Serialize(role));
     }
 
     [Fact]
