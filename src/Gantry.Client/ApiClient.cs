@@ -22,6 +22,8 @@ public sealed class ApiClient : IApiClient, IDisposable
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(server);
         _options = options ?? new ApiClientOptions();
+        // Settles the package's serializer options (see KubernetesJsonOptions) before this client's users serialize with them.
+        _ = KubernetesJsonOptions.Options;
         _transport = new RestTransport(handler, disposeHandler, server, bearerToken, _options);
         _pods = ResourceInfo.Of(typeof(V1Pod), _options.Registry);
     }

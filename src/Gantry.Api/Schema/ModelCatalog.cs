@@ -1,12 +1,14 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Gantry.Api.Registry;
 using k8s.Models;
 
 namespace Gantry.Api.Schema;
 
 /// <summary>
 /// Maps Kubernetes kinds to the KubernetesClient model types and model types to Kubernetes' OpenAPI definition names
-/// (<c>V1PodSpec</c> -> <c>io.k8s.api.core.v1.PodSpec</c>). Built once by reflecting over the package assembly.
+/// (<c>V1PodSpec</c> -> <c>io.k8s.api.core.v1.PodSpec</c>). The definition names are built once, for the OpenAPI documents,
+/// by reflecting over every model type of the package; finding a kind's type and the checks of written objects need no such walk.
 /// </summary>
 internal static partial class ModelCatalog
 {
@@ -32,8 +34,7 @@ internal static partial class ModelCatalog
     private static readonly Lazy<Catalog> Instance = new(Build);
 
     /// <summary>The model type of a kind, or null when the package has none.</summary>
-    public static Type? TypeOf(string group, string version, string kind) =>
-        Instance.Value.Kinds.GetValueOrDefault((group, version, kind));
+    public static Type? TypeOf(string group, string version, string kind) => ModelTypes.Of(group, version, kind);
 
     /// <summary>The Kubernetes definition name of a model type, e.g. io.k8s.api.apps.v1.Deployment.</summary>
     public static string DefinitionName(Type modelType) => Instance.Value.Names[modelType];
@@ -44,6 +45,12 @@ internal static partial class ModelCatalog
 
     /// <summary>The Go type name without package (PodSpec for V1PodSpec, Event for Eventsv1Event).</summary>
     public static string GoName(Type modelType) => Split(modelType.Name).Name;
+
+    /// <summary>
+    /// The Go package a model type's name carries (core for Corev1Event), or null for the names without one: the generator
+    /// prefixes a name only when two packages define the same version and type name.
+    /// </summary>
+    public static string? NamedPackage(Type modelType) => Split(modelType.Name).Prefix is { Length: > 0 } prefix ? prefix.ToLowerInvariant() : null;
 
     /// <summary>The Go package name Kubernetes prints in type errors (the version: v1, v1beta1).</summary>
     public static string GoPackage(Type modelType) => Split(modelType.Name).Version;
@@ -69,22 +76,18 @@ internal static partial class ModelCatalog
         type.Namespace == "k8s.Models" && type.IsClass && type != typeof(IntOrString) && type != typeof(ResourceQuantity)
         && VersionedName().IsMatch(type.Name);
 
-    private sealed record Catalog(
-        Dictionary<(string, string, string), Type> Kinds, Dictionary<Type, string> Names);
+    private sealed record Catalog(Dictionary<Type, string> Names);
 
     private static Catalog Build()
     {
         var models = typeof(V1Pod).Assembly.GetExportedTypes().Where(IsModel).ToList();
-        var kinds = new Dictionary<(string, string, string), Type>();
         var packages = new Dictionary<Type, string>();
         foreach (var t in models)
         {
             var (prefix, _, name) = Split(t.Name);
             if (MetaTypes.Contains(name) && prefix.Length == 0) packages[t] = "meta";
             else if (prefix.Length > 0) packages[t] = prefix.ToLowerInvariant();
-            if (KindOf(t) is not { } k) continue;
-            kinds.TryAdd(k, t);
-            packages.TryAdd(t, PackageOfGroup(k.Group));
+            if (KindOf(t) is { } k) packages.TryAdd(t, ModelTypes.GoPackage(k.Group));
         }
 
         // A helper type belongs to the package of the first kind that reaches it, walking core kinds first:
@@ -101,7 +104,7 @@ internal static partial class ModelCatalog
         var kindsByVersion = roots.Select(t => KindOf(t)!.Value).ToLookup(k => k.Version);
         string? Owner(string version, string name) => kindsByVersion[version]
             .Where(k => name.StartsWith(k.Kind, StringComparison.Ordinal)).OrderByDescending(k => k.Kind.Length)
-            .Select(k => PackageOfGroup(k.Group)).FirstOrDefault();
+            .Select(k => ModelTypes.GoPackage(k.Group)).FirstOrDefault();
         var children = new Dictionary<Type, Type[]>();
         foreach (var sameVersionOnly in (bool[])[true, false])
             foreach (var root in roots)
@@ -113,14 +116,14 @@ internal static partial class ModelCatalog
             var (_, version, name) = Split(t.Name);
             names[t] = $"{DefinitionPrefix(packages.GetValueOrDefault(t, "core"))}.{version}.{name}";
         }
-        return new Catalog(kinds, names);
+        return new Catalog(names);
     }
 
     private static void Claim(Type root, Dictionary<Type, string> packages, Dictionary<Type, Type[]> children,
         Func<string, string, string?>? ownerOf)
     {
         var (group, version, _) = KindOf(root)!.Value;
-        var package = PackageOfGroup(group);
+        var package = ModelTypes.GoPackage(group);
         var seen = new HashSet<Type> { root };
         var stack = new Stack<Type>(seen);
         while (stack.Count > 0)
@@ -139,14 +142,6 @@ internal static partial class ModelCatalog
                 if (seen.Add(child)) stack.Push(child);
         }
     }
-
-    /// <summary>The Go package segment of an API group: the first label, as Kubernetes names its api packages.</summary>
-    private static string PackageOfGroup(string group) => group switch
-    {
-        "" => "core",
-        "internal.apiserver.k8s.io" => "apiserverinternal",
-        _ => group.Split('.')[0],
-    };
 
     private static string DefinitionPrefix(string package) => package switch
     {

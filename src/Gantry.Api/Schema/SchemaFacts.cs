@@ -240,6 +240,26 @@ internal static class SchemaFacts
     public static Facts? For(string definitionName, string field) =>
         Table.GetValueOrDefault((ShortName(definitionName), field));
 
+    // The rows by (version, type name, field), with the last segment of each row's package.
+    private static readonly ILookup<(string, string, string), (string Package, Facts Facts)> ByName = Table.ToLookup(
+        r => (Segment(r.Key.Item1, 1), Segment(r.Key.Item1, 0), r.Key.Item2), r => (Segment(r.Key.Item1, 2), r.Value));
+
+    /// <summary>
+    /// The facts of a field of a model type, found without its definition name (which takes a walk over every model type
+    /// of the package): by the type's version and name, and by its package only when the name carries one — a name
+    /// without one is unique among Kubernetes' definitions of its version.
+    /// </summary>
+    public static Facts? For(Type modelType, string field)
+    {
+        var rows = ByName[(ModelCatalog.GoPackage(modelType), ModelCatalog.GoName(modelType), field)].ToList();
+        return ModelCatalog.NamedPackage(modelType) is { } package
+            ? rows.Where(r => r.Package == package).Select(r => r.Facts).FirstOrDefault()
+            : rows.Count == 1 ? rows[0].Facts : null;
+    }
+
+    // The dot-separated segment of a definition name counted from its end (0: the type name).
+    private static string Segment(string definition, int fromEnd) => definition.Split('.')[^(fromEnd + 1)];
+
     private static string ShortName(string definitionName) =>
         definitionName.StartsWith("io.k8s.api.", StringComparison.Ordinal) ? definitionName["io.k8s.api.".Length..]
         : definitionName.StartsWith("io.k8s.apimachinery.pkg.apis.", StringComparison.Ordinal)

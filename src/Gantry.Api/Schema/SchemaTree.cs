@@ -43,10 +43,9 @@ internal static class SchemaTree
             StructName = ModelCatalog.GoName(type),
         };
         Structs[type] = node;
-        var definition = ModelCatalog.DefinitionName(type);
         var properties = new Dictionary<string, SchemaNode>(StringComparer.Ordinal);
         foreach (var (name, property) in JsonProperties(type))
-            properties[name] = Field(property.PropertyType, SchemaFacts.For(definition, name));
+            properties[name] = Field(property.PropertyType, SchemaFacts.For(type, name));
         node.Properties = properties;
         return node;
     }
