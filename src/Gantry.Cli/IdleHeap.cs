@@ -18,9 +18,8 @@ internal static class IdleHeap
 
     /// <summary>
     /// Once the components have started (<paramref name="componentsStarted"/>; the server's own node is Ready) and had a
-    /// moment to sync, gives the startup garbage, glibc's free pages and the file pages startup read back (one aggressive
-    /// collection, a malloc_trim, ~7 MB native, and <see cref="FileMappings.UnmapUntouchedPages"/>, ~30 MB),
-    /// then collects gen0 whenever an idle stretch allocated <see cref="IdleAllocationBudget"/>. Returns when cancelled.
+    /// moment to sync, gives the startup garbage and glibc's free pages back (one aggressive collection and a
+    /// malloc_trim, ~7 MB native), then collects gen0 whenever an idle stretch allocated <see cref="IdleAllocationBudget"/>. Returns when cancelled.
     /// </summary>
     public static async Task KeepSmallAsync(Task componentsStarted, CancellationToken cancellationToken)
     {
@@ -30,7 +29,6 @@ internal static class IdleHeap
             await componentsStarted.WaitAsync(cancellationToken);
             await Task.Delay(SyncGrace, TimeProvider.System, cancellationToken);
             await minimum;
-            FileMappings.UnmapUntouchedPages();
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             GlibcHeap.Trim();
 
