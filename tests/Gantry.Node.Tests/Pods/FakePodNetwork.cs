@@ -19,11 +19,28 @@ internal sealed class FakePodNetwork : IPodNetwork
         return Task.CompletedTask;
     }
 
-    public Task<PodNetworkStatus> SetUpAsync(PodNetworkRequest request, CancellationToken cancellationToken)
+    /// <summary>How long an ADD takes (a real one runs two plugin processes).</summary>
+    public TimeSpan SetUpDelay { get; set; }
+
+    /// <summary>While set, every ADD fails with this message.</summary>
+    public string? SetUpFailure { get; set; }
+
+    /// <summary>ADDs that failed.</summary>
+    public int FailedSetUps => _failed;
+
+    private int _failed;
+
+    public async Task<PodNetworkStatus> SetUpAsync(PodNetworkRequest request, CancellationToken cancellationToken)
     {
         if (PodCidr is null) throw new InvalidOperationException("network not initialized");
+        if (SetUpDelay > TimeSpan.Zero) await Task.Delay(SetUpDelay, cancellationToken);
+        if (SetUpFailure is { } failure)
+        {
+            Interlocked.Increment(ref _failed);
+            throw new InvalidOperationException(failure);
+        }
         var ip = Connected.GetOrAdd(request.SandboxId, _ => $"10.88.0.{Interlocked.Increment(ref _next)}");
-        return Task.FromResult(new PodNetworkStatus([ip]));
+        return new PodNetworkStatus([ip]);
     }
 
     public Task TearDownAsync(PodNetworkRequest request, CancellationToken cancellationToken)
