@@ -12,36 +12,55 @@ internal sealed partial class PodSyncer
 {
     private async Task<TimeSpan?> SyncContainersAsync(V1Pod pod, PodRuntimeState runtime, PodState state, CancellationToken cancellationToken)
     {
-        IReadOnlyDictionary<string, string> volumes;
+        var sandbox = runtime.ReadySandbox;
+        // A pod's first sandbox is created while its volumes are set up (the kubelet mounts them first, but the sandbox
+        // needs none of them): its events wait for the volumes, and a volume failure removes it again, so the pod shows
+        // what the kubelet's would. After a failed setup the volumes go first again, so a pod waiting for a missing
+        // ConfigMap does not make and remove a sandbox at every retry.
+        var sandboxEvents = new HeldPodEvents(_events, holding: true);
+        var creating = sandbox is null && runtime.Sandboxes.Count == 0 && !state.VolumesFailed && (pod.Spec.HostNetwork == true || _node.NetworkReady)
+            ? CreateSandboxAsync(pod, 0, state, sandboxEvents, cancellationToken)
+            : null;
+        IReadOnlyDictionary<string, string>? volumes;
         try
         {
-            volumes = await _volumes.SetUpPodVolumesAsync(pod, cancellationToken).ConfigureAwait(false);
+            volumes = await SetUpVolumesAsync(pod, state, cancellationToken).ConfigureAwait(false);
         }
-        catch (VolumeException ex)
+        catch (Exception) when (creating is not null)
         {
-            _events.Warning(pod, "FailedMount", ex.Message);
+            await DiscardSandboxAsync(creating, sandboxEvents, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+        if (volumes is null)
+        {
+            if (creating is not null) await DiscardSandboxAsync(creating, sandboxEvents, cancellationToken).ConfigureAwait(false);
             return _options.SyncErrorBackOff;
         }
 
-        var sandbox = runtime.ReadySandbox;
         PendingNetwork? network = null;
         if (sandbox is null)
         {
-            if (runtime.Sandboxes.Count > 0)
+            if (creating is null)
             {
-                // The sandbox died: everything in it goes; a Never pod whose containers already ran is not started again.
-                await KillPodAsync(pod, runtime, GracePeriod(pod), cancellationToken).ConfigureAwait(false);
-                if (pod.Spec.RestartPolicy == "Never" && runtime.Containers.Count > 0) return null;
+                if (runtime.Sandboxes.Count > 0)
+                {
+                    // The sandbox died: everything in it goes; a Never pod whose containers already ran is not started again.
+                    await KillPodAsync(pod, runtime, GracePeriod(pod), cancellationToken).ConfigureAwait(false);
+                    if (pod.Spec.RestartPolicy == "Never" && runtime.Containers.Count > 0) return null;
+                }
+                if (pod.Spec.HostNetwork != true && !_node.NetworkReady)
+                {
+                    _events.Warning(pod, "NetworkNotReady",
+                        "network is not ready: container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized");
+                    return _options.SyncErrorBackOff;
+                }
+                var attempt = runtime.Sandboxes.Count == 0 ? 0 : runtime.Sandboxes.Max(s => s.Config.Attempt) + 1;
+                creating = CreateSandboxAsync(pod, attempt, state, sandboxEvents, cancellationToken);
             }
-            if (pod.Spec.HostNetwork != true && !_node.NetworkReady)
-            {
-                _events.Warning(pod, "NetworkNotReady",
-                    "network is not ready: container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized");
-                return _options.SyncErrorBackOff;
-            }
-            var attempt = runtime.Sandboxes.Count == 0 ? 0 : runtime.Sandboxes.Max(s => s.Config.Attempt) + 1;
-            if (await CreateSandboxAsync(pod, attempt, state, cancellationToken).ConfigureAwait(false) is not { } created) return _options.SyncErrorBackOff;
-            (sandbox, network) = created;
+            var created = await creating.ConfigureAwait(false);
+            sandboxEvents.Release();
+            if (created is null) return _options.SyncErrorBackOff;
+            (sandbox, network) = created.Value;
             // A pod's first sandbox has no containers yet: only this worker adds them, so there is nothing to list.
             runtime = runtime.Sandboxes.Count == 0 ? new PodRuntimeState([sandbox], []) : await Reload(pod.Metadata.Uid, cancellationToken).ConfigureAwait(false);
         }
@@ -60,6 +79,23 @@ internal sealed partial class PodSyncer
             throw;
         }
         return await JoinNetworkAsync(start, cancellationToken).ConfigureAwait(false) ? requeue : _options.SyncErrorBackOff;
+    }
+
+    // The pod's volumes, or null after a FailedMount.
+    private async Task<IReadOnlyDictionary<string, string>?> SetUpVolumesAsync(V1Pod pod, PodState state, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var volumes = await _volumes.SetUpPodVolumesAsync(pod, cancellationToken).ConfigureAwait(false);
+            state.VolumesFailed = false;
+            return volumes;
+        }
+        catch (VolumeException ex)
+        {
+            state.VolumesFailed = true;
+            _events.Warning(pod, "FailedMount", ex.Message);
+            return null;
+        }
     }
 
     private async Task<TimeSpan?> SyncSandboxContainersAsync(StartRequest start, PodRuntimeState runtime, CancellationToken cancellationToken)

@@ -13,7 +13,8 @@ internal sealed partial class PodSyncer
 
     // The sandbox's namespaces; its CNI ADD is started, not awaited: it runs while the first container is created, and
     // JoinNetworkAsync waits for it before that container starts.
-    private async Task<(PodSandbox Sandbox, PendingNetwork? Network)?> CreateSandboxAsync(V1Pod pod, int attempt, PodState state, CancellationToken cancellationToken)
+    private async Task<(PodSandbox Sandbox, PendingNetwork? Network)?> CreateSandboxAsync(V1Pod pod, int attempt, PodState state, HeldPodEvents events,
+        CancellationToken cancellationToken)
     {
         var config = new PodSandboxConfig
         {
@@ -37,7 +38,7 @@ internal sealed partial class PodSyncer
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            _events.Warning(pod, "FailedCreatePodSandBox", $"Failed to create pod sandbox: {ex.Message}");
+            events.Warning(pod, "FailedCreatePodSandBox", $"Failed to create pod sandbox: {ex.Message}");
             return null;
         }
         if (config.HostNetwork)
@@ -47,6 +48,26 @@ internal sealed partial class PodSyncer
         }
         var request = NetworkRequest(pod, sandbox);
         return (sandbox, new PendingNetwork(Task.Run(() => _network.SetUpAsync(request, cancellationToken), cancellationToken)));
+    }
+
+    // The sandbox made beside volumes that failed goes again, with its network, and none of its events is recorded.
+    private async Task DiscardSandboxAsync(Task<(PodSandbox Sandbox, PendingNetwork? Network)?> creating, HeldPodEvents events, CancellationToken cancellationToken)
+    {
+        events.Discard();
+        if (await creating.ConfigureAwait(false) is not { } created) return;
+        if (created.Network is not null)
+        {
+            try
+            {
+                await created.Network.SetUp.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A failed ADD undid itself; the sandbox still goes below.
+            }
+        }
+        await StopSandboxAsync(created.Sandbox, cancellationToken).ConfigureAwait(false);
+        await _runtime.RemovePodSandboxAsync(created.Sandbox.Id, cancellationToken).ConfigureAwait(false);
     }
 
     // Waits for the new sandbox's CNI ADD (once, however often it is asked): the addresses go into the pod's state and

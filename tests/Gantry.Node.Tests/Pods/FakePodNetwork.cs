@@ -25,20 +25,17 @@ internal sealed class FakePodNetwork : IPodNetwork
     /// <summary>While set, every ADD fails with this message.</summary>
     public string? SetUpFailure { get; set; }
 
-    /// <summary>ADDs that failed.</summary>
-    public int FailedSetUps => _failed;
+    /// <summary>ADDs asked for.</summary>
+    public int SetUps => _setUps;
 
-    private int _failed;
+    private int _setUps;
 
     public async Task<PodNetworkStatus> SetUpAsync(PodNetworkRequest request, CancellationToken cancellationToken)
     {
         if (PodCidr is null) throw new InvalidOperationException("network not initialized");
+        Interlocked.Increment(ref _setUps);
         if (SetUpDelay > TimeSpan.Zero) await Task.Delay(SetUpDelay, cancellationToken);
-        if (SetUpFailure is { } failure)
-        {
-            Interlocked.Increment(ref _failed);
-            throw new InvalidOperationException(failure);
-        }
+        if (SetUpFailure is { } failure) throw new InvalidOperationException(failure);
         var ip = Connected.GetOrAdd(request.SandboxId, _ => $"10.88.0.{Interlocked.Increment(ref _next)}");
         return new PodNetworkStatus([ip]);
     }

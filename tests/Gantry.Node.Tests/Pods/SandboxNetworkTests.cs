@@ -2,7 +2,10 @@ using k8s.Models;
 
 namespace Gantry.Node.Tests.Pods;
 
-/// <summary>A new sandbox's CNI ADD runs while its first container is created: what the pod sees must not change.</summary>
+/// <summary>
+/// A new sandbox is made while the pod's volumes are set up, and its CNI ADD runs while its first container is created:
+/// what the pod shows must not change.
+/// </summary>
 public sealed class SandboxNetworkTests
 {
     private static readonly TimeSpan SlowAdd = TimeSpan.FromMilliseconds(300);
@@ -34,6 +37,25 @@ public sealed class SandboxNetworkTests
         // As the kubelet, which never gets to the containers of a sandbox that failed: one Pulled, Created and Started.
         Assert.Equal((1, 1, 1), (Occurrences(events, "Pulled"), Occurrences(events, "Created"), Occurrences(events, "Started")));
         Assert.StartsWith("10.88.0.", pod.Status.PodIP);
+    }
+
+    [Fact]
+    public async Task FailedVolumes_RemoveTheSandboxMadeBesideThem_AndGoFirstAtTheRetries()
+    {
+        await using var harness = await AgentHarness.StartAsync();
+        harness.Network.SetUpDelay = SlowAdd;
+        harness.Volumes.Failing = "secret \"db\" not found";
+        await harness.CreatePodAsync("web", new V1PodSpec { Containers = [AgentHarness.Container("web")] });
+        await Testing.Eventually.HoldsAsync(async () => Occurrences(await harness.EventsAsync("web"), "FailedMount") >= 3, "three failed mounts");
+
+        Assert.Empty(await harness.Runtime.ListPodSandboxesAsync(CancellationToken.None));
+        Assert.Empty(harness.Network.Connected);
+        Assert.Equal(1, harness.Network.SetUps);
+        Assert.DoesNotContain(await harness.EventsAsync("web"), e => e.Reason == "FailedCreatePodSandBox");
+        harness.Volumes.Failing = null;
+        var pod = await harness.WaitForPodAsync("web", p => p.Status?.Phase == "Running", "the pod to run once its volumes mount");
+        Assert.StartsWith("10.88.0.", pod.Status.PodIP);
+        Assert.Single(await harness.Runtime.ListPodSandboxesAsync(CancellationToken.None));
     }
 
     [Fact]
