@@ -12,13 +12,31 @@ internal sealed partial class PodSyncer
 {
     private async Task<TimeSpan?> SyncContainersAsync(V1Pod pod, PodRuntimeState runtime, PodState state, CancellationToken cancellationToken)
     {
+        if (runtime.ReadySandbox is not null) return await SyncContainersAsync(pod, runtime, state, overlap: false, cancellationToken).ConfigureAwait(false);
+        // A pod whose sandbox starts alone gets it made beside its volumes and its network set up beside its first
+        // container. When several start at once (a burst), their CNI ADDs queue behind each other anyway: each goes step
+        // by step, as the kubelet does, instead of piling up created containers (each with its monitor's thread) that
+        // wait for their network.
+        var alone = Interlocked.Increment(ref _sandboxStarts) == 1;
+        try
+        {
+            return await SyncContainersAsync(pod, runtime, state, alone, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _sandboxStarts);
+        }
+    }
+
+    private async Task<TimeSpan?> SyncContainersAsync(V1Pod pod, PodRuntimeState runtime, PodState state, bool overlap, CancellationToken cancellationToken)
+    {
         var sandbox = runtime.ReadySandbox;
         // A pod's first sandbox is created while its volumes are set up (the kubelet mounts them first, but the sandbox
         // needs none of them): its events wait for the volumes, and a volume failure removes it again, so the pod shows
         // what the kubelet's would. After a failed setup the volumes go first again, so a pod waiting for a missing
         // ConfigMap does not make and remove a sandbox at every retry.
         var sandboxEvents = new HeldPodEvents(_events, holding: true);
-        var creating = sandbox is null && runtime.Sandboxes.Count == 0 && !state.VolumesFailed && (pod.Spec.HostNetwork == true || _node.NetworkReady)
+        var creating = overlap && runtime.Sandboxes.Count == 0 && !state.VolumesFailed && (pod.Spec.HostNetwork == true || _node.NetworkReady)
             ? CreateSandboxAsync(pod, 0, state, sandboxEvents, cancellationToken)
             : null;
         IReadOnlyDictionary<string, string>? volumes;
@@ -67,6 +85,7 @@ internal sealed partial class PodSyncer
         if (state.PodIps.Count == 0 && network is null) state.PodIps = KnownPodIps(pod);
         var hosts = pod.Spec.HostNetwork == true ? null : WriteHostsFile(pod, state);
         var start = new StartRequest(pod, sandbox, volumes, hosts, state, runtime, network, new HeldPodEvents(_events, holding: network is not null));
+        if (!overlap && !await JoinNetworkAsync(start, cancellationToken).ConfigureAwait(false)) return _options.SyncErrorBackOff;
         TimeSpan? requeue;
         try
         {
