@@ -9,6 +9,9 @@ internal sealed class PodState
     /// <summary>The pod's addresses from the network setup (or its status, after an agent restart).</summary>
     public IReadOnlyList<string> PodIps { get; set; } = [];
 
+    /// <summary>The last volume setup failed (FailedMount): the next sync sets them up before it creates a sandbox.</summary>
+    public bool VolumesFailed { get; set; }
+
     /// <summary>Why containers wait, from the last sync: name -> (reason, message).</summary>
     public Dictionary<string, (string Reason, string Message)> Waiting { get; } = new(StringComparer.Ordinal);
 

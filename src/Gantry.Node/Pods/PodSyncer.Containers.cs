@@ -12,43 +12,115 @@ internal sealed partial class PodSyncer
 {
     private async Task<TimeSpan?> SyncContainersAsync(V1Pod pod, PodRuntimeState runtime, PodState state, CancellationToken cancellationToken)
     {
-        IReadOnlyDictionary<string, string> volumes;
+        if (runtime.ReadySandbox is not null) return await SyncContainersAsync(pod, runtime, state, overlap: false, cancellationToken).ConfigureAwait(false);
+        // A pod whose sandbox starts alone gets it made beside its volumes and its network set up beside its first
+        // container. When several start at once (a burst), their CNI ADDs queue behind each other anyway: each goes step
+        // by step, as the kubelet does, instead of piling up created containers (each with its monitor's thread) that
+        // wait for their network.
+        var alone = Interlocked.Increment(ref _sandboxStarts) == 1;
         try
         {
-            volumes = await _volumes.SetUpPodVolumesAsync(pod, cancellationToken).ConfigureAwait(false);
+            return await SyncContainersAsync(pod, runtime, state, alone, cancellationToken).ConfigureAwait(false);
         }
-        catch (VolumeException ex)
+        finally
         {
-            _events.Warning(pod, "FailedMount", ex.Message);
+            Interlocked.Decrement(ref _sandboxStarts);
+        }
+    }
+
+    private async Task<TimeSpan?> SyncContainersAsync(V1Pod pod, PodRuntimeState runtime, PodState state, bool overlap, CancellationToken cancellationToken)
+    {
+        var sandbox = runtime.ReadySandbox;
+        // A pod's first sandbox is created while its volumes are set up (the kubelet mounts them first, but the sandbox
+        // needs none of them): its events wait for the volumes, and a volume failure removes it again, so the pod shows
+        // what the kubelet's would. After a failed setup the volumes go first again, so a pod waiting for a missing
+        // ConfigMap does not make and remove a sandbox at every retry.
+        var sandboxEvents = new HeldPodEvents(_events, holding: true);
+        var creating = overlap && runtime.Sandboxes.Count == 0 && !state.VolumesFailed && (pod.Spec.HostNetwork == true || _node.NetworkReady)
+            ? CreateSandboxAsync(pod, 0, state, sandboxEvents, cancellationToken)
+            : null;
+        IReadOnlyDictionary<string, string>? volumes;
+        try
+        {
+            volumes = await SetUpVolumesAsync(pod, state, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (creating is not null)
+        {
+            await DiscardSandboxAsync(creating, sandboxEvents, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+        if (volumes is null)
+        {
+            if (creating is not null) await DiscardSandboxAsync(creating, sandboxEvents, cancellationToken).ConfigureAwait(false);
             return _options.SyncErrorBackOff;
         }
 
-        var sandbox = runtime.ReadySandbox;
+        PendingNetwork? network = null;
         if (sandbox is null)
         {
-            if (runtime.Sandboxes.Count > 0)
+            if (creating is null)
             {
-                // The sandbox died: everything in it goes; a Never pod whose containers already ran is not started again.
-                await KillPodAsync(pod, runtime, GracePeriod(pod), cancellationToken).ConfigureAwait(false);
-                if (pod.Spec.RestartPolicy == "Never" && runtime.Containers.Count > 0) return null;
+                if (runtime.Sandboxes.Count > 0)
+                {
+                    // The sandbox died: everything in it goes; a Never pod whose containers already ran is not started again.
+                    await KillPodAsync(pod, runtime, GracePeriod(pod), cancellationToken).ConfigureAwait(false);
+                    if (pod.Spec.RestartPolicy == "Never" && runtime.Containers.Count > 0) return null;
+                }
+                if (pod.Spec.HostNetwork != true && !_node.NetworkReady)
+                {
+                    _events.Warning(pod, "NetworkNotReady",
+                        "network is not ready: container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized");
+                    return _options.SyncErrorBackOff;
+                }
+                var attempt = runtime.Sandboxes.Count == 0 ? 0 : runtime.Sandboxes.Max(s => s.Config.Attempt) + 1;
+                creating = CreateSandboxAsync(pod, attempt, state, sandboxEvents, cancellationToken);
             }
-            if (pod.Spec.HostNetwork != true && !_node.NetworkReady)
-            {
-                _events.Warning(pod, "NetworkNotReady",
-                    "network is not ready: container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized");
-                return _options.SyncErrorBackOff;
-            }
-            var attempt = runtime.Sandboxes.Count == 0 ? 0 : runtime.Sandboxes.Max(s => s.Config.Attempt) + 1;
-            sandbox = await CreateSandboxAsync(pod, attempt, state, cancellationToken).ConfigureAwait(false);
-            if (sandbox is null) return _options.SyncErrorBackOff;
+            var created = await creating.ConfigureAwait(false);
+            sandboxEvents.Release();
+            if (created is null) return _options.SyncErrorBackOff;
+            (sandbox, network) = created.Value;
             // A pod's first sandbox has no containers yet: only this worker adds them, so there is nothing to list.
             runtime = runtime.Sandboxes.Count == 0 ? new PodRuntimeState([sandbox], []) : await Reload(pod.Metadata.Uid, cancellationToken).ConfigureAwait(false);
         }
-        if (state.PodIps.Count == 0) state.PodIps = KnownPodIps(pod);
-        var context = new PodContext(_node.NodeIp, state.PodIps, _node.Allocatable, _node.Machine.MemoryBytes);
+        if (state.PodIps.Count == 0 && network is null) state.PodIps = KnownPodIps(pod);
         var hosts = pod.Spec.HostNetwork == true ? null : WriteHostsFile(pod, state);
-        var start = new StartRequest(pod, sandbox, volumes, hosts, context, state, runtime);
+        var start = new StartRequest(pod, sandbox, volumes, hosts, state, runtime, network, new HeldPodEvents(_events, holding: network is not null));
+        if (!overlap && !await JoinNetworkAsync(start, cancellationToken).ConfigureAwait(false)) return _options.SyncErrorBackOff;
+        TimeSpan? requeue;
+        try
+        {
+            requeue = await SyncSandboxContainersAsync(start, runtime, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (network is not null)
+        {
+            // Whatever failed, the ADD in flight is waited for: its address is kept, or its sandbox removed.
+            await JoinNetworkAsync(start, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+        return await JoinNetworkAsync(start, cancellationToken).ConfigureAwait(false) ? requeue : _options.SyncErrorBackOff;
+    }
 
+    // The pod's volumes, or null after a FailedMount.
+    private async Task<IReadOnlyDictionary<string, string>?> SetUpVolumesAsync(V1Pod pod, PodState state, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var volumes = await _volumes.SetUpPodVolumesAsync(pod, cancellationToken).ConfigureAwait(false);
+            state.VolumesFailed = false;
+            return volumes;
+        }
+        catch (VolumeException ex)
+        {
+            state.VolumesFailed = true;
+            _events.Warning(pod, "FailedMount", ex.Message);
+            return null;
+        }
+    }
+
+    private async Task<TimeSpan?> SyncSandboxContainersAsync(StartRequest start, PodRuntimeState runtime, CancellationToken cancellationToken)
+    {
+        var pod = start.Pod;
+        var sandbox = start.Sandbox;
         // Containers the spec no longer names (an agent from before a spec change) are stopped.
         var names = (pod.Spec.InitContainers ?? []).Concat(pod.Spec.Containers).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         await StopContainersAsync(pod, runtime.Containers.Where(c => !names.Contains(c.Name)), GracePeriod(pod), "Stopping container {0}", cancellationToken)
@@ -74,6 +146,8 @@ internal sealed partial class PodSyncer
             else if (latest.State == ContainerState.Created) await _runtime.StartContainerAsync(latest.Id, cancellationToken).ConfigureAwait(false);
             else if (ShouldRestart(policy, latest.ExitCode ?? 0)) next = await RestartWithBackoffAsync(start, container, false, latest, cancellationToken).ConfigureAwait(false);
             requeue = SyncOutcome.Earliest(requeue, next);
+            // The sandbox's network failed (and the sandbox went with it): no more containers go into it.
+            if (start.Network?.Joined is { IsCompletedSuccessfully: true, Result: false }) return requeue;
         }
         return requeue;
     }
@@ -138,7 +212,7 @@ internal sealed partial class PodSyncer
             var delay = _crashBackoff.Get(key);
             start.State.Waiting[container.Name] = ("CrashLoopBackOff",
                 $"back-off {GoDuration.Format(delay)} restarting failed container={container.Name} pod={PodNames.Format(start.Pod)}");
-            _events.Warning(start.Pod, "BackOff", $"Back-off restarting failed container {container.Name} in pod {PodNames.Format(start.Pod)}");
+            start.Events.Warning(start.Pod, "BackOff", $"Back-off restarting failed container {container.Name} in pod {PodNames.Format(start.Pod)}");
             var left = finished + delay - _time.GetUtcNow();
             return left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(10);
         }
@@ -149,12 +223,17 @@ internal sealed partial class PodSyncer
     private async Task<TimeSpan?> StartContainerAsync(StartRequest start, V1Container container, bool isInit, int attempt, CancellationToken cancellationToken)
     {
         var pod = start.Pod;
+        // The new sandbox's network is waited for first when this container needs its address (status.podIP in its
+        // environment) or an image pull is coming (its events are not held back that long).
+        if (start.Network is not null && (NeedsPodIp(container) || !IsImagePresent(container))
+            && !await JoinNetworkAsync(start, cancellationToken).ConfigureAwait(false)) return _options.SyncErrorBackOff;
         var (image, imageRequeue) = await EnsureImageAsync(start, container, cancellationToken).ConfigureAwait(false);
         if (image is null) return imageRequeue;
         ContainerConfig config;
         try
         {
-            config = await _configs.BuildAsync(pod, container, isInit, attempt, image, start.Volumes, start.HostsFile, start.Context, cancellationToken)
+            var context = new PodContext(_node.NodeIp, start.State.PodIps, _node.Allocatable, _node.Machine.MemoryBytes);
+            config = await _configs.BuildAsync(pod, container, isInit, attempt, image, start.Volumes, start.HostsFile, context, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (ContainerConfigException ex)
@@ -170,7 +249,9 @@ internal sealed partial class PodSyncer
         {
             return Failed(start, container, "CreateContainerError", ex.Message);
         }
-        _events.Normal(pod, "Created", $"Created container {container.Name}");
+        // A failed network removes the sandbox, and this container with it.
+        if (!await JoinNetworkAsync(start, cancellationToken).ConfigureAwait(false)) return _options.SyncErrorBackOff;
+        start.Events.Normal(pod, "Created", $"Created container {container.Name}");
         try
         {
             await _runtime.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
@@ -182,7 +263,7 @@ internal sealed partial class PodSyncer
             await _runtime.RemoveContainerAsync(id, cancellationToken).ConfigureAwait(false);
             return Failed(start, container, "RunContainerError", ex.Message);
         }
-        _events.Normal(pod, "Started", $"Started container {container.Name}");
+        start.Events.Normal(pod, "Started", $"Started container {container.Name}");
         // With fewer than two instances before this one, none can be beyond the newest exited one: no list needed.
         if (start.Runtime.Instances(container.Name).Skip(1).Any()) await RemoveOldInstancesAsync(container.Name, id, cancellationToken).ConfigureAwait(false);
         if (container.Lifecycle?.PostStart is { } postStart)
@@ -190,7 +271,7 @@ internal sealed partial class PodSyncer
             var (ok, message) = await RunHookAsync(pod, container, id, start.State, postStart, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
             if (!ok)
             {
-                _events.Warning(pod, "FailedPostStartHook", message);
+                start.Events.Warning(pod, "FailedPostStartHook", message);
                 await StopContainersAsync(pod, [await FindAsync(id, cancellationToken).ConfigureAwait(false)], GracePeriod(pod),
                     "FailedPostStartHook", cancellationToken, runPreStop: false).ConfigureAwait(false);
             }
@@ -201,7 +282,7 @@ internal sealed partial class PodSyncer
     private TimeSpan? Failed(StartRequest start, V1Container container, string reason, string message)
     {
         start.State.Waiting[container.Name] = (reason, message);
-        _events.Warning(start.Pod, "Failed", "Error: " + message);
+        start.Events.Warning(start.Pod, "Failed", "Error: " + message);
         return _options.SyncErrorBackOff;
     }
 
@@ -216,14 +297,13 @@ internal sealed partial class PodSyncer
         {
             var message = $"Back-off pulling image \"{reference}\"";
             start.State.Waiting[container.Name] = ("ImagePullBackOff", message);
-            _events.Normal(pod, "BackOff", message);
+            start.Events.Normal(pod, "BackOff", message);
             return (null, _imageBackoff.Remaining(key, now));
         }
-        var policy = container.ImagePullPolicy ?? (reference.Contains('@', StringComparison.Ordinal) || (reference.Split('/')[^1].Contains(':', StringComparison.Ordinal)
-            && !reference.EndsWith(":latest", StringComparison.Ordinal)) ? "IfNotPresent" : "Always");
-        var present = policy != "Always" && _images.Find(reference) is not null;
-        if (present) _events.Normal(pod, "Pulled", $"Container image \"{reference}\" already present on machine");
-        else if (policy != "Never") _events.Normal(pod, "Pulling", $"Pulling image \"{reference}\"");
+        var policy = PullPolicy(container);
+        var present = IsImagePresent(container);
+        if (present) start.Events.Normal(pod, "Pulled", $"Container image \"{reference}\" already present on machine");
+        else if (policy != "Never") start.Events.Normal(pod, "Pulling", $"Pulling image \"{reference}\"");
         var watch = Stopwatch.StartNew();
         try
         {
@@ -232,7 +312,7 @@ internal sealed partial class PodSyncer
             if (!present)
             {
                 var took = GoDuration.Format(TimeSpan.FromMilliseconds(Math.Round(watch.Elapsed.TotalMilliseconds)));
-                _events.Normal(pod, "Pulled", $"Successfully pulled image \"{reference}\" in {took} ({took} including waiting). Image size: {image.Size} bytes.");
+                start.Events.Normal(pod, "Pulled", $"Successfully pulled image \"{reference}\" in {took} ({took} including waiting). Image size: {image.Size} bytes.");
             }
             return (image, null);
         }
@@ -240,12 +320,22 @@ internal sealed partial class PodSyncer
         {
             _imageBackoff.Next(key, now);
             start.State.Waiting[container.Name] = (ex.Reason, ex.Message);
-            if (ex.Reason == "ErrImagePull") _events.Warning(pod, "Failed", $"Failed to pull image \"{reference}\": {ex.Message}");
-            _events.Warning(pod, ex.Reason == "ErrImageNeverPull" ? "ErrImageNeverPull" : "Failed",
+            if (ex.Reason == "ErrImagePull") start.Events.Warning(pod, "Failed", $"Failed to pull image \"{reference}\": {ex.Message}");
+            start.Events.Warning(pod, ex.Reason == "ErrImageNeverPull" ? "ErrImageNeverPull" : "Failed",
                 ex.Reason == "ErrImageNeverPull" ? ex.Message : "Error: " + ex.Reason);
             return (null, _imageBackoff.Get(key));
         }
     }
+
+    // The defaulted imagePullPolicy: Always for :latest or no tag, IfNotPresent otherwise.
+    private static string PullPolicy(V1Container container) =>
+        container.ImagePullPolicy ?? (container.Image.Contains('@', StringComparison.Ordinal) || (container.Image.Split('/')[^1].Contains(':', StringComparison.Ordinal)
+            && !container.Image.EndsWith(":latest", StringComparison.Ordinal)) ? "IfNotPresent" : "Always");
+
+    // Whether the image puller will use the node's copy without pulling.
+    private bool IsImagePresent(V1Container container) => PullPolicy(container) != "Always" && _images.Find(container.Image) is not null;
+
+    private static bool NeedsPodIp(V1Container container) => (container.Env ?? []).Any(e => e.ValueFrom?.FieldRef?.FieldPath is "status.podIP" or "status.podIPs");
 
     // Keeps the newest exited instance (previous logs, lastState) beside the running one; older ones are removed.
     private async Task RemoveOldInstancesAsync(string name, string currentId, CancellationToken cancellationToken)
@@ -264,6 +354,6 @@ internal sealed partial class PodSyncer
         (await _snapshots.GetAsync(cancellationToken).ConfigureAwait(false)).Containers.First(c => c.Id == id);
 
     /// <summary>What starting a container of this sync needs.</summary>
-    private sealed record StartRequest(V1Pod Pod, PodSandbox Sandbox, IReadOnlyDictionary<string, string> Volumes, string? HostsFile, PodContext Context, PodState State,
-        PodRuntimeState Runtime);
+    private sealed record StartRequest(V1Pod Pod, PodSandbox Sandbox, IReadOnlyDictionary<string, string> Volumes, string? HostsFile, PodState State,
+        PodRuntimeState Runtime, PendingNetwork? Network, HeldPodEvents Events);
 }

@@ -11,7 +11,10 @@ internal sealed partial class PodSyncer
 {
     private static readonly TimeSpan MinimumGracePeriod = TimeSpan.FromSeconds(2);
 
-    private async Task<PodSandbox?> CreateSandboxAsync(V1Pod pod, int attempt, PodState state, CancellationToken cancellationToken)
+    // The sandbox's namespaces; its CNI ADD is started, not awaited: it runs while the first container is created, and
+    // JoinNetworkAsync waits for it before that container starts.
+    private async Task<(PodSandbox Sandbox, PendingNetwork? Network)?> CreateSandboxAsync(V1Pod pod, int attempt, PodState state, HeldPodEvents events,
+        CancellationToken cancellationToken)
     {
         var config = new PodSandboxConfig
         {
@@ -35,26 +38,63 @@ internal sealed partial class PodSyncer
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            _events.Warning(pod, "FailedCreatePodSandBox", $"Failed to create pod sandbox: {ex.Message}");
+            events.Warning(pod, "FailedCreatePodSandBox", $"Failed to create pod sandbox: {ex.Message}");
             return null;
         }
         if (config.HostNetwork)
         {
             state.PodIps = [_node.NodeIp];
-            return sandbox;
+            return (sandbox, null);
         }
+        var request = NetworkRequest(pod, sandbox);
+        return (sandbox, new PendingNetwork(Task.Run(() => _network.SetUpAsync(request, cancellationToken), cancellationToken)));
+    }
+
+    // The sandbox made beside volumes that failed goes again, with its network, and none of its events is recorded.
+    private async Task DiscardSandboxAsync(Task<(PodSandbox Sandbox, PendingNetwork? Network)?> creating, HeldPodEvents events, CancellationToken cancellationToken)
+    {
+        events.Discard();
+        if (await creating.ConfigureAwait(false) is not { } created) return;
+        if (created.Network is not null)
+        {
+            try
+            {
+                await created.Network.SetUp.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A failed ADD undid itself; the sandbox still goes below.
+            }
+        }
+        await StopSandboxAsync(created.Sandbox, cancellationToken).ConfigureAwait(false);
+        await _runtime.RemovePodSandboxAsync(created.Sandbox.Id, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Waits for the new sandbox's CNI ADD (once, however often it is asked): the addresses go into the pod's state and
+    // its /etc/hosts (rewritten in place: the containers bind-mount that file and none has started yet), and the held
+    // events are recorded. A failed ADD fails the sandbox as before: FailedCreatePodSandBox, and the sandbox is removed
+    // with any container already created in it.
+    private Task<bool> JoinNetworkAsync(StartRequest start, CancellationToken cancellationToken) =>
+        start.Network is null ? Task.FromResult(true) : start.Network.Joined ??= JoinAsync(start, start.Network.SetUp, cancellationToken);
+
+    private async Task<bool> JoinAsync(StartRequest start, Task<PodNetworkStatus> setUp, CancellationToken cancellationToken)
+    {
         try
         {
-            var network = await _network.SetUpAsync(NetworkRequest(pod, sandbox), cancellationToken).ConfigureAwait(false);
-            state.PodIps = network.Ips;
-            return sandbox;
+            var network = await setUp.ConfigureAwait(false);
+            start.State.PodIps = network.Ips;
+            if (start.HostsFile is not null) WriteHostsFile(start.Pod, start.State);
+            start.Events.Release();
+            return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            _events.Warning(pod, "FailedCreatePodSandBox", $"Failed to create pod sandbox: {ex.Message}");
-            await _runtime.StopPodSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
-            await _runtime.RemovePodSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
-            return null;
+            start.Events.Discard();
+            start.State.Waiting.Clear();
+            _events.Warning(start.Pod, "FailedCreatePodSandBox", $"Failed to create pod sandbox: {ex.Message}");
+            await _runtime.StopPodSandboxAsync(start.Sandbox.Id, cancellationToken).ConfigureAwait(false);
+            await _runtime.RemovePodSandboxAsync(start.Sandbox.Id, cancellationToken).ConfigureAwait(false);
+            return false;
         }
     }
 
@@ -168,5 +208,13 @@ internal sealed partial class PodSyncer
         var content = text.ToString();
         if (!File.Exists(path) || File.ReadAllText(path) != content) File.WriteAllText(path, content);
         return path;
+    }
+
+    /// <summary>A new sandbox's CNI ADD in flight; <see cref="Joined"/> once someone waits for it.</summary>
+    private sealed class PendingNetwork(Task<PodNetworkStatus> setUp)
+    {
+        public Task<PodNetworkStatus> SetUp { get; } = setUp;
+
+        public Task<bool>? Joined { get; set; }
     }
 }

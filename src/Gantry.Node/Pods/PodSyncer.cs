@@ -44,6 +44,8 @@ internal sealed partial class PodSyncer
     private readonly Func<string, IReadOnlyCollection<V1Pod>> _admittedPods;
     // Admissions run one at a time, so two pods synced in parallel cannot both take the node's last room.
     private readonly Lock _admission = new();
+    // Syncs creating a sandbox right now (see SyncContainersAsync).
+    private int _sandboxStarts;
 
     /// <summary>A syncer over the node's seams; <paramref name="admittedPods"/> lists the other admitted, unfinished pods.</summary>
     public PodSyncer(IApiClient client, NodeAgentOptions options, NodePaths paths, IContainerRuntime runtime, RuntimeSnapshots snapshots, IImageService images, IPodNetwork network,

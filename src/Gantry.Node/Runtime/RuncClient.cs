@@ -5,6 +5,8 @@ namespace Gantry.Node.Runtime;
 /// <summary>runc's command line with this node's --root: the only place that knows runc's verbs.</summary>
 internal sealed class RuncClient(string runcPath, string root)
 {
+    private readonly ParsedFileCache<InitProcess> inits = new();
+
     /// <summary>runc's path, for conmon's --runtime.</summary>
     public string Path => runcPath;
 
@@ -13,6 +15,9 @@ internal sealed class RuncClient(string runcPath, string root)
 
     /// <summary>runc's view of one container: created, running, paused or stopped, and its init pid.</summary>
     public sealed record State(string Status, int Pid);
+
+    // The init process runc recorded: its pid and /proc start time.
+    private sealed record InitProcess(int Pid, ulong StartTime);
 
     /// <summary>
     /// The container's state, null when runc does not know it, as <c>runc state</c> reports it but read in process (a
@@ -33,9 +38,10 @@ internal sealed class RuncClient(string runcPath, string root)
         var states = new Dictionary<string, State>();
         if (Directory.Exists(root))
         {
-            foreach (var dir in Directory.EnumerateDirectories(root))
+            var ids = Directory.EnumerateDirectories(root).Select(System.IO.Path.GetFileName).OfType<string>().ToList();
+            inits.Retain(ids.Select(StateFile).ToHashSet(StringComparer.Ordinal));
+            foreach (var id in ids)
             {
-                var id = System.IO.Path.GetFileName(dir);
                 if (ReadState(id) is { } state)
                 {
                     states[id] = state;
@@ -119,14 +125,18 @@ internal sealed class RuncClient(string runcPath, string root)
         return new State(File.Exists(System.IO.Path.Combine(root, id, ExecFifo.FileName)) ? "created" : "running", init.Pid);
     }
 
-    // The init process runc recorded in its state file (pid and /proc start time), null when runc does not know the id.
-    private (int Pid, ulong StartTime)? ReadInit(string id)
+    // The init process runc recorded in its state file, null when runc does not know the id. runc replaces state.json by
+    // a rename, so a read never sees half a file.
+    private InitProcess? ReadInit(string id) => inits.Get(StateFile(id), ParseInit);
+
+    private string StateFile(string id) => System.IO.Path.Combine(root, id, "state.json");
+
+    private static InitProcess? ParseInit(string path)
     {
         string json;
         try
         {
-            // runc replaces state.json by a rename, so a read never sees half a file.
-            json = File.ReadAllText(System.IO.Path.Combine(root, id, "state.json"));
+            json = File.ReadAllText(path);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -136,7 +146,7 @@ internal sealed class RuncClient(string runcPath, string root)
         using var document = JsonDocument.Parse(json);
         var pid = document.RootElement.TryGetProperty("init_process_pid", out var p) ? p.GetInt32() : 0;
         var startTime = document.RootElement.TryGetProperty("init_process_start", out var s) ? s.GetUInt64() : 0;
-        return (pid, startTime);
+        return new InitProcess(pid, startTime);
     }
 
     // /proc/<pid>/stat: the state is the first field after the parenthesized command, the start time the 20th.

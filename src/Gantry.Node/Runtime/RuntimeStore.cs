@@ -4,13 +4,16 @@ namespace Gantry.Node.Runtime;
 
 /// <summary>
 /// The engine's records on disk: <c>{SandboxesDir}/&lt;id&gt;/sandbox.json</c> and <c>{ContainersDir}/&lt;id&gt;/container.json</c>.
-/// Written atomically (temp file + rename) so an agent killed mid-write never leaves half a record.
+/// Written atomically (temp file + rename) so an agent killed mid-write never leaves half a record; read through a
+/// <see cref="ParsedFileCache{T}"/>, so listing every record parses only the ones that changed.
 /// </summary>
 internal sealed class RuntimeStore(NodePaths paths)
 {
     private const string SandboxFile = "sandbox.json";
     private const string ContainerFile = "container.json";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly ParsedFileCache<SandboxRecord> sandboxes = new();
+    private readonly ParsedFileCache<ContainerRecord> containers = new();
 
     /// <summary>The directory of sandbox <paramref name="id"/>.</summary>
     public string SandboxDirectory(string id) => Path.Combine(paths.SandboxesDir, CheckId(id));
@@ -25,16 +28,16 @@ internal sealed class RuntimeStore(NodePaths paths)
     public void Save(ContainerRecord record) => Write(Path.Combine(ContainerDirectory(record.Id), ContainerFile), record);
 
     /// <summary>The sandbox record, null when there is none.</summary>
-    public SandboxRecord? FindSandbox(string id) => Read<SandboxRecord>(Path.Combine(SandboxDirectory(id), SandboxFile));
+    public SandboxRecord? FindSandbox(string id) => sandboxes.Get(Path.Combine(SandboxDirectory(id), SandboxFile), Read<SandboxRecord>);
 
     /// <summary>The container record, null when there is none.</summary>
-    public ContainerRecord? FindContainer(string id) => Read<ContainerRecord>(Path.Combine(ContainerDirectory(id), ContainerFile));
+    public ContainerRecord? FindContainer(string id) => containers.Get(Path.Combine(ContainerDirectory(id), ContainerFile), Read<ContainerRecord>);
 
     /// <summary>Every sandbox record.</summary>
-    public IReadOnlyList<SandboxRecord> Sandboxes() => ReadAll<SandboxRecord>(paths.SandboxesDir, SandboxFile);
+    public IReadOnlyList<SandboxRecord> Sandboxes() => ReadAll(paths.SandboxesDir, SandboxFile, sandboxes);
 
     /// <summary>Every container record.</summary>
-    public IReadOnlyList<ContainerRecord> Containers() => ReadAll<ContainerRecord>(paths.ContainersDir, ContainerFile);
+    public IReadOnlyList<ContainerRecord> Containers() => ReadAll(paths.ContainersDir, ContainerFile, containers);
 
     /// <summary>True for ids this engine could have made (lowercase hex); others name nothing.</summary>
     public static bool IsValidId(string id) => id.Length > 0 && id.All(char.IsAsciiHexDigitLower);
@@ -70,7 +73,7 @@ internal sealed class RuntimeStore(NodePaths paths)
         }
     }
 
-    private static List<T> ReadAll<T>(string directory, string file)
+    private static List<T> ReadAll<T>(string directory, string file, ParsedFileCache<T> cache)
         where T : class
     {
         if (!Directory.Exists(directory))
@@ -78,9 +81,8 @@ internal sealed class RuntimeStore(NodePaths paths)
             return [];
         }
 
-        return Directory.EnumerateDirectories(directory)
-            .Select(dir => Read<T>(Path.Combine(dir, file)))
-            .OfType<T>()
-            .ToList();
+        var files = Directory.EnumerateDirectories(directory).Select(dir => Path.Combine(dir, file)).ToList();
+        cache.Retain(files.ToHashSet(StringComparer.Ordinal));
+        return files.Select(path => cache.Get(path, Read<T>)).OfType<T>().ToList();
     }
 }

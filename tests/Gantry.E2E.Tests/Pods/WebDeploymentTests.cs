@@ -55,6 +55,9 @@ public sealed partial class WebDeploymentTests(NodeCluster cluster)
 
         var page = (await K.RunAsync(["exec", "-n", ns, pods[0], "--", "cat", "/www/index.html"])).Ok();
         Assert.Equal(Page, page.Trim());
+        // The pod's /etc/hosts names its address: the file is bind-mounted at the create and written once the network is up.
+        var ip = (await K.RunAsync(["get", "pod", "-n", ns, pods[0], "-o", "jsonpath={.status.podIP}"])).Ok().Trim();
+        Assert.Contains($"{ip}\t{pods[0]}\n", (await K.RunAsync(["exec", "-n", ns, pods[0], "--", "cat", "/etc/hosts"])).Ok(), StringComparison.Ordinal);
 
         Assert.Equal(Page, (await PortForwardGetAsync(ns, pods[1], "/index.html")).Trim());
 

@@ -19,11 +19,25 @@ internal sealed class FakePodNetwork : IPodNetwork
         return Task.CompletedTask;
     }
 
-    public Task<PodNetworkStatus> SetUpAsync(PodNetworkRequest request, CancellationToken cancellationToken)
+    /// <summary>How long an ADD takes (a real one runs two plugin processes).</summary>
+    public TimeSpan SetUpDelay { get; set; }
+
+    /// <summary>While set, every ADD fails with this message.</summary>
+    public string? SetUpFailure { get; set; }
+
+    /// <summary>ADDs asked for.</summary>
+    public int SetUps => _setUps;
+
+    private int _setUps;
+
+    public async Task<PodNetworkStatus> SetUpAsync(PodNetworkRequest request, CancellationToken cancellationToken)
     {
         if (PodCidr is null) throw new InvalidOperationException("network not initialized");
+        Interlocked.Increment(ref _setUps);
+        if (SetUpDelay > TimeSpan.Zero) await Task.Delay(SetUpDelay, cancellationToken);
+        if (SetUpFailure is { } failure) throw new InvalidOperationException(failure);
         var ip = Connected.GetOrAdd(request.SandboxId, _ => $"10.88.0.{Interlocked.Increment(ref _next)}");
-        return Task.FromResult(new PodNetworkStatus([ip]));
+        return new PodNetworkStatus([ip]);
     }
 
     public Task TearDownAsync(PodNetworkRequest request, CancellationToken cancellationToken)
