@@ -20,8 +20,8 @@ internal static class ServicesBenchmark
 {
     private const string Namespace = "svcbench";
     private const int Concurrency = 8;
-    /// <summary>Linux's IP_BIND_ADDRESS_NO_PORT socket option (not among .NET's names).</summary>
-    private const int IpBindAddressNoPort = 24;
+    /// <summary>Linux's SOL_IP level and its IP_BIND_ADDRESS_NO_PORT option (not among .NET's names).</summary>
+    private const int SolIp = 0, IpBindAddressNoPort = 24;
     private static readonly TimeSpan PodTimeout = TimeSpan.FromMinutes(3);
 
     public static async Task RunAsync(string gantryDll, BenchSettings settings, Report report)
@@ -140,7 +140,7 @@ internal static class ServicesBenchmark
         try
         {
             // IP_BIND_ADDRESS_NO_PORT: the port is still chosen at connect time, as for an unbound client.
-            socket.SetSocketOption(SocketOptionLevel.IP, (SocketOptionName)IpBindAddressNoPort, true);
+            socket.SetRawSocketOption(SolIp, IpBindAddressNoPort, BitConverter.GetBytes(1));
             socket.Bind(new IPEndPoint(source, 0));
             await socket.ConnectAsync(IPAddress.Parse(target.Host), target.Port, cancellationToken);
             return new NetworkStream(socket, ownsSocket: true);
