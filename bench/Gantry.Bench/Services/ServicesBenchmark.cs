@@ -42,8 +42,11 @@ internal static class ServicesBenchmark
             // Cluster DNS on a random service IP with a loopback upstream nobody serves: nothing of this suite resolves names.
             var resolvConf = Path.Combine(dir, "resolv.conf");
             await File.WriteAllTextAsync(resolvConf, $"nameserver 127.53.{Random.Shared.Next(1, 255)}.1\n");
+            // A pod range of its own: agents of other runs on this machine take the default 10.42.0.0/24 for their
+            // bridges, and whichever route to it came first would carry this suite's traffic to their pods.
             server = await ServerProcess.StartWithAgentAsync(gantryDll, node.DataDir, node.NodeName,
-                "--cluster-dns", $"10.43.{Random.Shared.Next(1, 255)}.10", "--resolv-conf", resolvConf);
+                "--cluster-dns", $"10.43.{Random.Shared.Next(1, 255)}.10", "--resolv-conf", resolvConf,
+                "--cluster-cidr", $"10.{Random.Shared.Next(160, 200)}.0.0/16");
             using var client = ApiClient.Create(server);
             await BenchPods.WaitForNodeReadyAsync(client, node.NodeName, TimeSpan.FromMinutes(2));
             var (podIp, clusterIp) = await DeployAsync(client);
