@@ -5,7 +5,7 @@ namespace Gantry.Node.Tests.Proxy;
 
 /// <summary>
 /// A "node" network namespace with a bridge (10.232.0.1/24) and backend namespaces on it (10.232.0.11, .12, ...), each
-/// serving its own name over HTTP on port 80 with busybox httpd, fetched with curl (busybox wget crashes here). All test traffic stays inside these namespaces.
+/// serving its own name over HTTP on port 80 with busybox httpd (and the client's address at /cgi-bin/peer), fetched with curl (busybox wget crashes here). All test traffic stays inside these namespaces.
 /// Disposing kills the servers and deletes the namespaces (and with them every rule programmed inside).
 /// </summary>
 internal sealed class ProxyNode : IAsyncDisposable
@@ -62,6 +62,11 @@ internal sealed class ProxyNode : IAsyncDisposable
                 var root = Path.Combine(node._webRoot, address);
                 Directory.CreateDirectory(root);
                 await File.WriteAllTextAsync(Path.Combine(root, "index.html"), address + "\n");
+                // /cgi-bin/peer answers with the client's address and port as the backend sees them.
+                var peer = Path.Combine(root, "cgi-bin", "peer");
+                Directory.CreateDirectory(Path.GetDirectoryName(peer)!);
+                await File.WriteAllTextAsync(peer, "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n%s:%s\\n' \"$REMOTE_ADDR\" \"$REMOTE_PORT\"\n");
+                File.SetUnixFileMode(peer, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
                 // Without -f httpd detaches; deleting the namespaces kills it.
                 await Ip("netns", "exec", backend, Busybox, "httpd", "-p", "80", "-h", root);
                 node.Backends.Add(address);

@@ -148,6 +148,15 @@ public sealed class ProxyRulesetTests
     }
 
     [Fact]
+    public void Masquerade_KeepsThePortsOfTheNodesOwnConnections_AndRandomizesTheOthers()
+    {
+        var text = NftTransactions.Full(Options, Rules());
+
+        Assert.Contains("\tchain masquerading {\n\t\tmeta mark & 0x4000 == 0 return\n\t\tmeta mark set meta mark ^ 0x4000\n" +
+                        "\t\tfib saddr type local masquerade\n\t\tmasquerade fully-random\n\t}\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TableName_IsShortValidAndDistinctPerNode()
     {
         var a = ProxyNames.Table("node-a");

@@ -67,6 +67,23 @@ public sealed class ProxyTrafficTests(ProxyFixture fixture) : IClassFixture<Prox
     }
 
     [Fact]
+    public async Task NodesOwnConnectionToAClusterIP_IsMasqueradedKeepingItsSourcePort()
+    {
+        await fixture.CreateAsync(Service("node-client", "10.43.233.17"), Slice("node-client", 80, [new Endpoint(Node.Backends[1])]));
+        await ReachableAsync("http://10.43.233.17/");
+        // A node address outside the cluster CIDR, as a node's own IP: such clients are masqueraded (kube-proxy's rule).
+        await Node.ExecCheckedAsync("ip", "addr", "replace", "10.231.0.1/32", "dev", "lo");
+
+        var output = await Node.ExecCheckedAsync("curl", "-sS", "-m", "3", "--interface", "10.231.0.1", "-w", " %{local_port}", "http://10.43.233.17/cgi-bin/peer");
+
+        // e.g. "[::ffff:10.232.0.1]:41234\n 41234": the backend saw the bridge's address and the port the client bound.
+        var parts = output.Split((char[])['\n', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(2, parts.Length);
+        Assert.Contains("10.232.0.1]:", parts[0], StringComparison.Ordinal);
+        Assert.Equal(parts[1], parts[0][(parts[0].LastIndexOf(':') + 1)..]);
+    }
+
+    [Fact]
     public async Task ClientIPAffinity_KeepsAClientOnOneEndpoint()
     {
         await fixture.CreateAsync(Service("sticky", "10.43.233.15", affinity: "ClientIP"),

@@ -149,7 +149,14 @@ internal static class NftTransactions
             : "";
         text.Append($"\tchain nat-output {{\n\t\ttype nat hook output priority -100; policy accept;\n\t\tjump {ProxyNames.ServicesChain}\n{localhostNodePorts}\t}}\n");
         text.Append($"\tchain nat-postrouting {{\n\t\ttype nat hook postrouting priority 100; policy accept;\n\t\tjump {ProxyNames.MasqueradingChain}\n\t}}\n");
-        text.Append($"\tchain {ProxyNames.MasqueradingChain} {{\n\t\tmeta mark & {MasqueradeMark} == 0 return\n\t\tmeta mark set meta mark ^ {MasqueradeMark}\n\t\tmasquerade fully-random\n\t}}\n");
+        // kube-proxy masquerades fully-random, so that concurrent flows of different pods cannot race for one source
+        // port. The node's own connections (a local source address) keep their port instead: their tuples are already
+        // unique, and with a random port every new connection reusing a host port lands on another of the pod's
+        // TIME_WAIT sockets, left by a different host connection whose TCP timestamps carry another random offset
+        // (per connection again since the 2026 kernel change "tcp: secure_seq: add back ports to TS offset", in 6.18.x
+        // stable); the pod rejects such a SYN (PAWS), and a second rejection costs the client a second.
+        text.Append($"\tchain {ProxyNames.MasqueradingChain} {{\n\t\tmeta mark & {MasqueradeMark} == 0 return\n\t\tmeta mark set meta mark ^ {MasqueradeMark}\n" +
+                    "\t\tfib saddr type local masquerade\n\t\tmasquerade fully-random\n\t}\n");
         text.Append($"\tchain {ProxyNames.MarkMasqueradeChain} {{\n\t\tmeta mark set meta mark | {MasqueradeMark}\n\t}}\n");
         text.Append($"\tchain {ProxyNames.RejectChain} {{\n\t\treject\n\t}}\n");
         text.Append($"\tchain {ProxyNames.ServicesChain} {{\n\t\tip daddr . meta l4proto . th dport vmap @{ProxyNames.ServiceIPsMap}\n" +
