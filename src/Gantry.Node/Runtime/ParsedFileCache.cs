@@ -12,6 +12,11 @@ internal sealed class ParsedFileCache<T>
 {
     // File.GetLastWriteTimeUtc's answer for a file that does not exist.
     private static readonly DateTime Missing = DateTime.FromFileTimeUtc(0);
+
+    // Linux stamps files from a coarse clock (one tick is a few milliseconds), so two replacements within one tick carry
+    // the same write time. A file written this recently is parsed again on every call; older ones are trusted (git's
+    // "racily clean" rule).
+    private static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<string, (DateTime WrittenAt, T? Value)> _entries = new(StringComparer.Ordinal);
 
     /// <summary>The parsed content of <paramref name="path"/>, null when the file does not exist.</summary>
@@ -24,7 +29,8 @@ internal sealed class ParsedFileCache<T>
             return null;
         }
 
-        if (_entries.TryGetValue(path, out var entry) && entry.WrittenAt == writtenAt)
+        if (_entries.TryGetValue(path, out var entry) && entry.WrittenAt == writtenAt
+            && TimeProvider.System.GetUtcNow().UtcDateTime - writtenAt > RacyWindow)
         {
             return entry.Value;
         }

@@ -11,7 +11,7 @@ public sealed class ParsedFileCacheTests : IDisposable
     [Fact]
     public void Get_OfAnUnchangedFile_ParsesItOnce()
     {
-        var path = Write("a", "one");
+        var path = Write("a", "one", MinutesAgo(2));
 
         Assert.Equal(("one", "one"), (_cache.Get(path, Parse), _cache.Get(path, Parse)));
         Assert.Equal(1, _parses);
@@ -20,10 +20,21 @@ public sealed class ParsedFileCacheTests : IDisposable
     [Fact]
     public void Get_AfterTheFileWasReplacedByARename_ParsesTheNewContent()
     {
+        var path = Write("a", "one", MinutesAgo(2));
+        _cache.Get(path, Parse);
+        File.Move(Write("a.tmp", "two", MinutesAgo(1)), path, overwrite: true);
+
+        Assert.Equal("two", _cache.Get(path, Parse));
+    }
+
+    [Fact]
+    public void Get_OfAFileReplacedWithinOneClockTick_ParsesTheNewContent()
+    {
         var path = Write("a", "one");
         _cache.Get(path, Parse);
-        Thread.Sleep(10);
-        File.Move(Write("a.tmp", "two"), path, overwrite: true);
+        var replacement = Write("a.tmp", "two");
+        File.SetLastWriteTimeUtc(replacement, File.GetLastWriteTimeUtc(path));
+        File.Move(replacement, path, overwrite: true);
 
         Assert.Equal("two", _cache.Get(path, Parse));
     }
@@ -44,8 +55,8 @@ public sealed class ParsedFileCacheTests : IDisposable
     [Fact]
     public void Retain_ForgetsFilesNotListed_SoTheyAreParsedAgain()
     {
-        var kept = Write("a", "one");
-        var dropped = Write("b", "two");
+        var kept = Write("a", "one", MinutesAgo(2));
+        var dropped = Write("b", "two", MinutesAgo(2));
         _cache.Get(kept, Parse);
         _cache.Get(dropped, Parse);
 
@@ -64,10 +75,13 @@ public sealed class ParsedFileCacheTests : IDisposable
         return File.ReadAllText(path);
     }
 
-    private string Write(string name, string content)
+    private static DateTime MinutesAgo(int minutes) => DateTime.UtcNow.AddMinutes(-minutes);
+
+    private string Write(string name, string content, DateTime? writtenAt = null)
     {
         var path = Path.Combine(_dir, name);
         File.WriteAllText(path, content);
+        if (writtenAt is { } time) File.SetLastWriteTimeUtc(path, time);
         return path;
     }
 }
