@@ -101,6 +101,30 @@ public sealed class PriorityAdmissionTests
     }
 
     [Fact]
+    public async Task PodCreate_AfterTheGlobalDefaultChangesOrIsDeleted_FollowsTheStoredClasses()
+    {
+        await StartAsync();
+        var standard = await CreateClassAsync("standard", 7, globalDefault: true);
+        var first = await CreatePodAsync("first");
+        standard["globalDefault"] = false;
+        standard = await _service.UpdateAsync(PriorityClasses, null, "standard", standard, status: false, new WriteOptions(), CancellationToken.None);
+        var unmarked = await CreatePodAsync("unmarked");
+        await CreateClassAsync("low", 3, globalDefault: true);
+        var replaced = await CreatePodAsync("replaced");
+        await _service.DeleteAsync(PriorityClasses, null, "low", new DeleteRequest(), CancellationToken.None);
+
+        var deleted = await CreatePodAsync("deleted");
+
+        Assert.Equal(7, Priority(first));
+        Assert.Equal(0, Priority(unmarked));
+        Assert.Null(Str(unmarked, "priorityClassName"));
+        Assert.Equal(3, Priority(replaced));
+        Assert.Equal("low", Str(replaced, "priorityClassName"));
+        Assert.Equal(0, Priority(deleted));
+        Assert.Null(Str(deleted, "priorityClassName"));
+    }
+
+    [Fact]
     public async Task PodCreate_WithAnUnknownClass_IsForbidden()
     {
         await StartAsync();
