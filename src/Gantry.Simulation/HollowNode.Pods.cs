@@ -11,19 +11,18 @@ public sealed partial class HollowNode
     private readonly Dictionary<string, int> _podHosts = new(StringComparer.Ordinal);
     private int _nextHost = 1;
 
-    private async Task SyncPodAsync(Informer<V1Pod> informer, string key, CancellationToken cancellationToken)
+    private async Task SyncPodAsync(Informer<HollowPod> informer, string key, CancellationToken cancellationToken)
     {
         if (_silent) return;
         var (ns, name) = ObjectKey.Split(key);
         var pod = informer.Get(ns, name);
         if (pod is null) return;
-        var pods = _client.For<V1Pod>();
         if (pod.Metadata.DeletionTimestamp is not null)
         {
             // Containers "stopped" at once; the kubelet then removes the pod for good with a zero grace period.
             try
             {
-                await pods.DeleteAsync(ns, name, new DeleteOptions { GracePeriodSeconds = 0, PreconditionUid = pod.Uid() }, cancellationToken)
+                await _client.For<V1Pod>().DeleteAsync(ns, name, new DeleteOptions { GracePeriodSeconds = 0, PreconditionUid = pod.Uid() }, cancellationToken)
                     .ConfigureAwait(false);
             }
             catch (ConflictException)
@@ -37,15 +36,16 @@ public sealed partial class HollowNode
         // its resourceVersion (no conflict when the pod changed meanwhile, nothing but the status sent). From Pending
         // nearly every field changes, so the whole new status is the patch.
         var patch = new V1Pod { Metadata = new V1ObjectMeta { Uid = pod.Uid() }, Status = Started(pod, key) };
-        await pods.PatchAsync(ns, name, PatchType.StrategicMerge, patch, subresource: "status", cancellationToken: cancellationToken).ConfigureAwait(false);
+        // The answer, the whole pod, is not used: it decodes as the small type.
+        await _client.For<HollowPod>().PatchAsync(ns, name, PatchType.StrategicMerge, patch, subresource: "status", cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    private static bool IsRunningAndReady(V1Pod pod) =>
+    private static bool IsRunningAndReady(HollowPod pod) =>
         pod.Status?.Phase == "Running" && !string.IsNullOrEmpty(pod.Status.PodIP)
         && pod.Status.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
 
     // The status a started pod reports, built from the cached pod without copying it (the informer's object is shared).
-    private V1PodStatus Started(V1Pod pod, string key)
+    private V1PodStatus Started(HollowPod pod, string key)
     {
         var now = Now;
         var previous = pod.Status;
@@ -68,12 +68,12 @@ public sealed partial class HollowNode
             Condition(previous?.Conditions, "ContainersReady", now),
             Condition(previous?.Conditions, "PodScheduled", now),
         ];
-        status.InitContainerStatuses = pod.Spec.InitContainers?.Select(c => new V1ContainerStatus
+        status.InitContainerStatuses = pod.Spec?.InitContainers?.Select(c => new V1ContainerStatus
         {
             Name = c.Name, Image = c.Image, ImageID = c.Image, ContainerID = ContainerId(pod, c.Name), Ready = true, RestartCount = 0,
             State = new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = 0, Reason = "Completed", StartedAt = now, FinishedAt = now } },
         }).ToList();
-        status.ContainerStatuses = pod.Spec.Containers.Select(c => new V1ContainerStatus
+        status.ContainerStatuses = (pod.Spec?.Containers ?? []).Select(c => new V1ContainerStatus
         {
             Name = c.Name, Image = c.Image, ImageID = c.Image, ContainerID = ContainerId(pod, c.Name), Ready = true, Started = true, RestartCount = 0,
             State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = now } },
@@ -81,7 +81,7 @@ public sealed partial class HollowNode
         return status;
     }
 
-    private static string ContainerId(V1Pod pod, string container) => $"hollow://{pod.Uid()}/{container}";
+    private static string ContainerId(HollowPod pod, string container) => $"hollow://{pod.Uid()}/{container}";
 
     private static V1PodCondition Condition(IList<V1PodCondition>? previous, string type, DateTime now)
     {

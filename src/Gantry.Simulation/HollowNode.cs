@@ -66,7 +66,7 @@ public sealed partial class HollowNode
         {
             return;
         }
-        var informer = new Informer<V1Pod>(_client.For<V1Pod>(), new InformerOptions { FieldSelector = $"spec.nodeName={Name}" }, _time, _loggers);
+        var informer = new Informer<HollowPod>(_client.For<HollowPod>(), new InformerOptions { FieldSelector = $"spec.nodeName={Name}" }, _time, _loggers);
         using var queue = new RateLimitingQueue<string>(time: _time);
         informer.AddEventHandler(
             onAdd: p => queue.Add(ObjectKey.Of(p)),

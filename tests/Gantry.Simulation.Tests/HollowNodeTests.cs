@@ -34,6 +34,7 @@ public sealed class HollowNodeTests
         Assert.StartsWith("hollow-", running!.Spec.NodeName);
         Assert.StartsWith("10.", running.Status.PodIP);
         Assert.True(running.Status.ContainerStatuses.Single().Ready);
+        Assert.Equal(("web", "nginx"), (running.Status.ContainerStatuses.Single().Name, running.Status.ContainerStatuses.Single().Image));
         Assert.NotNull(running.Status.ContainerStatuses.Single().State.Running);
 
         // Longer than the 3 s grace period: the leases keep the nodes Ready.
