@@ -25,6 +25,8 @@ internal sealed class SchedulingFramework
     private readonly int _parallelism;
     // Where the next cycle starts filtering (kube-scheduler's nextStartNodeIndex); only the scheduling loop uses it.
     private int _nextStartNodeIndex;
+    // The score arrays of the last cycle (see ScoreBuffers); only the scheduling loop uses them.
+    private long[][] _scores = [[]];
 
     /// <summary>
     /// The default profile, filtering and scoring <paramref name="parallelism"/> nodes at once; <paramref name="spread"/> is its
@@ -235,8 +237,7 @@ internal sealed class SchedulingFramework
             if (plugin.PreScore(state, feasible).Code == StatusCode.Skip) state.SkipScore.Add(plugin.Name);
         }
         var scorers = state.SkipScore.Count == 0 ? _scorers : [.. _scorers.Where(p => !state.SkipScore.Contains(p.Name))];
-        var scores = new long[scorers.Length][];
-        for (var p = 0; p < scorers.Length; p++) scores[p] = new long[feasible.Count];
+        var scores = ScoreBuffers(scorers.Length, feasible.Count);
         // One pass over the nodes for every scorer: a node's data is read once, and the few hundred cheap scores of a
         // usual cycle are not worth handing to other threads.
         if (_parallelism > 1 && feasible.Count >= ParallelScoreMinNodes)
@@ -247,7 +248,8 @@ internal sealed class SchedulingFramework
         {
             for (var i = 0; i < feasible.Count; i++) ScoreNode(state, scorers, scores, feasible, i);
         }
-        var totals = new long[feasible.Count];
+        var totals = scores[scorers.Length];
+        Array.Clear(totals);
         for (var p = 0; p < scorers.Length; p++)
         {
             scorers[p].Normalize(state, feasible, scores[p]);
@@ -270,6 +272,21 @@ internal sealed class SchedulingFramework
             }
         }
         return feasible[best];
+    }
+
+    /// <summary>
+    /// One score array per scorer plus the totals, <paramref name="nodes"/> long each, reused from the last cycle when the
+    /// sizes match (every cycle of a large cluster scores the same number of nodes): a few KiB per scorer and cycle
+    /// were most of a cycle's garbage. Only the scheduling loop calls it, one cycle at a time.
+    /// </summary>
+    private long[][] ScoreBuffers(int scorers, int nodes)
+    {
+        if (_scores.Length != scorers + 1 || _scores[0].Length != nodes)
+        {
+            _scores = new long[scorers + 1][];
+            for (var p = 0; p <= scorers; p++) _scores[p] = new long[nodes];
+        }
+        return _scores;
     }
 
     private static void ScoreNode(CycleState state, IScorePlugin[] scorers, long[][] scores, IReadOnlyList<NodeInfo> feasible, int i)

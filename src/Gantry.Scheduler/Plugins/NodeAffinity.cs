@@ -17,21 +17,49 @@ internal sealed class NodeAffinity : IFilterPlugin, IScorePlugin
     /// <inheritdoc />
     public int Weight => 2;
 
+    // Filter and Score run for every node of every cycle: loops, not LINQ over closures, so they allocate nothing.
+
     /// <inheritdoc />
     public Status Filter(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node)
     {
-        var labels = node.Node.Metadata.Labels ?? new Dictionary<string, string>();
-        var selectorMatches = pod.Spec.NodeSelector?.All(s => labels.TryGetValue(s.Key, out var v) && v == s.Value) ?? true;
         var required = pod.Spec.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution;
-        var affinityMatches = required is null || (required.NodeSelectorTerms ?? []).Any(t => Matches(t, node.Node));
-        return selectorMatches && affinityMatches ? Status.Success : Status.Unresolvable("node(s) didn't match Pod's node affinity/selector");
+        return SelectorMatches(pod.Spec.NodeSelector, node.Node.Metadata.Labels) && (required is null || AnyTermMatches(required.NodeSelectorTerms, node.Node))
+            ? Status.Success
+            : Status.Unresolvable("node(s) didn't match Pod's node affinity/selector");
     }
 
     /// <inheritdoc />
-    public long Score(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node) =>
-        (pod.Spec.Affinity?.NodeAffinity?.PreferredDuringSchedulingIgnoredDuringExecution ?? [])
-            .Where(t => t.Weight != 0 && t.Preference is not null && Matches(t.Preference, node.Node))
-            .Sum(t => (long)t.Weight);
+    public long Score(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node)
+    {
+        if (pod.Spec.Affinity?.NodeAffinity?.PreferredDuringSchedulingIgnoredDuringExecution is not { } preferred) return 0;
+        long sum = 0;
+        for (var i = 0; i < preferred.Count; i++)
+        {
+            var term = preferred[i];
+            if (term.Weight != 0 && term.Preference is not null && Matches(term.Preference, node.Node)) sum += term.Weight;
+        }
+        return sum;
+    }
+
+    private static bool SelectorMatches(IDictionary<string, string>? selector, IDictionary<string, string>? labels)
+    {
+        if (selector is null) return true;
+        foreach (var (key, value) in selector)
+        {
+            if (labels is null || !labels.TryGetValue(key, out var actual) || actual != value) return false;
+        }
+        return true;
+    }
+
+    private static bool AnyTermMatches(IList<V1NodeSelectorTerm>? terms, V1Node node)
+    {
+        if (terms is null) return false;
+        for (var i = 0; i < terms.Count; i++)
+        {
+            if (Matches(terms[i], node)) return true;
+        }
+        return false;
+    }
 
     /// <inheritdoc />
     public void Normalize(CycleState state, IReadOnlyList<NodeInfo> nodes, long[] scores) => ScoreNormalizer.Default(scores, reverse: false);

@@ -11,8 +11,17 @@ internal sealed class NodePorts : IFilterPlugin
     public string Name => "NodePorts";
 
     /// <inheritdoc />
-    public Status Filter(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node) =>
-        requests.Ports.Any(wanted => node.UsedPorts.Any(used => used.ConflictsWith(wanted)))
-            ? Status.Unschedulable("node(s) didn't have free ports for the requested pod ports")
-            : Status.Success;
+    public Status Filter(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node)
+    {
+        // Runs for every node of every cycle: loops allocate no closure (most pods want no host port).
+        var ports = requests.Ports;
+        for (var i = 0; i < ports.Count; i++)
+        {
+            foreach (var used in node.UsedPorts)
+            {
+                if (used.ConflictsWith(ports[i])) return Status.Unschedulable("node(s) didn't have free ports for the requested pod ports");
+            }
+        }
+        return Status.Success;
+    }
 }
