@@ -66,10 +66,19 @@ internal sealed class SchedulerCache
                 if (!_pods.TryGetValue(key, out var current) || !current.Assumed || !string.IsNullOrEmpty(node)) RemoveLocked(key);
                 return;
             }
+            // A pod's requests and host ports cannot change (pod updates may not touch them), so the same pod seen again
+            // (bound, then each status write) keeps the requests computed when it was assumed or first seen: parsing
+            // its quantities was most of the cost of following the pods' updates.
+            var entry = Current(key) is { } known && known.Pod.Metadata.Uid == pod.Metadata.Uid
+                ? new PodEntry(pod, known.Requests)
+                : PodEntry.Of(pod);
             RemoveLocked(key);
-            Place(key, node!, PodEntry.Of(pod), assumed: false);
+            Place(key, node!, entry, assumed: false);
         }
     }
+
+    private PodEntry? Current(string key) =>
+        _pods.TryGetValue(key, out var current) && _nodes.TryGetValue(current.Node, out var state) ? state.Pods.GetValueOrDefault(key) : null;
 
     /// <summary>Removes a deleted pod.</summary>
     public void RemovePod(string key)

@@ -30,6 +30,27 @@ public sealed class IncrementalSnapshotTests
     }
 
     [Fact]
+    public void APodSeenAgain_KeepsItsRequests_ButAPodRecreatedUnderItsName_IsMeasuredAnew()
+    {
+        _cache.SetNode(Node("a"));
+        _cache.SetPod(Pod("p", 0, cpu: "1", node: "a"));
+        var running = Pod("p", 0, cpu: "1", node: "a");
+        running.Status = new V1PodStatus { Phase = "Running" };
+        _cache.SetPod(running);
+        _cache.UpdateSnapshot(_snapshot);
+        var seenAgain = InSnapshot("a");
+
+        var recreated = Pod("p", 0, cpu: "2", node: "a");
+        recreated.Metadata.Uid = "uid-p-2";
+        _cache.SetPod(recreated);
+        _cache.UpdateSnapshot(_snapshot);
+
+        Assert.Equal(1000, seenAgain.Requested.MilliCpu);
+        Assert.Same(running, seenAgain.Pods.Single().Pod);
+        Assert.Equal(2000, InSnapshot("a").Requested.MilliCpu);
+    }
+
+    [Fact]
     public void UpdateSnapshot_WithoutChanges_KeepsEveryNodeInfoAndTheGeneration()
     {
         _cache.SetNode(Node("a"));
