@@ -9,7 +9,7 @@ namespace Gantry.Simulation;
 /// reports. Its watch events and status-write answers decode into this instead of a whole <see cref="V1Pod"/>: with
 /// thousands of pods per second spread over the hollow nodes of one process, building every pod's spec, volumes and
 /// container statuses was most of that process's CPU (bench/RESULTS.md, issue 5), and a real kubelet's cost runs on
-/// its own machine. The JSON reader skips the fields not declared here.
+/// its own machine. The JSON reader skips the fields not declared here, and most of the metadata.
 /// </summary>
 internal sealed class HollowPod : IKubernetesObject<V1ObjectMeta>
 {
@@ -32,6 +32,7 @@ internal sealed class HollowPod : IKubernetesObject<V1ObjectMeta>
 
     /// <inheritdoc />
     [JsonPropertyName("metadata")]
+    [JsonConverter(typeof(HollowPodMetadataConverter))]
     public V1ObjectMeta Metadata { get; set; } = new();
 
     /// <summary>The containers to report.</summary>
