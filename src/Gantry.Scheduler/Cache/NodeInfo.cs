@@ -10,13 +10,18 @@ internal sealed class NodeInfo
 {
     /// <summary>
     /// Aggregates <paramref name="pods"/> on <paramref name="node"/>; <paramref name="allocatable"/> is the node's
-    /// status.allocatable already summed (the cache keeps it per node: parsing quantities is not free), never changed.
+    /// status.allocatable already summed (the cache keeps it per node: parsing quantities is not free; copied here).
     /// </summary>
     public NodeInfo(V1Node node, IReadOnlyList<PodEntry> pods, Resources? allocatable = null)
     {
         Node = node;
         Pods = pods;
-        Allocatable = allocatable ?? Resources.From(node.Status?.Allocatable);
+        // What every cycle's filters and scores read of each node sits in this object and the ones allocated with it:
+        // a cycle visits hundreds of nodes, and following each one's Node, spec and cache-wide allocatable cost a cache
+        // miss apiece, the largest part of a cycle on a busy machine (bench/RESULTS.md, issue 5).
+        Unschedulable = node.Spec?.Unschedulable == true;
+        Taints = node.Spec?.Taints is { Count: > 0 } taints ? taints : null;
+        Allocatable = allocatable?.Clone() ?? Resources.From(node.Status?.Allocatable);
         foreach (var p in pods)
         {
             Requested.Add(p.Requests.Requested);
@@ -30,6 +35,12 @@ internal sealed class NodeInfo
 
     /// <summary>The node.</summary>
     public V1Node Node { get; }
+
+    /// <summary>spec.unschedulable (the node is cordoned).</summary>
+    public bool Unschedulable { get; }
+
+    /// <summary>spec.taints; null when the node has none.</summary>
+    public IList<V1Taint>? Taints { get; }
 
     /// <summary>The node's name.</summary>
     public string Name => Node.Metadata.Name;

@@ -23,7 +23,7 @@ internal sealed class NodeAffinity : IFilterPlugin, IScorePlugin
     public Status Filter(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node)
     {
         var required = pod.Spec.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution;
-        return SelectorMatches(pod.Spec.NodeSelector, node.Node.Metadata.Labels) && (required is null || AnyTermMatches(required.NodeSelectorTerms, node.Node))
+        return SelectorMatches(pod.Spec.NodeSelector, node) && (required is null || AnyTermMatches(required.NodeSelectorTerms, node.Node))
             ? Status.Success
             : Status.Unresolvable("node(s) didn't match Pod's node affinity/selector");
     }
@@ -41,9 +41,10 @@ internal sealed class NodeAffinity : IFilterPlugin, IScorePlugin
         return sum;
     }
 
-    private static bool SelectorMatches(IDictionary<string, string>? selector, IDictionary<string, string>? labels)
+    private static bool SelectorMatches(IDictionary<string, string>? selector, NodeInfo node)
     {
         if (selector is null) return true;
+        var labels = node.Node.Metadata.Labels;
         foreach (var (key, value) in selector)
         {
             if (labels is null || !labels.TryGetValue(key, out var actual) || actual != value) return false;

@@ -14,7 +14,7 @@ internal sealed class NodeUnschedulable : IFilterPlugin
 
     /// <inheritdoc />
     public Status Filter(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node) =>
-        node.Node.Spec?.Unschedulable == true && !TaintToleration.Tolerates(pod.Spec.Tolerations, UnschedulableTaint)
+        node.Unschedulable && !TaintToleration.Tolerates(pod.Spec.Tolerations, UnschedulableTaint)
             ? Status.Unresolvable("node(s) were unschedulable")
             : Status.Success;
 }

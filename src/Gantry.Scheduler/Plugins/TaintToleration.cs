@@ -20,7 +20,7 @@ internal sealed class TaintToleration : IFilterPlugin, IScorePlugin
     public Status Filter(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node)
     {
         // Runs for every node of every cycle: an index loop allocates no enumerator (most nodes have no taints at all).
-        if (node.Node.Spec?.Taints is not { } taints) return Status.Success;
+        if (node.Taints is not { } taints) return Status.Success;
         for (var i = 0; i < taints.Count; i++)
         {
             var taint = taints[i];
@@ -33,9 +33,9 @@ internal sealed class TaintToleration : IFilterPlugin, IScorePlugin
     /// <inheritdoc />
     public long Score(CycleState state, V1Pod pod, PodRequests requests, NodeInfo node)
     {
-        if (node.Node.Spec?.Taints is not { Count: > 0 }) return 0;
+        if (node.Taints is not { } taints) return 0;
         var preferNoSchedule = (pod.Spec.Tolerations ?? []).Where(t => string.IsNullOrEmpty(t.Effect) || t.Effect == "PreferNoSchedule").ToList();
-        return (node.Node.Spec?.Taints ?? []).Count(t => t.Effect == "PreferNoSchedule" && !Tolerates(preferNoSchedule, t));
+        return taints.Count(t => t.Effect == "PreferNoSchedule" && !Tolerates(preferNoSchedule, t));
     }
 
     /// <inheritdoc />
