@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gantry.Api.Errors;
@@ -122,9 +121,11 @@ internal sealed class ServiceAccountAdmission(IStore store)
         },
     };
 
+    // Like the plugin's utilrand.String(5): a volume name, not a secret, so the fast pseudo-random generator (the
+    // cryptographic one cost a call into OpenSSL per character of every pod's create).
     private static string RandomSuffix() => string.Create(5, 0, (span, _) =>
     {
-        for (var i = 0; i < span.Length; i++) span[i] = NameChars[RandomNumberGenerator.GetInt32(NameChars.Length)];
+        for (var i = 0; i < span.Length; i++) span[i] = NameChars[Random.Shared.Next(NameChars.Length)];
     });
 
     private static string? Str(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
