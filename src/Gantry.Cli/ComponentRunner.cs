@@ -1,7 +1,6 @@
 using Gantry.ApiServer;
 using Gantry.Client;
 using Gantry.Controllers;
-using Gantry.Controllers.ServiceAccount;
 
 namespace Gantry.Cli;
 
@@ -31,11 +30,11 @@ internal sealed class ComponentRunner : IAsyncDisposable
     /// its state under <paramref name="agentDataDir"/> runs beside them unless that is null; its options are read from
     /// <paramref name="agentFlags"/> only then, so a server without an agent never loads the agent's assembly.
     /// </summary>
-    public static ComponentRunner Start(ApiServerHost server, string kubeconfig, bool controllers, bool scheduler, TimeSpan nodeMonitorGracePeriod, CancellationToken cancellationToken,
+    public static ComponentRunner Start(ApiServerHost server, string dataDir, bool controllers, bool scheduler, TimeSpan nodeMonitorGracePeriod, CancellationToken cancellationToken,
         string? agentDataDir = null, AgentFlags? agentFlags = null, System.CommandLine.ParseResult? parsed = null, string clusterCidr = "10.42.0.0/16")
     {
         var runner = new ComponentRunner(CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
-        if (controllers || scheduler) runner.StartComponents(server, kubeconfig, controllers, scheduler, nodeMonitorGracePeriod, clusterCidr);
+        if (controllers || scheduler) runner.StartComponents(server, dataDir, controllers, scheduler, nodeMonitorGracePeriod, clusterCidr);
         if (agentDataDir is not null && agentFlags is not null && parsed is not null) runner.StartAgent(server, agentDataDir, agentFlags, parsed);
         return runner;
     }
@@ -74,15 +73,16 @@ internal sealed class ComponentRunner : IAsyncDisposable
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void StartComponents(ApiServerHost server, string kubeconfig, bool controllers, bool scheduler, TimeSpan nodeMonitorGracePeriod, string clusterCidr)
+    private void StartComponents(ApiServerHost server, string dataDir, bool controllers, bool scheduler, TimeSpan nodeMonitorGracePeriod, string clusterCidr)
     {
-        // The admin kubeconfig's bearer token, as over HTTPS.
-        var admin = Gantry.Client.Transport.KubeconfigLoader.Load(kubeconfig);
-        var client = new ApiClient(server.CreateInProcessHandler(), admin.Server, admin.BearerToken);
+        // The admin kubeconfig's bearer token and CA, read where the server keeps them (the kubeconfig is written from these;
+        // reading it back would load a YAML parser for two values).
+        var admin = Gantry.ApiServer.Security.AdminCredentials.LoadOrCreate(dataDir);
+        var client = new ApiClient(server.CreateInProcessHandler(), new Uri(server.Url), admin.Token);
         _owned.Add(new SyncDisposal(client));
         if (controllers)
         {
-            var rootCa = RootCaPublisherOptions.FromKubeconfig(kubeconfig).RootCaPem;
+            var rootCa = File.ReadAllText(Path.Combine(dataDir, "tls", "ca.crt"));
             var manager = new ControllerManager(client, ControllerCatalog.All.Values, options: new ControllerOptions
             {
                 RootCaPem = rootCa,
