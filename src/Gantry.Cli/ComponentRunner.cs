@@ -26,7 +26,8 @@ internal sealed class ComponentRunner : IAsyncDisposable
     public Task Started { get; private set; } = Task.CompletedTask;
 
     /// <summary>
-    /// Starts the enabled components; with none enabled no client is even built (the API server alone). A node agent keeping
+    /// Starts the enabled components of <paramref name="server"/>, whose admin token and CA are in <paramref name="dataDir"/>;
+    /// with none enabled no client is even built (the API server alone). A node agent keeping
     /// its state under <paramref name="agentDataDir"/> runs beside them unless that is null; its options are read from
     /// <paramref name="agentFlags"/> only then, so a server without an agent never loads the agent's assembly.
     /// </summary>
