@@ -37,9 +37,12 @@ public sealed partial class ApiServerHost : IAsyncDisposable
     private readonly IStore _store;
     private readonly CacheSet _caches;
     private readonly Task _kubernetesService;
+    private readonly RequestDelegate _pipeline;
 
-    private ApiServerHost(WebApplication app, IStore store, CacheSet caches, ResourceService service, string url, Task kubernetesService, ServerToken joinToken)
+    private ApiServerHost(WebApplication app, IStore store, CacheSet caches, ResourceService service, string url, Task kubernetesService, ServerToken joinToken,
+        RequestDelegate pipeline)
     {
+        _pipeline = pipeline;
         JoinToken = joinToken.Token;
         JoinTokenCreated = joinToken.Created;
         _app = app;
@@ -128,13 +131,14 @@ public sealed partial class ApiServerHost : IAsyncDisposable
         var authorizer = new RequestAuthorizer(new NodeAuthorizer(caches, registry), new RbacAuthorizer(caches, registry));
         var security = new ApiSecurity(authenticator, authorizer, new AccessReviewHandlers(authorizer),
             new NodeCredentialsEndpoint(ca, serverToken, authenticator, new NodePasswords(service, registry)), caches, registry);
-        app.Run(context => ServeAsync(context, security, registry, discovery, dispatcher, logger, stopping));
+        RequestDelegate pipeline = context => ServeAsync(context, security, registry, discovery, dispatcher, logger, stopping);
+        app.Run(pipeline);
         await app.StartAsync(cancellationToken);
 
         var host = options.AdvertiseAddress ?? (options.BindAddress.Equals(IPAddress.Any) || options.BindAddress.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : options.BindAddress.ToString());
         var url = $"https://{(host.Contains(':') ? $"[{host}]" : host)}:{options.HttpsPort}";
         admin.WriteKubeconfig(options.EffectiveKubeconfigPath, url, ca.CertificatePem);
-        return new ApiServerHost(app, store, caches, service, url, Task.WhenAll(kubernetesService.RunAsync(time, stopping), allocator.RunRepairsAsync(store, services, time, stopping)), serverToken);
+        return new ApiServerHost(app, store, caches, service, url, Task.WhenAll(kubernetesService.RunAsync(time, stopping), allocator.RunRepairsAsync(store, services, time, stopping)), serverToken, pipeline);
     }
 
     private static async Task ServeAsync(HttpContext context, ApiSecurity security, ResourceRegistry registry, DiscoveryDocuments discovery,
@@ -186,6 +190,13 @@ public sealed partial class ApiServerHost : IAsyncDisposable
     /// <summary>Like Kubernetes, any watch value but "false" or "0" asks for a watch.</summary>
     private static bool IsWatch(HttpRequest request) =>
         request.Query.TryGetValue("watch", out var w) && w.Count > 0 && !string.Equals(w[0], "false", StringComparison.OrdinalIgnoreCase) && w[0] != "0";
+
+    /// <summary>
+    /// A handler serving requests through this server's pipeline in process (no TLS, HTTP/2 or socket), for the components
+    /// of <c>gantry server</c>; <paramref name="clientCertificate"/> is presented as the TLS client certificate would be.
+    /// </summary>
+    public HttpMessageHandler CreateInProcessHandler(System.Security.Cryptography.X509Certificates.X509Certificate2? clientCertificate = null) =>
+        new InProcessHandler(_pipeline, clientCertificate);
 
     /// <summary>Stops serving and closes the store.</summary>
     public async ValueTask DisposeAsync()

@@ -1,12 +1,14 @@
+using Gantry.ApiServer;
 using Gantry.Client;
 using Gantry.Controllers;
-using Gantry.Controllers.ServiceAccount;
 
 namespace Gantry.Cli;
 
 /// <summary>
-/// The components <c>gantry server</c> runs beside the API server. They talk to it like any other client — over
-/// loopback HTTPS with the admin kubeconfig — so each can also run on its own machine.
+/// The components <c>gantry server</c> runs beside the API server. They talk to it through the same client as over HTTPS,
+/// so each can also run on its own machine; here the client's handler hands requests to the server's pipeline in process
+/// (<see cref="ApiServerHost.CreateInProcessHandler"/>), which spares both sides the TLS and HTTP/2 stacks and their
+/// connection buffers. Identities are unchanged: the admin kubeconfig's token, and the node's client certificate.
 /// </summary>
 internal sealed class ComponentRunner : IAsyncDisposable
 {
@@ -24,32 +26,29 @@ internal sealed class ComponentRunner : IAsyncDisposable
     public Task Started { get; private set; } = Task.CompletedTask;
 
     /// <summary>
-    /// Starts the enabled components; with none enabled no client is even built (the API server alone). A node agent keeping
+    /// Starts the enabled components of <paramref name="server"/>, whose admin token and CA are in <paramref name="dataDir"/>;
+    /// with none enabled no client is even built (the API server alone). A node agent keeping
     /// its state under <paramref name="agentDataDir"/> runs beside them unless that is null; its options are read from
     /// <paramref name="agentFlags"/> only then, so a server without an agent never loads the agent's assembly.
     /// </summary>
-    public static ComponentRunner Start(string kubeconfig, bool controllers, bool scheduler, TimeSpan nodeMonitorGracePeriod, CancellationToken cancellationToken,
+    public static ComponentRunner Start(ApiServerHost server, string dataDir, bool controllers, bool scheduler, TimeSpan nodeMonitorGracePeriod, CancellationToken cancellationToken,
         string? agentDataDir = null, AgentFlags? agentFlags = null, System.CommandLine.ParseResult? parsed = null, string clusterCidr = "10.42.0.0/16")
     {
         var runner = new ComponentRunner(CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
-        if (controllers || scheduler) runner.StartComponents(kubeconfig, controllers, scheduler, nodeMonitorGracePeriod, clusterCidr);
-        if (agentDataDir is not null && agentFlags is not null && parsed is not null) runner.StartAgent(kubeconfig, agentDataDir, agentFlags, parsed);
+        if (controllers || scheduler) runner.StartComponents(server, dataDir, controllers, scheduler, nodeMonitorGracePeriod, clusterCidr);
+        if (agentDataDir is not null && agentFlags is not null && parsed is not null) runner.StartAgent(server, agentDataDir, agentFlags, parsed);
         return runner;
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void StartAgent(string kubeconfig, string dataDir, AgentFlags flags, System.CommandLine.ParseResult parsed)
+    private void StartAgent(ApiServerHost server, string dataDir, AgentFlags flags, System.CommandLine.ParseResult parsed)
     {
         var options = flags.Options(parsed);
         // The server's own agent holds the CA key: it signs the certificate its streaming server presents to the API server,
         // and the agent's node credentials, so it is held to the Node authorizer like every other node.
         var ca = AgentHost.LoadClusterCa(Path.Combine(dataDir, "tls", "ca.crt"));
-        var connection = Gantry.Client.Transport.KubeconfigLoader.Load(kubeconfig) with
-        {
-            BearerToken = null,
-            ClientCertificate = Gantry.ApiServer.Proxy.KubeletCertificates.IssueNodeClient(ca, options.NodeName),
-        };
-        var client = new ApiClient(connection);
+        var certificate = Gantry.ApiServer.Proxy.KubeletCertificates.IssueNodeClient(ca, options.NodeName);
+        var client = new ApiClient(server.CreateInProcessHandler(certificate), new Uri(server.Url));
         var agent = AgentCommand.RunAsync(client, options, new Gantry.Node.NodePaths(dataDir, options.NodeName), ca, _stop.Token);
         _running.Add(agent);
         Started = WaitForNodeReadyAsync(client, options.NodeName, agent, _stop.Token);
@@ -75,13 +74,16 @@ internal sealed class ComponentRunner : IAsyncDisposable
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void StartComponents(string kubeconfig, bool controllers, bool scheduler, TimeSpan nodeMonitorGracePeriod, string clusterCidr)
+    private void StartComponents(ApiServerHost server, string dataDir, bool controllers, bool scheduler, TimeSpan nodeMonitorGracePeriod, string clusterCidr)
     {
-        var client = ApiClient.FromKubeconfig(kubeconfig);
+        // The admin kubeconfig's bearer token and CA, read where the server keeps them (the kubeconfig is written from these;
+        // reading it back would load a YAML parser for two values).
+        var admin = Gantry.ApiServer.Security.AdminCredentials.LoadOrCreate(dataDir);
+        var client = new ApiClient(server.CreateInProcessHandler(), new Uri(server.Url), admin.Token);
         _owned.Add(new SyncDisposal(client));
         if (controllers)
         {
-            var rootCa = RootCaPublisherOptions.FromKubeconfig(kubeconfig).RootCaPem;
+            var rootCa = File.ReadAllText(Path.Combine(dataDir, "tls", "ca.crt"));
             var manager = new ControllerManager(client, ControllerCatalog.All.Values, options: new ControllerOptions
             {
                 RootCaPem = rootCa,

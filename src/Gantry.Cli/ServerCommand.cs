@@ -54,7 +54,7 @@ internal static class ServerCommand
             try
             {
                 await using var host = await ApiServerHost.StartAsync(options, null, cancellationToken);
-                await using var components = ComponentRunner.Start(options.EffectiveKubeconfigPath,
+                await using var components = ComponentRunner.Start(host, options.DataDir,
                     !result.GetValue(disableControllers), !result.GetValue(disableScheduler), result.GetValue(nodeMonitorGracePeriod), cancellationToken,
                     agentDataDir: result.GetValue(disableAgent) ? null : options.DataDir, agentFlags: agentFlags, parsed: result,
                     clusterCidr: result.GetValue(agentFlags.ClusterCidr)!);

@@ -52,6 +52,32 @@ internal static class WatchStreamReader
         return true;
     }
 
+    /// <summary>metadata.resourceVersion of a bookmark's object (null when absent).</summary>
+    private static string? BookmarkResourceVersion(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("watch bookmark object is not a JSON object");
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var metadata = reader.ValueTextEquals("metadata"u8);
+            reader.Read();
+            if (!metadata || reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                continue;
+            }
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var version = reader.ValueTextEquals("resourceVersion"u8);
+                reader.Read();
+                if (version) return reader.TokenType == JsonTokenType.Null ? null : reader.GetString();
+                reader.Skip();
+            }
+            return null;
+        }
+        return null;
+    }
+
     private static WatchEvent<T> Parse<T>(ReadOnlySequence<byte> sequence) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var line = sequence.IsSingleSegment ? sequence.FirstSpan : sequence.ToArray();
@@ -87,8 +113,9 @@ internal static class WatchStreamReader
             case "ERROR":
                 return new WatchEvent<T>(WatchEventType.Error, null, null, JsonSerializer.Deserialize<V1Status>(json, options));
             case "BOOKMARK":
-                var marker = JsonSerializer.Deserialize<T>(json, options);
-                return new WatchEvent<T>(WatchEventType.Bookmark, null, marker?.Metadata?.ResourceVersion, null);
+                // Only its resourceVersion counts: read without the kind's serializer metadata, which a watch of a kind
+                // with no objects would otherwise build for its bookmarks alone.
+                return new WatchEvent<T>(WatchEventType.Bookmark, null, BookmarkResourceVersion(json), null);
             default:
                 var eventType = type switch
                 {
