@@ -57,6 +57,15 @@ public sealed record NodeAgentOptions
     /// <summary>nodeStatusUpdateFrequency: how often the node status is computed (and posted when it changed).</summary>
     public TimeSpan NodeStatusUpdateFrequency { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Until the Node has its pod CIDR, how often the status is computed instead (the kubelet's fastStatusUpdateOnce
+    /// looks every 100 ms), so the node turns Ready as soon as the range is assigned, not a status period later.
+    /// </summary>
+    public TimeSpan FastStatusUpdateInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long the fast status updates go on without a pod CIDR (the kubelet's nodeReadyGracePeriod, 120 s).</summary>
+    public TimeSpan FastStatusUpdatePeriod { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>nodeStatusReportFrequency: an unchanged status is still posted this often.</summary>
     public TimeSpan NodeStatusReportFrequency { get; init; } = TimeSpan.FromMinutes(5);
 

@@ -41,12 +41,21 @@ internal sealed partial class NodeHeartbeat(IApiClient client, NodeAgentOptions 
     /// <summary>Renews the Lease every renew interval until cancelled.</summary>
     public Task RunLeaseAsync(CancellationToken cancellationToken) => EveryAsync(options.NodeLeaseRenewInterval, RenewLeaseAsync, cancellationToken);
 
-    /// <summary>Computes (and posts when needed) the node status every update frequency until cancelled.</summary>
-    public Task RunStatusAsync(CancellationToken cancellationToken) => EveryAsync(options.NodeStatusUpdateFrequency, UpdateStatusAsync, cancellationToken);
-
-    private async Task EveryAsync(TimeSpan period, Func<CancellationToken, Task> action, CancellationToken cancellationToken)
+    /// <summary>
+    /// Computes (and posts when needed) the node status every update frequency until cancelled; while the Node waits for
+    /// its pod CIDR (at most the fast update period), every fast update interval instead.
+    /// </summary>
+    public async Task RunStatusAsync(CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        var fastUntil = time.GetUtcNow() + options.FastStatusUpdatePeriod;
+        await EveryAsync(options.FastStatusUpdateInterval, UpdateStatusAsync, cancellationToken,
+            until: () => _podCidr is not null || time.GetUtcNow() >= fastUntil).ConfigureAwait(false);
+        await EveryAsync(options.NodeStatusUpdateFrequency, UpdateStatusAsync, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task EveryAsync(TimeSpan period, Func<CancellationToken, Task> action, CancellationToken cancellationToken, Func<bool>? until = null)
+    {
+        while (!cancellationToken.IsCancellationRequested && until?.Invoke() != true)
         {
             try
             {
