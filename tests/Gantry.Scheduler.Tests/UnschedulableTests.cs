@@ -25,6 +25,8 @@ public sealed class UnschedulableTests
             var condition = (await cluster.Client.For<V1Pod>().GetAsync("default", "big"))!.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled");
             return condition is { Status: "False", Reason: "Unschedulable", Message: ExpectedMessage };
         }, "PodScheduled=False with the FitError message");
+        // The event recorder writes asynchronously, as client-go's broadcaster does: the event may follow the condition.
+        await TestCluster.EventuallyAsync(async () => (await cluster.EventsAsync(pod)).Any(e => e.Reason == "FailedScheduling"), "the FailedScheduling event");
         var failed = Assert.Single(await cluster.EventsAsync(pod), e => e.Reason == "FailedScheduling");
         Assert.Equal("Warning", failed.Type);
         Assert.Equal(ExpectedMessage, failed.Message);
