@@ -33,14 +33,19 @@ public sealed partial class JobController
             && (!Indexed || JobPods.CompletionIndex(pod) is var ix && ix >= 0 && ix < Job.Spec.Completions);
     }
 
-    private async Task SyncAsync(string key, V1Job job, List<V1Pod> pods, CancellationToken cancellationToken)
+    /// <summary>What the expectations said right before the sync read its pods.</summary>
+    /// <param name="Satisfied">No pod creation or deletion is outstanding: the pods read are complete enough to manage.</param>
+    /// <param name="FinalizerRemovals">Pods whose finalizer removal was sent but not yet seen: already counted.</param>
+    private sealed record SyncExpectations(bool Satisfied, HashSet<string> FinalizerRemovals);
+
+    private async Task SyncAsync(string key, V1Job job, List<V1Pod> pods, SyncExpectations expected, CancellationToken cancellationToken)
     {
         var now = _context.Time.GetUtcNow().UtcDateTime;
         job.Status ??= new V1JobStatus();
         var status = job.Status;
         var suspended = job.Spec.Suspend == true;
-        var satisfied = _expectations.Satisfied(key);
-        var state = new SyncState(key, job, pods) { ExpectedRemovals = _expectations.PendingFinalizerRemovals(key) };
+        var satisfied = expected.Satisfied;
+        var state = new SyncState(key, job, pods) { ExpectedRemovals = expected.FinalizerRemovals };
         state.Ready = state.Active.Count(JobPods.IsReady);
         state.Terminating = pods.Count(JobPods.IsTerminating);
         var newSucceeded = pods.Count(p => state.Countable(p, state.UncountedSucceeded) && JobPods.IsSucceeded(p));

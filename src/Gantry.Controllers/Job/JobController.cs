@@ -104,6 +104,10 @@ public sealed partial class JobController : IController
         var cached = _jobs.Get(ns, name);
         // spec.managedBy hands a job (and its pods) to another controller, such as a multi-cluster dispatcher.
         if (cached?.Spec.ManagedBy is { } manager && manager != ManagedByValue) return;
+        // Expectations are read before the pods: the informer updates its cache before it tells the handlers, so a pod
+        // event landing between the two reads is then either in the pods read or still expected. Read the other way
+        // round, a pod created (or a finalizer removed) in between is neither, and is created (or counted) twice.
+        var expected = new SyncExpectations(_expectations.Satisfied(key), _expectations.PendingFinalizerRemovals(key));
         var owned = _pods.ByIndex(PodOwnerIndex, key);
         var live = cached is not null && cached.Metadata.DeletionTimestamp is null && !JobConditions.IsFinished(cached);
         // Pods nothing will count any more (of a deleted, finished or replaced job) keep no finalizer.
@@ -115,7 +119,7 @@ public sealed partial class JobController : IController
         }
         if (!live || IsStale(key, cached!)) return;
         var job = ObjectCopy.DeepCopy(cached!);
-        await SyncAsync(key, job, owned.Where(p => IsControlledBy(p, job)).ToList(), cancellationToken);
+        await SyncAsync(key, job, owned.Where(p => IsControlledBy(p, job)).ToList(), expected, cancellationToken);
     }
 
     private static bool IsControlledBy(V1Pod pod, V1Job job) =>
