@@ -19,6 +19,26 @@ internal static class ServiceChecks
         return answers;
     }
 
+    /// <summary>
+    /// Waits until <paramref name="count"/> GETs from inside a machine are answered by exactly <paramref name="expected"/>
+    /// (each at least once, nobody else): readiness reaches the proxies through the EndpointSlice controller and each
+    /// node's proxy, asynchronously, as in Kubernetes, so a sample taken right after the pods turned ready may still miss
+    /// a new endpoint or reach one that just left.
+    /// </summary>
+    public static async Task WaitForAnswersAsync(Machine from, string url, IReadOnlySet<string> expected, int count)
+    {
+        List<string> answers = [];
+        try
+        {
+            await Gantry.Testing.Eventually.HoldsAsync(async () => (answers = await AnswersAsync(from, url, count)).ToHashSet().SetEquals(expected),
+                $"answers from exactly {string.Join(", ", expected.Order())}", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message} for GET {url} from {from}; the last {count} answers: {string.Join(", ", answers)}", ex);
+        }
+    }
+
     /// <summary>The ready endpoint addresses of a Service's EndpointSlices.</summary>
     public static async Task<HashSet<string>> ReadyEndpointsAsync(this Kubectl k, string ns, string service)
     {
