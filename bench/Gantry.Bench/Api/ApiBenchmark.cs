@@ -58,9 +58,12 @@ internal static class ApiBenchmark
             if (!body.Contains("\"name\":\"cm-get\"", StringComparison.Ordinal)) throw new InvalidOperationException($"GET {GetPath} returned {body}");
             var shape = $"{settings.Connections} connections";
 
-            Func<long, Task<string?>> get = i => ApiClient.GetAsync(clients[i % clients.Length], GetPath);
+            // Absolute URIs built once: the client's own cost is part of every measured request.
+            var getUri = new Uri(server.Url, GetPath);
+            var collectionUri = new Uri(server.Url, Collection);
+            Func<long, Task<string?>> get = i => ApiClient.GetAsync(clients[i % clients.Length], getUri);
             Func<string, Func<long, Task<string?>>> create = phase =>
-                i => ApiClient.PostAsync(clients[i % clients.Length], Collection, ConfigMap($"cm-{phase}-{i}", "value"));
+                i => ApiClient.PostAsync(clients[i % clients.Length], collectionUri, ConfigMap($"cm-{phase}-{i}", "value"));
 
             if (withGets) await ClosedLoop.RunAsync(settings.GetConcurrency, settings.Warmup, get);
             await ClosedLoop.RunAsync(settings.CreateConcurrency, settings.Warmup, create("warm"));

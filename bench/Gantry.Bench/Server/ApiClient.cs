@@ -36,18 +36,30 @@ internal static class ApiClient
     }
 
     /// <summary>POSTs JSON; null on success, else the status and the start of the body.</summary>
-    public static async Task<string?> PostAsync(HttpClient client, string path, byte[] json, CancellationToken cancellationToken = default)
+    public static Task<string?> PostAsync(HttpClient client, string path, byte[] json, CancellationToken cancellationToken = default) =>
+        PostAsync(client, new Uri(path, UriKind.Relative), json, cancellationToken);
+
+    /// <summary>
+    /// POSTs JSON to a URI the caller built once (a measured loop should not parse the same path per request); the answer
+    /// is drained as it streams in rather than buffered first. Null on success, else the status and the start of the body.
+    /// </summary>
+    public static async Task<string?> PostAsync(HttpClient client, Uri uri, byte[] json, CancellationToken cancellationToken = default)
     {
-        using var content = new ByteArrayContent(json);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var response = await client.PostAsync(path, content, cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(json) };
+        // A constant, known-valid value: no parsing into a MediaTypeHeaderValue per request.
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         return await ErrorOf(response, cancellationToken);
     }
 
     /// <summary>GETs and drains the body; null on success, else the status and the start of the body.</summary>
-    public static async Task<string?> GetAsync(HttpClient client, string path, CancellationToken cancellationToken = default)
+    public static Task<string?> GetAsync(HttpClient client, string path, CancellationToken cancellationToken = default) =>
+        GetAsync(client, new Uri(path, UriKind.Relative), cancellationToken);
+
+    /// <summary>GETs a URI the caller built once and drains the body; null on success, else the status and the start of the body.</summary>
+    public static async Task<string?> GetAsync(HttpClient client, Uri uri, CancellationToken cancellationToken = default)
     {
-        using var response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using var response = await client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         return await ErrorOf(response, cancellationToken);
     }
 
