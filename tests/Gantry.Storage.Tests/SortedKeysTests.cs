@@ -21,8 +21,15 @@ public sealed class SortedKeysTests
             var key = $"/registry/pods/ns-{random.Next(20)}/pod-{random.Next(50_000)}";
             Assert.Equal(reference.Remove(key), keys.Remove(key));
         }
+        // Adds after runs were merged and dropped must still find their runs.
+        for (var i = 0; i < 10_000; i++)
+        {
+            var key = $"/registry/pods/ns-{random.Next(20)}/pod-{random.Next(50_000)}";
+            Assert.Equal(reference.Add(key), keys.Add(key));
+        }
         Assert.Equal(reference.Count, keys.Count);
         Assert.Equal(reference, keys.From(""));
+        Assert.Equal(reference.Where(k => k.StartsWith("/registry/pods/ns-1/", StringComparison.Ordinal)), keys.WithPrefix("/registry/pods/ns-1/", "/registry/pods/ns-1/"));
     }
 
     [Fact]

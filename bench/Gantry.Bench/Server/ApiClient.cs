@@ -12,18 +12,7 @@ internal static class ApiClient
     /// <summary>One client = one handler = its own HTTP/2 connection(s); more are opened when a connection's stream limit is reached.</summary>
     public static HttpClient Create(ServerProcess server, TimeSpan? timeout = null)
     {
-        var ca = X509Certificate2.CreateFromPem(server.CaPem);
-        var handler = new SocketsHttpHandler
-        {
-            EnableMultipleHttp2Connections = true,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) => Trusted(ca, certificate, errors),
-            },
-        };
-        var client = new HttpClient(handler)
+        var client = new HttpClient(CreateHandler(server))
         {
             BaseAddress = server.Url,
             DefaultRequestVersion = HttpVersion.Version20,
@@ -35,31 +24,35 @@ internal static class ApiClient
         return client;
     }
 
-    /// <summary>POSTs JSON; null on success, else the status and the start of the body.</summary>
-    public static Task<string?> PostAsync(HttpClient client, string path, byte[] json, CancellationToken cancellationToken = default) =>
-        PostAsync(client, new Uri(path, UriKind.Relative), json, cancellationToken);
-
-    /// <summary>
-    /// POSTs JSON to a URI the caller built once (a measured loop should not parse the same path per request); the answer
-    /// is drained as it streams in rather than buffered first. Null on success, else the status and the start of the body.
-    /// </summary>
-    public static async Task<string?> PostAsync(HttpClient client, Uri uri, byte[] json, CancellationToken cancellationToken = default)
+    /// <summary>The handler behind <see cref="Create"/>: HTTP/2 connections to the server, trusting only its CA.</summary>
+    public static SocketsHttpHandler CreateHandler(ServerProcess server)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(json) };
-        // A constant, known-valid value: no parsing into a MediaTypeHeaderValue per request.
-        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
-        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        var ca = X509Certificate2.CreateFromPem(server.CaPem);
+        return new SocketsHttpHandler
+        {
+            EnableMultipleHttp2Connections = true,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) => Trusted(ca, certificate, errors),
+            },
+        };
+    }
+
+    /// <summary>POSTs JSON; null on success, else the status and the start of the body.</summary>
+    public static async Task<string?> PostAsync(HttpClient client, string path, byte[] json, CancellationToken cancellationToken = default)
+    {
+        using var content = new ByteArrayContent(json);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await client.PostAsync(path, content, cancellationToken);
         return await ErrorOf(response, cancellationToken);
     }
 
     /// <summary>GETs and drains the body; null on success, else the status and the start of the body.</summary>
-    public static Task<string?> GetAsync(HttpClient client, string path, CancellationToken cancellationToken = default) =>
-        GetAsync(client, new Uri(path, UriKind.Relative), cancellationToken);
-
-    /// <summary>GETs a URI the caller built once and drains the body; null on success, else the status and the start of the body.</summary>
-    public static async Task<string?> GetAsync(HttpClient client, Uri uri, CancellationToken cancellationToken = default)
+    public static async Task<string?> GetAsync(HttpClient client, string path, CancellationToken cancellationToken = default)
     {
-        using var response = await client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using var response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         return await ErrorOf(response, cancellationToken);
     }
 
@@ -71,7 +64,8 @@ internal static class ApiClient
         if (error is not null && !error.StartsWith("409", StringComparison.Ordinal)) throw new InvalidOperationException($"creating namespace {name}: {error}");
     }
 
-    private static async Task<string?> ErrorOf(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>Null for a success (the body drained), else the status and the start of the body.</summary>
+    public static async Task<string?> ErrorOf(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.IsSuccessStatusCode)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Gantry.Storage;
 using Gantry.Storage.Indexing;
@@ -117,17 +118,20 @@ public sealed class ResourceCache
         var current = CachedObject.From(e.Value, e.Value.ModRevision, _fields, _indexedField);
         lock (_lock)
         {
-            _objects.TryGetValue(e.Value.Key, out var previous);
+            CachedObject? previous;
             CacheEvent cacheEvent;
             if (e.Type == StoreEventType.Deleted)
             {
-                if (_objects.Remove(e.Value.Key)) _order.Remove(e.Value.Key);
+                if (_objects.Remove(e.Value.Key, out previous)) _order.Remove(e.Value.Key);
                 cacheEvent = new CacheEvent(CacheEventType.Deleted, current, previous);
             }
             else
             {
-                _objects[e.Value.Key] = current;
-                if (previous is null) _order.Add(e.Value.Key);
+                // One hash lookup for both the previous version and the new one's slot.
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_objects, e.Value.Key, out var existed);
+                previous = slot;
+                slot = current;
+                if (!existed) _order.Add(e.Value.Key);
                 cacheEvent = new CacheEvent(e.Type == StoreEventType.Created ? CacheEventType.Added : CacheEventType.Modified, current, previous);
             }
             Append(cacheEvent);

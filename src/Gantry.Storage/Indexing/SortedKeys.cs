@@ -17,6 +17,9 @@ public sealed class SortedKeys
     private const int FirstLeafSize = 8;
 
     private readonly List<Leaf> _leaves = [];
+    // The first key of every run but the first, side by side: the search over runs reads one array instead of
+    // following each run to its keys.
+    private string[] _firsts = new string[16];
 
     /// <summary>How many keys the set holds.</summary>
     public int Count { get; private set; }
@@ -41,6 +44,7 @@ public sealed class SortedKeys
         {
             var right = leaf.SplitOff();
             _leaves.Insert(index + 1, right);
+            InsertFirst(index + 1, right.Keys[0]);
             if (at > leaf.Count)
             {
                 at -= leaf.Count;
@@ -71,7 +75,11 @@ public sealed class SortedKeys
         Count--;
         if (leaf.Count == 0)
         {
-            _leaves.RemoveAt(index);
+            RemoveLeaf(index);
+        }
+        else if (at == 0 && index > 0)
+        {
+            _firsts[index] = leaf.Keys[0];
         }
         else if (leaf.Count < LeafCapacity / 4)
         {
@@ -85,6 +93,7 @@ public sealed class SortedKeys
     public void Clear()
     {
         _leaves.Clear();
+        Array.Clear(_firsts);
         Count = 0;
     }
 
@@ -131,7 +140,7 @@ public sealed class SortedKeys
         while (lo <= hi)
         {
             var mid = lo + ((hi - lo) >> 1);
-            if (string.CompareOrdinal(_leaves[mid].Keys[0], key) <= 0)
+            if (string.CompareOrdinal(_firsts[mid], key) <= 0)
             {
                 found = mid;
                 lo = mid + 1;
@@ -150,12 +159,34 @@ public sealed class SortedKeys
         if (index + 1 < _leaves.Count && leaf.Count + _leaves[index + 1].Count <= LeafCapacity / 2)
         {
             leaf.Append(_leaves[index + 1]);
-            _leaves.RemoveAt(index + 1);
+            RemoveLeaf(index + 1);
         }
         else if (index > 0 && _leaves[index - 1].Count + leaf.Count <= LeafCapacity / 2)
         {
             _leaves[index - 1].Append(leaf);
-            _leaves.RemoveAt(index);
+            RemoveLeaf(index);
+        }
+    }
+
+    private void InsertFirst(int index, string key)
+    {
+        if (_leaves.Count > _firsts.Length)
+        {
+            Array.Resize(ref _firsts, _firsts.Length * 2);
+        }
+        Array.Copy(_firsts, index, _firsts, index + 1, _leaves.Count - 1 - index);
+        _firsts[index] = key;
+    }
+
+    private void RemoveLeaf(int index)
+    {
+        _leaves.RemoveAt(index);
+        Array.Copy(_firsts, index + 1, _firsts, index, _leaves.Count - index);
+        _firsts[_leaves.Count] = null!;
+        if (index == 0 && _leaves.Count > 0)
+        {
+            // The new first run needs no entry; keep slot 0 unused as before.
+            _firsts[0] = null!;
         }
     }
 
