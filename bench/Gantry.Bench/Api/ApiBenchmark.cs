@@ -47,20 +47,25 @@ internal static class ApiBenchmark
 
     private static async Task MeasureAsync(ServerProcess server, string prefix, bool withGets, double storeRate, BenchSettings settings, Report report)
     {
-        var clients = Enumerable.Range(0, settings.Connections).Select(_ => ApiClient.Create(server)).ToArray();
+        using var setup = ApiClient.Create(server);
+        var measured = Enumerable.Range(0, settings.Connections).Select(_ => new MeasuredClient(server)).ToArray();
+        // Stands in for HttpClient's per-request timeout: a request still hanging this long after the start fails.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(10));
         try
         {
-            await ApiClient.CreateNamespaceAsync(clients[0], Namespace);
-            var seed = await ApiClient.PostAsync(clients[0], Collection, ConfigMap("cm-get", "seed"));
+            await ApiClient.CreateNamespaceAsync(setup, Namespace);
+            var seed = await ApiClient.PostAsync(setup, Collection, ConfigMap("cm-get", "seed"));
             if (seed is not null) throw new InvalidOperationException($"creating the GET target: {seed}");
             // A fast answer only counts if it is the object: check once what the measured GET returns.
-            var body = await clients[0].GetStringAsync(GetPath);
+            var body = await setup.GetStringAsync(GetPath);
             if (!body.Contains("\"name\":\"cm-get\"", StringComparison.Ordinal)) throw new InvalidOperationException($"GET {GetPath} returned {body}");
             var shape = $"{settings.Connections} connections";
 
-            Func<long, Task<string?>> get = i => ApiClient.GetAsync(clients[i % clients.Length], GetPath);
+            var getUri = new Uri(server.Url, GetPath);
+            var collectionUri = new Uri(server.Url, Collection);
+            Func<long, Task<string?>> get = i => measured[i % measured.Length].GetAsync(getUri, deadline.Token);
             Func<string, Func<long, Task<string?>>> create = phase =>
-                i => ApiClient.PostAsync(clients[i % clients.Length], Collection, ConfigMap($"cm-{phase}-{i}", "value"));
+                i => measured[i % measured.Length].PostAsync(collectionUri, ConfigMap($"cm-{phase}-{i}", "value"), deadline.Token);
 
             if (withGets) await ClosedLoop.RunAsync(settings.GetConcurrency, settings.Warmup, get);
             await ClosedLoop.RunAsync(settings.CreateConcurrency, settings.Warmup, create("warm"));
@@ -104,7 +109,7 @@ internal static class ApiBenchmark
         }
         finally
         {
-            foreach (var client in clients) client.Dispose();
+            foreach (var client in measured) client.Dispose();
         }
     }
 

@@ -12,18 +12,7 @@ internal static class ApiClient
     /// <summary>One client = one handler = its own HTTP/2 connection(s); more are opened when a connection's stream limit is reached.</summary>
     public static HttpClient Create(ServerProcess server, TimeSpan? timeout = null)
     {
-        var ca = X509Certificate2.CreateFromPem(server.CaPem);
-        var handler = new SocketsHttpHandler
-        {
-            EnableMultipleHttp2Connections = true,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) => Trusted(ca, certificate, errors),
-            },
-        };
-        var client = new HttpClient(handler)
+        var client = new HttpClient(CreateHandler(server))
         {
             BaseAddress = server.Url,
             DefaultRequestVersion = HttpVersion.Version20,
@@ -33,6 +22,22 @@ internal static class ApiClient
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.Token);
         client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return client;
+    }
+
+    /// <summary>The handler behind <see cref="Create"/>: HTTP/2 connections to the server, trusting only its CA.</summary>
+    public static SocketsHttpHandler CreateHandler(ServerProcess server)
+    {
+        var ca = X509Certificate2.CreateFromPem(server.CaPem);
+        return new SocketsHttpHandler
+        {
+            EnableMultipleHttp2Connections = true,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) => Trusted(ca, certificate, errors),
+            },
+        };
     }
 
     /// <summary>POSTs JSON; null on success, else the status and the start of the body.</summary>
@@ -59,7 +64,8 @@ internal static class ApiClient
         if (error is not null && !error.StartsWith("409", StringComparison.Ordinal)) throw new InvalidOperationException($"creating namespace {name}: {error}");
     }
 
-    private static async Task<string?> ErrorOf(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>Null for a success (the body drained), else the status and the start of the body.</summary>
+    public static async Task<string?> ErrorOf(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.IsSuccessStatusCode)
         {

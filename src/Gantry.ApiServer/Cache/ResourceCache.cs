@@ -1,5 +1,7 @@
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Gantry.Storage;
+using Gantry.Storage.Indexing;
 
 namespace Gantry.ApiServer.Cache;
 
@@ -15,7 +17,9 @@ public sealed class ResourceCache
     private readonly IReadOnlyDictionary<string, Func<JsonObject, string?>> _fields;
     private readonly CacheClock _clock;
     private readonly object _lock = new();
-    private readonly SortedDictionary<string, CachedObject> _objects = new(StringComparer.Ordinal);
+    // Objects by key, and their keys in order for lists (a hash lookup per object is cheaper than a tree per change).
+    private readonly Dictionary<string, CachedObject> _objects = new(StringComparer.Ordinal);
+    private readonly SortedKeys _order = new();
     private readonly int _maxRing;
     private readonly int _minRing;
     private readonly TimeProvider _time;
@@ -89,7 +93,12 @@ public sealed class ResourceCache
         lock (_lock)
         {
             _objects.Clear();
-            foreach (var value in values) _objects[value.Key] = CachedObject.From(value, value.ModRevision, _fields, _indexedField);
+            _order.Clear();
+            foreach (var value in values)
+            {
+                _objects[value.Key] = CachedObject.From(value, value.ModRevision, _fields, _indexedField);
+                _order.Add(value.Key);
+            }
             _ringStart = 0;
             _ringCount = 0;
             _ring = new CacheEvent?[_minRing];
@@ -109,16 +118,20 @@ public sealed class ResourceCache
         var current = CachedObject.From(e.Value, e.Value.ModRevision, _fields, _indexedField);
         lock (_lock)
         {
-            _objects.TryGetValue(e.Value.Key, out var previous);
+            CachedObject? previous;
             CacheEvent cacheEvent;
             if (e.Type == StoreEventType.Deleted)
             {
-                _objects.Remove(e.Value.Key);
+                if (_objects.Remove(e.Value.Key, out previous)) _order.Remove(e.Value.Key);
                 cacheEvent = new CacheEvent(CacheEventType.Deleted, current, previous);
             }
             else
             {
-                _objects[e.Value.Key] = current;
+                // One hash lookup for both the previous version and the new one's slot.
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_objects, e.Value.Key, out var existed);
+                previous = slot;
+                slot = current;
+                if (!existed) _order.Add(e.Value.Key);
                 cacheEvent = new CacheEvent(e.Type == StoreEventType.Created ? CacheEventType.Added : CacheEventType.Modified, current, previous);
             }
             Append(cacheEvent);
@@ -196,11 +209,8 @@ public sealed class ResourceCache
     {
         lock (_lock)
         {
-            var items = new List<CachedObject>(_objects.Count);
-            foreach (var (key, value) in _objects)
-            {
-                if (keyPrefix is null || key.StartsWith(keyPrefix, StringComparison.Ordinal)) items.Add(value);
-            }
+            var items = new List<CachedObject>(keyPrefix is null ? _objects.Count : 16);
+            foreach (var key in keyPrefix is null ? _order.From("") : _order.WithPrefix(keyPrefix, keyPrefix)) items.Add(_objects[key]);
             return (items, Math.Max(_revision, _clock.Revision));
         }
     }
@@ -223,7 +233,7 @@ public sealed class ResourceCache
             var watcher = new CacheWatcher(ns, capacity + replayed, Unregister, indexedValue, initial ? 0 : afterRevision);
             if (initial)
             {
-                foreach (var obj in _objects.Values) watcher.Offer(new CacheEvent(CacheEventType.Added, obj, null));
+                foreach (var key in _order.From("")) watcher.Offer(new CacheEvent(CacheEventType.Added, _objects[key], null));
             }
             else
             {

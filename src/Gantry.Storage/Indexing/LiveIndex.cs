@@ -8,7 +8,7 @@ internal sealed class LiveIndex
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, StoredValue> _values = new(StringComparer.Ordinal);
-    private readonly SortedSet<string> _keys = new(StringComparer.Ordinal);
+    private readonly SortedKeys _keys = new();
     private long _revision;
 
     /// <summary>The revision the index reflects.</summary>
@@ -112,19 +112,5 @@ internal sealed class LiveIndex
         }
     }
 
-    private IEnumerable<string> Range(string prefix, string? startKey)
-    {
-        if (_keys.Count == 0)
-        {
-            return [];
-        }
-        var low = KeyRange.Start(prefix, startKey);
-        var high = prefix.Length == 0 ? _keys.Max! : KeyRange.End(prefix);
-        if (string.CompareOrdinal(low, high) > 0)
-        {
-            return [];
-        }
-        // The view's upper bound is inclusive, so the prefix test also drops a key equal to the bound.
-        return _keys.GetViewBetween(low, high).Where(k => k.StartsWith(prefix, StringComparison.Ordinal));
-    }
+    private IEnumerable<string> Range(string prefix, string? startKey) => _keys.WithPrefix(prefix, KeyRange.Start(prefix, startKey));
 }
