@@ -66,14 +66,16 @@ internal static class AgentCommand
     }
 
     /// <summary>
-    /// Runs an agent until cancelled; used by <c>gantry agent</c> and by <c>gantry server</c>'s own agent. A CA-signed
-    /// <paramref name="servingCertificate"/> (from the join) is what the streaming server presents; without one it is issued here.
+    /// Runs an agent until cancelled; used by <c>gantry agent</c> and by <c>gantry server</c>'s own agent, which logs through
+    /// the server's <paramref name="loggers"/>. A CA-signed <paramref name="servingCertificate"/> (from the join) is what the
+    /// streaming server presents; without one it is issued here.
     /// </summary>
     public static async Task<int> RunAsync(ApiClient client, NodeAgentOptions options, NodePaths paths, X509Certificate2 clusterCa, CancellationToken cancellationToken,
-        X509Certificate2? servingCertificate = null)
+        X509Certificate2? servingCertificate = null, ILoggerFactory? loggers = null)
     {
         using var owned = client;
-        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+        using var ownLoggers = loggers is null ? LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information)) : null;
+        loggers ??= ownLoggers!;
         try
         {
             await AgentHost.RunAsync(client, options, paths, clusterCa, loggers, cancellationToken, servingCertificate);

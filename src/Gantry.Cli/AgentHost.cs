@@ -48,7 +48,7 @@ internal static class AgentHost
             ClientCertificateAuthority = clusterCa,
         }, runtime, loggers, time, cancellationToken);
         await using var provisioner = new LocalPathProvisioner(client, paths, time, loggers);
-        await using var agent = new NodeAgent(client, options with { KubeletPort = streaming.Port }, paths, runtime, images, network, volumes, time, loggers);
+        await using var agent = new NodeAgent(client, options with { KubeletPort = streaming.Port, EnsureClusterDns = networkServices.EnsureClusterDnsAsync }, paths, runtime, images, network, volumes, time, loggers);
         Console.WriteLine($"gantry: agent {options.NodeName} running (streaming on port {streaming.Port})");
         await Task.WhenAll(agent.RunAsync(cancellationToken), provisioner.RunAsync(cancellationToken), images.WatchDropDirAsync(cancellationToken),
             networkServices.RunAsync(cancellationToken));

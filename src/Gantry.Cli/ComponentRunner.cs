@@ -29,19 +29,21 @@ internal sealed class ComponentRunner : IAsyncDisposable
     /// Starts the enabled components of <paramref name="server"/>, whose admin token and CA are in <paramref name="dataDir"/>;
     /// with none enabled no client is even built (the API server alone). A node agent keeping
     /// its state under <paramref name="agentDataDir"/> runs beside them unless that is null; its options are read from
-    /// <paramref name="agentFlags"/> only then, so a server without an agent never loads the agent's assembly.
+    /// <paramref name="agentFlags"/> only then, so a server without an agent never loads the agent's assembly; it logs
+    /// through <paramref name="agentLoggers"/> (its own console logger when null).
     /// </summary>
     public static ComponentRunner Start(ApiServerHost server, string dataDir, bool controllers, bool scheduler, TimeSpan nodeMonitorGracePeriod, CancellationToken cancellationToken,
-        string? agentDataDir = null, AgentFlags? agentFlags = null, System.CommandLine.ParseResult? parsed = null, string clusterCidr = "10.42.0.0/16")
+        string? agentDataDir = null, AgentFlags? agentFlags = null, System.CommandLine.ParseResult? parsed = null, string clusterCidr = "10.42.0.0/16",
+        Microsoft.Extensions.Logging.ILoggerFactory? agentLoggers = null)
     {
         var runner = new ComponentRunner(CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
         if (controllers || scheduler) runner.StartComponents(server, dataDir, controllers, scheduler, nodeMonitorGracePeriod, clusterCidr);
-        if (agentDataDir is not null && agentFlags is not null && parsed is not null) runner.StartAgent(server, agentDataDir, agentFlags, parsed);
+        if (agentDataDir is not null && agentFlags is not null && parsed is not null) runner.StartAgent(server, agentDataDir, agentFlags, parsed, agentLoggers);
         return runner;
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void StartAgent(ApiServerHost server, string dataDir, AgentFlags flags, System.CommandLine.ParseResult parsed)
+    private void StartAgent(ApiServerHost server, string dataDir, AgentFlags flags, System.CommandLine.ParseResult parsed, Microsoft.Extensions.Logging.ILoggerFactory? loggers)
     {
         var options = flags.Options(parsed);
         // The server's own agent holds the CA key: it signs the certificate its streaming server presents to the API server,
@@ -49,7 +51,7 @@ internal sealed class ComponentRunner : IAsyncDisposable
         var ca = AgentHost.LoadClusterCa(Path.Combine(dataDir, "tls", "ca.crt"));
         var certificate = Gantry.ApiServer.Proxy.KubeletCertificates.IssueNodeClient(ca, options.NodeName);
         var client = new ApiClient(server.CreateInProcessHandler(certificate), new Uri(server.Url));
-        var agent = AgentCommand.RunAsync(client, options, new Gantry.Node.NodePaths(dataDir, options.NodeName), ca, _stop.Token);
+        var agent = AgentCommand.RunAsync(client, options, new Gantry.Node.NodePaths(dataDir, options.NodeName), ca, _stop.Token, loggers: loggers);
         _running.Add(agent);
         Started = WaitForNodeReadyAsync(client, options.NodeName, agent, _stop.Token);
     }

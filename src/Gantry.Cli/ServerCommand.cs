@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using Gantry.ApiServer;
+using Microsoft.Extensions.Logging;
 
 namespace Gantry.Cli;
 
@@ -53,11 +54,15 @@ internal static class ServerCommand
             };
             try
             {
-                await using var host = await ApiServerHost.StartAsync(options, null, cancellationToken);
+                // One console logger for the API server and its own agent (each would otherwise run its own, with a thread,
+                // options and formatters): the agent's categories at Information, as `gantry agent` logs them; the rest at Warning.
+                using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+                    .AddFilter("Gantry.Node", LogLevel.Information).AddFilter("Gantry.Client", LogLevel.Information).AddFilter("Gantry.Cli", LogLevel.Information));
+                await using var host = await ApiServerHost.StartAsync(options, loggers, cancellationToken);
                 await using var components = ComponentRunner.Start(host, options.DataDir,
                     !result.GetValue(disableControllers), !result.GetValue(disableScheduler), result.GetValue(nodeMonitorGracePeriod), cancellationToken,
                     agentDataDir: result.GetValue(disableAgent) ? null : options.DataDir, agentFlags: agentFlags, parsed: result,
-                    clusterCidr: result.GetValue(agentFlags.ClusterCidr)!);
+                    clusterCidr: result.GetValue(agentFlags.ClusterCidr)!, agentLoggers: loggers);
                 // Printed once, at first start; it stays in <data-dir>/token.
                 if (host.JoinTokenCreated)
                 {

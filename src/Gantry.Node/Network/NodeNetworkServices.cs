@@ -11,13 +11,32 @@ namespace Gantry.Node.Network;
 /// What k3s runs on every node besides the kubelet: the service proxy (kube-proxy, nftables mode) and cluster DNS —
 /// here node-local, as NodeLocal DNSCache: a dummy interface carries the kube-dns service IP, the DNS server listens
 /// there, and the proxy leaves that IP alone so pods' queries stay on their node and never cross NAT. Both share one
-/// informer factory (Services, EndpointSlices, Namespaces).
+/// informer factory (Services, EndpointSlices, Namespaces). The DNS server starts with the node's first pod
+/// (<see cref="EnsureClusterDnsAsync"/>): only pods query it, so a node without pods does not hold its code, informer and
+/// sockets.
 /// </summary>
 public sealed partial class NodeNetworkServices(IApiClient client, NodeNetworkOptions options, TimeProvider time, ILoggerFactory loggers)
 {
     private readonly ILogger _log = loggers.CreateLogger<NodeNetworkServices>();
+    private readonly TaskCompletionSource _dnsWanted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Completed when the DNS server listens, is left to another process, is not configured, or will not start (RunAsync
+    // reports why): a pod waiting for it never waits longer than that.
+    private readonly TaskCompletionSource _dnsSettled = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Runs the proxy and the DNS server until cancelled, then removes the proxy's table and the DNS interface.</summary>
+    /// <summary>
+    /// Starts the cluster DNS server unless it runs already, and completes once it answers (at once without --cluster-dns).
+    /// The agent calls it before a pod's containers can query it.
+    /// </summary>
+    public Task EnsureClusterDnsAsync(CancellationToken cancellationToken)
+    {
+        _dnsWanted.TrySetResult();
+        return _dnsSettled.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs the proxy, and the DNS server once <see cref="EnsureClusterDnsAsync"/> asks for it, until cancelled; then
+    /// removes the proxy's table and the DNS interface.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         await using var informers = new SharedInformerFactory(client, time: time, loggers: loggers);
@@ -34,7 +53,9 @@ public sealed partial class NodeNetworkServices(IApiClient client, NodeNetworkOp
         try
         {
             var proxying = proxy.RunAsync(cancellationToken);
-            if (options.ClusterDns.Count > 0) dns = await StartDnsAsync(informers, cancellationToken).ConfigureAwait(false);
+            if (options.ClusterDns.Count > 0 && await Task.WhenAny(_dnsWanted.Task, proxying).ConfigureAwait(false) == _dnsWanted.Task)
+                dns = await StartDnsAsync(informers, cancellationToken).ConfigureAwait(false);
+            _dnsSettled.TrySetResult();
             await proxying.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException)
@@ -44,8 +65,10 @@ public sealed partial class NodeNetworkServices(IApiClient client, NodeNetworkOp
         }
         finally
         {
+            _dnsSettled.TrySetResult();
             if (dns is not null) await dns.DisposeAsync().ConfigureAwait(false);
             await proxy.DisposeAsync().ConfigureAwait(false);
+            // Also when the DNS never started here: an agent killed before it stopped may have left the interface.
             if (options.ClusterDns.Count > 0) await NodeDnsInterface.RemoveAsync(options.NodeName, CancellationToken.None).ConfigureAwait(false);
         }
     }

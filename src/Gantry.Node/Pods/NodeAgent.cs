@@ -134,6 +134,8 @@ public sealed partial class NodeAgent : IAsyncDisposable
     private void Updated(V1Pod pod)
     {
         if (_finished.ContainsKey(pod.Metadata.Uid)) return;
+        // Pods adopted after a restart make no new sandbox, yet their containers query the node's DNS: started for them too.
+        if (pod.Status?.Phase is not ("Succeeded" or "Failed")) _ = _options.EnsureClusterDns?.Invoke(CancellationToken.None);
         _pods[pod.Metadata.Uid] = (pod, false);
         _workers?.Enqueue(pod.Metadata.Uid);
     }

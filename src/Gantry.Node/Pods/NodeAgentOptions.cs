@@ -24,6 +24,12 @@ public sealed record NodeAgentOptions
     /// <summary>--cluster-dns: nameservers of ClusterFirst pods (the node-local cluster DNS); empty leaves them with the host's resolver, as the kubelet does.</summary>
     public IReadOnlyList<string> ClusterDns { get; init; } = [];
 
+    /// <summary>
+    /// Starts the node's cluster DNS server if it is not running yet and completes once it answers; awaited before a pod's
+    /// sandbox is used, so a node without pods runs none. Null when this agent serves no DNS (tests, hollow nodes).
+    /// </summary>
+    public Func<CancellationToken, Task>? EnsureClusterDns { get; init; }
+
     /// <summary>--cluster-domain.</summary>
     public string ClusterDomain { get; init; } = "cluster.local";
 

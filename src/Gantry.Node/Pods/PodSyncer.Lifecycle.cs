@@ -31,6 +31,8 @@ internal sealed partial class PodSyncer
             Resources = PodResources.ForPod(pod),
             Labels = RuntimeLabels.ForSandbox(pod),
         };
+        // The node's cluster DNS starts with its first pod, meanwhile the sandbox is made; it answers before any container runs.
+        var dns = _options.EnsureClusterDns?.Invoke(cancellationToken) ?? Task.CompletedTask;
         PodSandbox sandbox;
         try
         {
@@ -40,6 +42,10 @@ internal sealed partial class PodSyncer
         {
             events.Warning(pod, "FailedCreatePodSandBox", $"Failed to create pod sandbox: {ex.Message}");
             return null;
+        }
+        finally
+        {
+            await dns.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         if (config.HostNetwork)
         {

@@ -61,7 +61,7 @@ public sealed class RuncRuntime : IContainerRuntime
             cgroups.Create(config.CgroupParent, config.Resources);
             store.Save(record);
             RuncRuntimeLog.SandboxCreated(logger, id, config.PodNamespace, config.PodName);
-            return record.ToPodSandbox(SandboxNamespaces.MountPoints());
+            return record.ToPodSandbox(Volumes.HostMounts.MountPoints());
         }
         catch
         {
@@ -108,7 +108,7 @@ public sealed class RuncRuntime : IContainerRuntime
     public async Task<IReadOnlyList<PodSandbox>> ListPodSandboxesAsync(CancellationToken cancellationToken)
     {
         await RemoveOrphansAsync(cancellationToken).ConfigureAwait(false);
-        var mountPoints = SandboxNamespaces.MountPoints();
+        var mountPoints = Volumes.HostMounts.MountPoints();
         return store.Sandboxes().Select(record => record.ToPodSandbox(mountPoints)).ToList();
     }
 

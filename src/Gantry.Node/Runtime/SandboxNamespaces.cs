@@ -97,15 +97,6 @@ internal static class SandboxNamespaces
         };
     }
 
-    /// <summary>The mount points of this mount namespace (from /proc/self/mountinfo, octal escapes decoded).</summary>
-    public static HashSet<string> MountPoints() =>
-        File.ReadLines("/proc/self/mountinfo")
-            .Select(line => line.Split(' '))
-            .Where(fields => fields.Length > 4)
-            .Select(fields => System.Text.RegularExpressions.Regex.Replace(
-                fields[4], @"\\([0-7]{3})", match => ((char)Convert.ToInt32(match.Groups[1].Value, 8)).ToString()))
-            .ToHashSet(StringComparer.Ordinal);
-
     /// <summary>Unmounts everything the sandbox directory holds; afterwards it is plain files.</summary>
     public static void Unmount(string directory)
     {

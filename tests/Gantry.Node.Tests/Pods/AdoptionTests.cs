@@ -37,4 +37,28 @@ public sealed class AdoptionTests
         Assert.Null(harness.Runtime.FindRunning(orphan.Metadata.Uid, "app"));
         Assert.DoesNotContain(harness.Network.Connected.Values, ip => ip == orphan.Status.PodIP);
     }
+
+    [Fact]
+    public async Task RestartedAgent_StartsTheClusterDns_ForTheRunningPodsItAdopts()
+    {
+        await using var harness = await AgentHarness.StartAsync();
+        await harness.CreatePodAsync("kept", new V1PodSpec { Containers = [AgentHarness.Container("app")] });
+        await harness.WaitForPodAsync("kept", PodLifecycleTests.IsReady, "the pod to run");
+        var sandboxes = (await harness.Runtime.ListPodSandboxesAsync(CancellationToken.None)).Count;
+
+        await harness.StopAgentAsync();
+        var asked = 0;
+        harness.Options = harness.Options with
+        {
+            EnsureClusterDns = _ =>
+            {
+                Interlocked.Increment(ref asked);
+                return Task.CompletedTask;
+            },
+        };
+        await harness.StartAgentAsync();
+
+        await Testing.Eventually.HoldsAsync(() => Task.FromResult(Volatile.Read(ref asked) > 0), "the restarted agent to start the cluster DNS");
+        Assert.Equal(sandboxes, (await harness.Runtime.ListPodSandboxesAsync(CancellationToken.None)).Count);
+    }
 }

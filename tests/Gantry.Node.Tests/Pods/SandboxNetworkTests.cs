@@ -87,6 +87,29 @@ public sealed class SandboxNetworkTests
     }
 
     // The image is on the node (else the network is waited for before the pull, whose events must not be held back).
+    [Fact]
+    public async Task FirstPod_WaitsForTheNodesClusterDns_BeforeItsContainersAreCreated()
+    {
+        var dns = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var asked = 0;
+        await using var harness = await AgentHarness.StartAsync(o => o with
+        {
+            EnsureClusterDns = cancellationToken =>
+            {
+                Interlocked.Increment(ref asked);
+                return dns.Task.WaitAsync(cancellationToken);
+            },
+        });
+        await PullAsync(harness);
+        await harness.CreatePodAsync("web", new V1PodSpec { Containers = [AgentHarness.Container("web")] });
+        await Testing.Eventually.HoldsAsync(() => Task.FromResult(Volatile.Read(ref asked) > 0), "the pod to ask for the cluster DNS");
+        await Task.Delay(SlowAdd);
+        Assert.Equal(0, harness.Runtime.CreatedContainers);
+
+        dns.SetResult();
+        await harness.WaitForPodAsync("web", p => p.Status?.Phase == "Running", "the pod to run once the DNS answers");
+    }
+
     private static Task PullAsync(AgentHarness harness) => harness.Images.EnsureImageAsync("busybox:1.36", "IfNotPresent", [], CancellationToken.None);
 
     private static int Occurrences(IEnumerable<Corev1Event> events, string reason) => events.Where(e => e.Reason == reason).Sum(e => e.Count ?? 1);

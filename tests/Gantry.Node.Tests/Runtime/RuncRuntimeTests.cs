@@ -181,7 +181,7 @@ public sealed partial class RuncRuntimeTests : ContainerRuntimeContract
 
         Assert.Empty(await next.ListContainersAsync(default));
         Assert.False(Directory.Exists(dir));
-        Assert.DoesNotContain(SandboxNamespaces.MountPoints(), point => point.StartsWith(dir, StringComparison.Ordinal));
+        Assert.DoesNotContain(Gantry.Node.Volumes.HostMounts.MountPoints(), point => point.StartsWith(dir, StringComparison.Ordinal));
     }
 
     [Fact]
