@@ -108,6 +108,14 @@ internal sealed class ServerProcess : IAsyncDisposable
         get { lock (_errors) return _errors.ToString(); }
     }
 
+    /// <summary>CPU time (user + system) the server process used so far.</summary>
+    public TimeSpan CpuTime()
+    {
+        EnsureRunning();
+        Process.Refresh();
+        return Process.TotalProcessorTime;
+    }
+
     /// <summary>Resident set size now (VmRSS) and its peak (VmHWM), in bytes.</summary>
     public (long Rss, long Peak) Memory()
     {
