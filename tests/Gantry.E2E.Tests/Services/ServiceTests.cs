@@ -52,9 +52,12 @@ public sealed class ServiceTests(NodeCluster cluster)
         Assert.Contains($"Address: {clusterIp}", await ClientUntilAsync(ns, $"nslookup backend.{ns}.svc.cluster.local", o => o.Contains(clusterIp)));
 
         // Short names go through the search path (ndots:5); requests spread over the ready backends (random balancing),
-        // never the unready pod. (busybox-static's wget crashes with -T: the exec's own timeout bounds a hung request.)
-        var answers = (await ClientUntilAsync(ns, "for i in $(seq 30); do wget -qO- http://backend; done", o => o.Split('\n').Length > 30))
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // never the unready pod. The rollout is done once the pods are ready; the EndpointSlice and the proxy follow
+        // asynchronously, so the client asks until every ready backend has answered (CI once saw one of two in 30).
+        // (busybox-static's wget crashes with -T: the exec's own timeout bounds a hung request.)
+        static string[] Lines(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var answers = Lines(await ClientUntilAsync(ns, "for i in $(seq 30); do wget -qO- http://backend; done",
+            o => Lines(o) is { Length: 30 } lines && lines.Distinct().Order().SequenceEqual(ready)));
         Assert.Equal(30, answers.Length);
         Assert.Equal(ready, answers.Distinct().Order());
 
