@@ -6,36 +6,42 @@ namespace Gantry.E2E.Tests.MultiNode;
 /// <summary>Checks on Services shared by the multi-node tests: requests from inside machines, EndpointSlice readiness.</summary>
 internal static class ServiceChecks
 {
-    /// <summary>The bodies of <paramref name="count"/> GETs from inside a machine; a failed request fails the test.</summary>
-    public static async Task<List<string>> AnswersAsync(Machine from, string url, int count)
-    {
-        var answers = new List<string>();
-        for (var i = 0; i < count; i++)
-        {
-            var answer = await from.HttpGetAsync(url);
-            Assert.True(answer.ExitCode == 0, $"GET {url} from {from} (request {i + 1}): {answer.Stderr}");
-            answers.Add(answer.Stdout.Trim());
-        }
-        return answers;
-    }
-
     /// <summary>
-    /// Waits until <paramref name="count"/> GETs from inside a machine are answered by exactly <paramref name="expected"/>
-    /// (each at least once, nobody else): readiness reaches the proxies through the EndpointSlice controller and each
-    /// node's proxy, asynchronously, as in Kubernetes, so a sample taken right after the pods turned ready may still miss
-    /// a new endpoint or reach one that just left.
+    /// Waits until <paramref name="count"/> GETs in a row from inside a machine all succeed and are answered by exactly
+    /// <paramref name="expected"/> (each at least once, nobody else). Readiness and endpoint changes reach the proxies
+    /// through the EndpointSlice controller and each node's proxy (at most one sync a second, as kube-proxy's
+    /// minSyncPeriod), asynchronously, as in Kubernetes: a sample taken right after a rollout or a failover may still miss
+    /// a new endpoint or reach one that is gone.
     /// </summary>
-    public static async Task WaitForAnswersAsync(Machine from, string url, IReadOnlySet<string> expected, int count)
+    public static Task WaitForAnswersAsync(Machine from, string url, IReadOnlySet<string> expected, int count) =>
+        WaitForAnswersAsync(from, url, count, answers => answers.ToHashSet().SetEquals(expected), $"answers from exactly {string.Join(", ", expected.Order())}");
+
+    /// <summary>Waits until <paramref name="count"/> GETs in a row from inside a machine all succeed and their bodies satisfy <paramref name="holds"/>.</summary>
+    public static async Task WaitForAnswersAsync(Machine from, string url, int count, Func<IReadOnlyList<string>, bool> holds, string what)
     {
-        List<string> answers = [];
+        var last = "";
         try
         {
-            await Gantry.Testing.Eventually.HoldsAsync(async () => (answers = await AnswersAsync(from, url, count)).ToHashSet().SetEquals(expected),
-                $"answers from exactly {string.Join(", ", expected.Order())}", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
+            await Gantry.Testing.Eventually.HoldsAsync(async () =>
+            {
+                var answers = new List<string>();
+                for (var i = 0; i < count; i++)
+                {
+                    var answer = await from.HttpGetAsync(url);
+                    if (answer.ExitCode != 0)
+                    {
+                        last = $"request {i + 1} failed: {answer.Stderr}";
+                        return false;
+                    }
+                    answers.Add(answer.Stdout.Trim());
+                }
+                last = $"answers {string.Join(", ", answers)}";
+                return holds(answers);
+            }, what, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
         }
         catch (TimeoutException ex)
         {
-            throw new TimeoutException($"{ex.Message} for GET {url} from {from}; the last {count} answers: {string.Join(", ", answers)}", ex);
+            throw new TimeoutException($"{ex.Message} for GET {url} from {from}; last try: {last}", ex);
         }
     }
 
