@@ -29,11 +29,25 @@ internal sealed class FieldSet
     public bool HasChild(string element) => _children.TryGetValue(element, out var child) && !child.IsEmpty;
 
     /// <summary>Adds a path (a sequence of path elements) to the set.</summary>
-    public void Insert(IEnumerable<string> path)
+    public void Insert(IReadOnlyList<string> path)
     {
         var node = this;
-        foreach (var element in path) node = node.Child(element);
+        for (var i = 0; i < path.Count; i++) node = node.Child(path[i]);
         node.Member = true;
+    }
+
+    /// <summary>Adds the child <paramref name="element"/> of this node as a member and returns its node.</summary>
+    public FieldSet Add(string element)
+    {
+        var child = Child(element);
+        child.Member = true;
+        return child;
+    }
+
+    /// <summary>Removes the child <paramref name="element"/> when it holds no member (a walk that found nothing below it).</summary>
+    public void Prune(string element)
+    {
+        if (_children.TryGetValue(element, out var child) && child.IsEmpty) _children.Remove(element);
     }
 
     /// <summary>The node for <paramref name="element"/>, created if missing.</summary>
@@ -200,6 +214,12 @@ internal sealed class FieldSet
     private IEnumerable<KeyValuePair<string, FieldSet>> Ordered()
     {
         if (_children.Count < 2) return _children;
+        if (OnlyFields())
+        {
+            var fields = _children.ToArray();
+            Array.Sort(fields, FieldOrder);
+            return fields;
+        }
         Dictionary<string, JsonNode?>? parsed = null;
         foreach (var key in _children.Keys)
         {
@@ -211,6 +231,16 @@ internal sealed class FieldSet
         var list = _children.ToList();
         list.Sort((a, b) => ElementOrder.Instance.Compare(a.Key, b.Key, parsed));
         return list;
+    }
+
+    private static readonly Comparison<KeyValuePair<string, FieldSet>> FieldOrder = (a, b) => string.CompareOrdinal(a.Key, b.Key);
+
+    /// <summary>True when every child is an object member (<c>f:</c>), which order by their text.</summary>
+    private bool OnlyFields()
+    {
+        foreach (var key in _children.Keys)
+            if (key is not ['f', ':', ..]) return false;
+        return true;
     }
 
     /// <summary>The order of path elements in fieldsV1: fields, then keys, then values, then indices.</summary>

@@ -20,14 +20,20 @@ internal static class ObjectFields
         return set;
     }
 
-    private static void Visit(JsonNode? value, PatchField? field, List<string> path, FieldSet set, bool strict)
+    // The walk holds the node of the parent path and creates a child only when something is added at or below it (a
+    // node left empty is pruned), instead of inserting every leaf's whole path from the root. The path itself serves
+    // only the error messages.
+    private static void Visit(JsonNode? value, PatchField? field, List<string> path, FieldSet parent, bool strict)
     {
+        var element = path[^1];
         switch (value)
         {
             case JsonObject o when o.Count > 0 && field is not { AtomicStruct: true }:
-                VisitMembers(o, field?.Type, path, set, strict);
+                VisitMembers(o, field?.Type, path, parent.Child(element), strict);
+                parent.Prune(element);
                 break;
             case JsonArray a when field?.ListType is ApplyListType.Map:
+                var items = parent.Child(element);
                 for (var i = 0; i < a.Count; i++)
                 {
                     var key = PathElement.Key(a[i], field.Keys);
@@ -36,32 +42,31 @@ internal static class ObjectFields
                         if (!strict) continue;
                         throw ApiException.BadRequest($"{PathElement.Display(path)}: element {i}: associative list with keys has an element that omits key field \"{field.Keys[0]}\" (and doesn't have default value)");
                     }
+                    var item = items.Add(key);
+                    if (a[i] is not JsonObject o || field.AtomicStruct) continue;
                     path.Add(key);
-                    set.Insert(path);
-                    if (a[i] is JsonObject item && !field.AtomicStruct) VisitMembers(item, field.Type, path, set, strict);
+                    VisitMembers(o, field.Type, path, item, strict);
                     path.RemoveAt(path.Count - 1);
                 }
+                parent.Prune(element);
                 break;
             case JsonArray a when field?.ListType is ApplyListType.Set:
-                foreach (var item in a)
-                {
-                    path.Add(PathElement.Value(item));
-                    set.Insert(path);
-                    path.RemoveAt(path.Count - 1);
-                }
+                var values = parent.Child(element);
+                foreach (var item in a) values.Add(PathElement.Value(item));
+                parent.Prune(element);
                 break;
             default:
-                set.Insert(path);
+                parent.Add(element);
                 break;
         }
     }
 
-    private static void VisitMembers(JsonObject o, string? type, List<string> path, FieldSet set, bool strict)
+    private static void VisitMembers(JsonObject o, string? type, List<string> path, FieldSet node, bool strict)
     {
         foreach (var (name, child) in o)
         {
             path.Add(PathElement.Field(name));
-            Visit(child, PatchSchema.Field(type, name), path, set, strict);
+            Visit(child, PatchSchema.Field(type, name), path, node, strict);
             path.RemoveAt(path.Count - 1);
         }
     }

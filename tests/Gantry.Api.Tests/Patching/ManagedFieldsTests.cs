@@ -25,6 +25,20 @@ public sealed class ManagedFieldsTests
     }
 
     [Fact]
+    public void RecordUpdate_OnCreate_OwnsNothingForEmptyListsAndObjectsHoldingOnlyThem()
+    {
+        var pod = Json.Object("""
+            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","labels":{"a":"1"}},
+             "spec":{"containers":[],"securityContext":{"supplementalGroups":[]},"volumes":[{"name":"v","emptyDir":{}}]}}
+            """);
+        ManagedFields.RecordUpdate(null, pod, "m", "Update", "v1", T0);
+        Json.Same("""
+            {"f:metadata":{"f:labels":{"f:a":{}}},
+             "f:spec":{"f:securityContext":{"f:supplementalGroups":{}},"f:volumes":{"k:{\"name\":\"v\"}":{".":{},"f:emptyDir":{},"f:name":{}}}}}
+            """, Entries(pod).Single()!["fieldsV1"]);
+    }
+
+    [Fact]
     public void RecordUpdate_MovesChangedFieldsToTheWriter()
     {
         var old = Json.Object("""{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"replicas":1,"paused":false}}""");
