@@ -24,6 +24,12 @@ public sealed record ListOptions
     /// <summary>When set (the default) a paged list follows continue tokens and returns every item.</summary>
     public bool ListAllPages { get; init; } = true;
 
+    /// <summary>
+    /// Client side, never sent: objects are decoded without <c>metadata.managedFields</c>, as informers keep them
+    /// (their caches hold every object, and nothing that reads them uses field ownership).
+    /// </summary>
+    public bool OmitManagedFields { get; init; }
+
     /// <summary>Server-side timeout of a watch; when unset the client picks 5 to 10 minutes, as client-go's reflector does.</summary>
     public int? TimeoutSeconds { get; init; }
 }

@@ -25,7 +25,11 @@ internal sealed class ResourceClient<T>(RestTransport transport, ResourceInfo re
             var path = new QueryString(collection).Add(options).ToString();
             var page = await transport.SendAsync<ListBody<T>>(HttpMethod.Get, path, null, nullOnNotFound: false, cancellationToken).ConfigureAwait(false);
             var pageItems = page!.Items ?? [];
-            foreach (var item in pageItems) WithType(item);
+            foreach (var item in pageItems)
+            {
+                WithType(item);
+                if (options.OmitManagedFields && item.Metadata is { } metadata) metadata.ManagedFields = null;
+            }
             if (items is null) items = pageItems;
             else items.AddRange(pageItems);
             var next = page.Metadata?.ContinueProperty;
@@ -45,7 +49,7 @@ internal sealed class ResourceClient<T>(RestTransport transport, ResourceInfo re
             .Add("allowWatchBookmarks", allowBookmarks ? "true" : null).Add("timeoutSeconds", timeout.ToString(CultureInfo.InvariantCulture)).ToString();
         using var response = await transport.OpenStreamAsync(path, cancellationToken).ConfigureAwait(false);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await foreach (var e in WatchStreamReader.ReadAsync<T>(stream, cancellationToken).ConfigureAwait(false))
+        await foreach (var e in WatchStreamReader.ReadAsync<T>(stream, options?.OmitManagedFields == true, cancellationToken).ConfigureAwait(false))
         {
             if (e.Object is not null) WithType(e.Object);
             yield return e;

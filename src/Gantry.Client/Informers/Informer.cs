@@ -12,7 +12,9 @@ namespace Gantry.Client.Informers;
 /// from the list's resourceVersion with bookmarks; a dropped or failed watch resumes from the last resourceVersion seen
 /// (after a backoff when it failed), a 410 Expired or a failed list relists, delivering OnDelete for objects that
 /// vanished meanwhile. Handlers
-/// run one at a time, in event order, on the informer's own loop.
+/// run one at a time, in event order, on the informer's own loop. Cached objects carry no metadata.managedFields, as
+/// the informers of kube-controller-manager and kube-scheduler drop them: nothing reading a cache uses field ownership,
+/// and an update sent from a cached object keeps the stored entries.
 /// </summary>
 public sealed class Informer<T> : IInformer where T : class, IKubernetesObject<V1ObjectMeta>
 {
@@ -140,6 +142,7 @@ public sealed class Informer<T> : IInformer where T : class, IKubernetesObject<V
             LabelSelector = Options.LabelSelector,
             FieldSelector = Options.FieldSelector,
             Limit = Options.PageSize,
+            OmitManagedFields = true,
         }, cancellationToken).ConfigureAwait(false);
         lock (_dispatchLock)
         {
@@ -161,6 +164,7 @@ public sealed class Informer<T> : IInformer where T : class, IKubernetesObject<V
             LabelSelector = Options.LabelSelector,
             FieldSelector = Options.FieldSelector,
             ResourceVersion = _lastResourceVersion,
+            OmitManagedFields = true,
         };
         // The stream is read and decoded on its own task while this one applies events, as client-go's StreamWatcher
         // decodes on its own goroutine: decoding is half of an event's cost, and with thousands of pod events per second

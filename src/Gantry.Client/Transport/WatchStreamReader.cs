@@ -10,7 +10,8 @@ namespace Gantry.Client.Transport;
 /// <summary>Reads a newline-delimited JSON watch stream straight from UTF-8 bytes, one event per line.</summary>
 internal static class WatchStreamReader
 {
-    public static async IAsyncEnumerable<WatchEvent<T>> ReadAsync<T>(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The events of a watch stream; with <paramref name="omitManagedFields"/> objects are decoded without metadata.managedFields.</summary>
+    public static async IAsyncEnumerable<WatchEvent<T>> ReadAsync<T>(Stream stream, bool omitManagedFields, [EnumeratorCancellation] CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var pipe = PipeReader.Create(stream, new StreamPipeReaderOptions(minimumReadSize: 16 * 1024));
@@ -24,7 +25,7 @@ internal static class WatchStreamReader
                 while (!stop && TryReadLine(ref buffer, out var line))
                 {
                     if (line.IsEmpty) continue;
-                    var e = Parse<T>(line);
+                    var e = Parse<T>(line, omitManagedFields);
                     stop = e.Type == WatchEventType.Error;
                     yield return e;
                 }
@@ -78,7 +79,7 @@ internal static class WatchStreamReader
         return null;
     }
 
-    private static WatchEvent<T> Parse<T>(ReadOnlySequence<byte> sequence) where T : class, IKubernetesObject<V1ObjectMeta>
+    private static WatchEvent<T> Parse<T>(ReadOnlySequence<byte> sequence, bool omitManagedFields) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var line = sequence.IsSingleSegment ? sequence.FirstSpan : sequence.ToArray();
         var reader = new Utf8JsonReader(line);
@@ -124,8 +125,26 @@ internal static class WatchStreamReader
                     "DELETED" => WatchEventType.Deleted,
                     _ => throw new JsonException($"unknown watch event type {type}"),
                 };
-                var obj = JsonSerializer.Deserialize<T>(json, options) ?? throw new JsonException($"watch event {type} has a null object");
+                var obj = (omitManagedFields ? DecodeWithoutManagedFields<T>(json) : JsonSerializer.Deserialize<T>(json, options))
+                    ?? throw new JsonException($"watch event {type} has a null object");
                 return new WatchEvent<T>(eventType, obj, obj.Metadata?.ResourceVersion, null);
+        }
+    }
+
+    private static T? DecodeWithoutManagedFields<T>(ReadOnlySpan<byte> json)
+    {
+        if (ManagedFieldsCut.Find(json) is not { } cut) return JsonSerializer.Deserialize<T>(json, KubernetesJsonOptions.Options);
+        var (offset, length) = cut.GetOffsetAndLength(json.Length);
+        var buffer = ArrayPool<byte>.Shared.Rent(json.Length - length);
+        try
+        {
+            json[..offset].CopyTo(buffer);
+            json[(offset + length)..].CopyTo(buffer.AsSpan(offset));
+            return JsonSerializer.Deserialize<T>(buffer.AsSpan(0, json.Length - length), KubernetesJsonOptions.Options);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }

@@ -41,6 +41,27 @@ public sealed class InformerTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Informer_CachesObjectsWithoutManagedFields_ListedOrWatched()
+    {
+        var ns = await fixture.Server.NamespaceAsync(_client);
+        var maps = _client.For<V1ConfigMap>();
+        await maps.CreateAsync(Objects.ConfigMap(ns, "listed"));
+        await using var factory = new SharedInformerFactory(_client);
+        var informer = factory.For<V1ConfigMap>(new InformerOptions { Namespace = ns });
+        factory.Start(CancellationToken.None);
+        await factory.WaitForCacheSyncAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+        var watched = await maps.CreateAsync(Objects.ConfigMap(ns, "watched"));
+        watched.Data["k"] = "v2";
+        await maps.UpdateAsync(watched);
+        await Eventually.TrueAsync(() => informer.Get(ns, "watched")?.Data["k"] == "v2", "the update watched");
+
+        Assert.NotEmpty((await maps.GetAsync(ns, "listed"))!.Metadata.ManagedFields);
+        Assert.Null(informer.Get(ns, "listed")!.Metadata.ManagedFields);
+        Assert.Null(informer.Get(ns, "watched")!.Metadata.ManagedFields);
+        Assert.Equal("watched", informer.Get(ns, "watched")!.Metadata.Name);
+    }
+
+    [Fact]
     public async Task Factory_SharesOneInformerPerTypeAndSelection()
     {
         await using var factory = new SharedInformerFactory(_client);
