@@ -17,25 +17,14 @@ internal static class ManagedFieldsCut
     public static Range? Find(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject || !MetadataJson.Enter(ref reader)) return null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var metadata = reader.ValueTextEquals("metadata"u8);
+            var start = (int)reader.TokenStartIndex;
+            var found = reader.ValueTextEquals("managedFields"u8);
             reader.Read();
-            if (!metadata || reader.TokenType != JsonTokenType.StartObject)
-            {
-                reader.Skip();
-                continue;
-            }
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var start = (int)reader.TokenStartIndex;
-                var found = reader.ValueTextEquals("managedFields"u8);
-                reader.Read();
-                reader.Skip();
-                if (found) return Member(json, start, (int)reader.BytesConsumed);
-            }
-            return null;
+            reader.Skip();
+            if (found) return Member(json, start, (int)reader.BytesConsumed);
         }
         return null;
     }

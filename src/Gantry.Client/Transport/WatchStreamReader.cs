@@ -58,23 +58,13 @@ internal static class WatchStreamReader
     {
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("watch bookmark object is not a JSON object");
+        if (!MetadataJson.Enter(ref reader)) return null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var metadata = reader.ValueTextEquals("metadata"u8);
+            var version = reader.ValueTextEquals("resourceVersion"u8);
             reader.Read();
-            if (!metadata || reader.TokenType != JsonTokenType.StartObject)
-            {
-                reader.Skip();
-                continue;
-            }
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var version = reader.ValueTextEquals("resourceVersion"u8);
-                reader.Read();
-                if (version) return reader.TokenType == JsonTokenType.Null ? null : reader.GetString();
-                reader.Skip();
-            }
-            return null;
+            if (version) return reader.TokenType == JsonTokenType.Null ? null : reader.GetString();
+            reader.Skip();
         }
         return null;
     }
