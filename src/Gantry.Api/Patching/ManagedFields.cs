@@ -65,9 +65,10 @@ public static class ManagedFields
     /// </summary>
     private static List<ManagerEntry> EntriesFor(JsonObject? old, JsonObject updated)
     {
-        var sent = updated["metadata"] is JsonObject metadata && metadata.ContainsKey("managedFields");
+        // A null (as an absent) list keeps the stored entries, as Kubernetes decodes it to a nil slice; an empty list resets.
+        var sentFields = (updated["metadata"] as JsonObject)?["managedFields"] as JsonArray;
+        var sent = sentFields is not null;
         // Clients mostly send back what they read: the text comparison settles that without building both trees.
-        var sentFields = sent ? updated["metadata"]!["managedFields"] : null;
         var oldFields = old?["metadata"]?["managedFields"];
         if (sent && !JsonText.Same(sentFields, oldFields) && !JsonNode.DeepEquals(sentFields, oldFields))
             return ManagerEntry.Read(updated);

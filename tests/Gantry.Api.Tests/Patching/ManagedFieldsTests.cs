@@ -89,6 +89,18 @@ public sealed class ManagedFieldsTests
     }
 
     [Fact]
+    public void RecordUpdate_ClientSendingNullManagedFields_KeepsTheStoredEntries()
+    {
+        var old = Json.Object("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"a":"1"}}""");
+        ManagedFields.RecordUpdate(null, old, "m", "Update", "v1", T0);
+        var updated = (JsonObject)old.DeepClone();
+        updated["metadata"]!["managedFields"] = null;
+        updated["data"]!["b"] = "2";
+        ManagedFields.RecordUpdate(old, updated, "other", "Update", "v1", T0);
+        Assert.Equal(["m", "other"], Entries(updated).Select(e => (string?)e!["manager"]).Order());
+    }
+
+    [Fact]
     public void RecordUpdate_ThroughStatusSubresource_OwnsOnlyStatus()
     {
         var old = Json.Object("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"nodeName":"n"},"status":{"phase":"Pending"}}""");
