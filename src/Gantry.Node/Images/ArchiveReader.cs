@@ -1,7 +1,6 @@
 using System.Formats.Tar;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Gantry.Node.Images;
 
