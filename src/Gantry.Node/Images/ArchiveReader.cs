@@ -1,7 +1,6 @@
 using System.Formats.Tar;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Gantry.Node.Images;
 
@@ -78,7 +77,7 @@ internal static class ArchiveReader
 
     private static List<PendingImage> ReadDockerArchive(string dir)
     {
-        var entries = JsonSerializer.Deserialize<List<DockerArchiveEntry>>(File.ReadAllBytes(Path.Combine(dir, "manifest.json")))
+        var entries = JsonSerializer.Deserialize(File.ReadAllBytes(Path.Combine(dir, "manifest.json")), ImageDocumentsJson.Default.ListDockerArchiveEntry)
             ?? throw new InvalidDataException("manifest.json is empty");
         var images = new List<PendingImage>();
         foreach (var entry in entries)
@@ -92,7 +91,7 @@ internal static class ArchiveReader
                 MediaType = MediaTypes.DockerManifest,
                 Config = new Descriptor { MediaType = MediaTypes.DockerConfig, Digest = ImageStore.Digest(config), Size = config.Length },
                 Layers = files.Select(f => new Descriptor { MediaType = "application/vnd.docker.image.rootfs.diff.tar", Digest = FileDigest(f), Size = new FileInfo(f).Length }).ToList(),
-            }, IgnoreNulls);
+            }, ImageDocumentsJson.Default.ManifestDocument);
             var names = (entry.RepoTags ?? []).Select(t => ImageReference.TryParse(t, out var r, out _) ? r.WithDefaultTag() : null).OfType<ImageReference>().ToList();
             images.Add(new PendingImage(ImageStore.Digest(manifest), [manifest], config, Layers(ConfigDocument.Parse(config).DiffIds, files), names));
         }
@@ -176,9 +175,8 @@ internal static class ArchiveReader
         }
     }
 
-    private static readonly JsonSerializerOptions IgnoreNulls = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
-
-    private sealed record DockerArchiveEntry
+    /// <summary>One image of a <c>docker save</c> manifest.json.</summary>
+    internal sealed record DockerArchiveEntry
     {
         public required string Config { get; init; }
         public List<string>? RepoTags { get; init; }

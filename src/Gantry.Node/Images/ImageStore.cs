@@ -214,7 +214,7 @@ internal sealed class ImageStore
         var temp = NewTempPath();
         await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
         {
-            await JsonSerializer.SerializeAsync(file, new StoreIndexFile { Images = images }, JsonOptions, cancellationToken);
+            await JsonSerializer.SerializeAsync(file, new StoreIndexFile { Images = images }, ImageStoreJson.Default.StoreIndexFile, cancellationToken);
             file.Flush(flushToDisk: true);
         }
         File.Move(temp, IndexFile, overwrite: true);
@@ -243,7 +243,7 @@ internal sealed class ImageStore
         // File times are as coarse as the kernel's clock tick: a file written in the last second may have changed again
         // with the same stamp, so it is read again (the real clock on purpose: it is compared with file system times).
         if (stamp == _indexStamp && DateTime.UtcNow - stamp.LastWriteTimeUtc > TimeSpan.FromSeconds(1)) return;
-        _index = info.Exists ? JsonSerializer.Deserialize<StoreIndexFile>(File.ReadAllBytes(IndexFile), JsonOptions) ?? new() : new();
+        _index = info.Exists ? JsonSerializer.Deserialize(File.ReadAllBytes(IndexFile), ImageStoreJson.Default.StoreIndexFile) ?? new() : new();
         _indexStamp = stamp;
     }
 
@@ -260,8 +260,6 @@ internal sealed class ImageStore
         digest.StartsWith("sha256:", StringComparison.Ordinal) && digest.Length == 71 && digest.AsSpan(7).ContainsAnyExcept("0123456789abcdef") is false
             ? digest[7..]
             : throw new InvalidDataException($"unsupported digest \"{digest}\" (only sha256 is supported)");
-
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     private sealed class Releaser(ImageStore store, FileStream file) : IDisposable
     {

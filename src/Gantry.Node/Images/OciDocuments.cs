@@ -48,7 +48,7 @@ internal sealed record ManifestDocument
     [JsonPropertyName("manifests")] public List<Descriptor>? Manifests { get; init; }
 
     public static ManifestDocument Parse(byte[] json) =>
-        JsonSerializer.Deserialize<ManifestDocument>(json) ?? throw new InvalidDataException("empty manifest");
+        JsonSerializer.Deserialize(json, ImageDocumentsJson.Default.ManifestDocument) ?? throw new InvalidDataException("empty manifest");
 }
 
 /// <summary>The parts of an image config file the node reads.</summary>
@@ -58,7 +58,7 @@ internal sealed record ConfigDocument
     [JsonPropertyName("rootfs")] public RootFs? RootFs { get; init; }
 
     public static ConfigDocument Parse(byte[] json) =>
-        JsonSerializer.Deserialize<ConfigDocument>(json) ?? throw new InvalidDataException("empty image config");
+        JsonSerializer.Deserialize(json, ImageDocumentsJson.Default.ConfigDocument) ?? throw new InvalidDataException("empty image config");
 
     /// <summary>The layer diff ids, bottom first; an image without them cannot be unpacked.</summary>
     public IReadOnlyList<string> DiffIds => RootFs?.DiffIds ?? throw new InvalidDataException("image config has no rootfs.diff_ids");

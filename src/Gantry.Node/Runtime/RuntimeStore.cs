@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Gantry.Node.Runtime;
 
@@ -11,7 +12,6 @@ internal sealed class RuntimeStore(NodePaths paths)
 {
     private const string SandboxFile = "sandbox.json";
     private const string ContainerFile = "container.json";
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ParsedFileCache<SandboxRecord> sandboxes = new();
     private readonly ParsedFileCache<ContainerRecord> containers = new();
 
@@ -22,22 +22,22 @@ internal sealed class RuntimeStore(NodePaths paths)
     public string ContainerDirectory(string id) => Path.Combine(paths.ContainersDir, CheckId(id));
 
     /// <summary>Saves a sandbox record.</summary>
-    public void Save(SandboxRecord record) => Write(Path.Combine(SandboxDirectory(record.Id), SandboxFile), record);
+    public void Save(SandboxRecord record) => Write(Path.Combine(SandboxDirectory(record.Id), SandboxFile), record, RuntimeStoreJson.Default.SandboxRecord);
 
     /// <summary>Saves a container record.</summary>
-    public void Save(ContainerRecord record) => Write(Path.Combine(ContainerDirectory(record.Id), ContainerFile), record);
+    public void Save(ContainerRecord record) => Write(Path.Combine(ContainerDirectory(record.Id), ContainerFile), record, RuntimeStoreJson.Default.ContainerRecord);
 
     /// <summary>The sandbox record, null when there is none.</summary>
-    public SandboxRecord? FindSandbox(string id) => sandboxes.Get(Path.Combine(SandboxDirectory(id), SandboxFile), Read<SandboxRecord>);
+    public SandboxRecord? FindSandbox(string id) => sandboxes.Get(Path.Combine(SandboxDirectory(id), SandboxFile), path => Read(path, RuntimeStoreJson.Default.SandboxRecord));
 
     /// <summary>The container record, null when there is none.</summary>
-    public ContainerRecord? FindContainer(string id) => containers.Get(Path.Combine(ContainerDirectory(id), ContainerFile), Read<ContainerRecord>);
+    public ContainerRecord? FindContainer(string id) => containers.Get(Path.Combine(ContainerDirectory(id), ContainerFile), path => Read(path, RuntimeStoreJson.Default.ContainerRecord));
 
     /// <summary>Every sandbox record.</summary>
-    public IReadOnlyList<SandboxRecord> Sandboxes() => ReadAll(paths.SandboxesDir, SandboxFile, sandboxes);
+    public IReadOnlyList<SandboxRecord> Sandboxes() => ReadAll(paths.SandboxesDir, SandboxFile, sandboxes, RuntimeStoreJson.Default.SandboxRecord);
 
     /// <summary>Every container record.</summary>
-    public IReadOnlyList<ContainerRecord> Containers() => ReadAll(paths.ContainersDir, ContainerFile, containers);
+    public IReadOnlyList<ContainerRecord> Containers() => ReadAll(paths.ContainersDir, ContainerFile, containers, RuntimeStoreJson.Default.ContainerRecord);
 
     /// <summary>True for ids this engine could have made (lowercase hex); others name nothing.</summary>
     public static bool IsValidId(string id) => id.Length > 0 && id.All(char.IsAsciiHexDigitLower);
@@ -53,19 +53,19 @@ internal sealed class RuntimeStore(NodePaths paths)
         return id;
     }
 
-    private static void Write<T>(string path, T record)
+    private static void Write<T>(string path, T record, JsonTypeInfo<T> type)
     {
         var temp = path + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(record, Json));
+        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(record, type));
         File.Move(temp, path, overwrite: true);
     }
 
-    private static T? Read<T>(string path)
+    private static T? Read<T>(string path, JsonTypeInfo<T> type)
         where T : class
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllBytes(path), Json);
+            return JsonSerializer.Deserialize(File.ReadAllBytes(path), type);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -73,7 +73,7 @@ internal sealed class RuntimeStore(NodePaths paths)
         }
     }
 
-    private static List<T> ReadAll<T>(string directory, string file, ParsedFileCache<T> cache)
+    private static List<T> ReadAll<T>(string directory, string file, ParsedFileCache<T> cache, JsonTypeInfo<T> type)
         where T : class
     {
         if (!Directory.Exists(directory))
@@ -83,6 +83,6 @@ internal sealed class RuntimeStore(NodePaths paths)
 
         var files = Directory.EnumerateDirectories(directory).Select(dir => Path.Combine(dir, file)).ToList();
         cache.Retain(files.ToHashSet(StringComparer.Ordinal));
-        return files.Select(path => cache.Get(path, Read<T>)).OfType<T>().ToList();
+        return files.Select(path => cache.Get(path, p => Read(p, type))).OfType<T>().ToList();
     }
 }
