@@ -74,7 +74,7 @@ public sealed class ApiException : Exception
     {
         var causes = new JsonArray();
         foreach (var e in errors)
-            causes.Add(new JsonObject { ["reason"] = e.Reason, ["message"] = e.Message, ["field"] = e.Field });
+            causes.Add((JsonNode)new JsonObject { ["reason"] = e.Reason, ["message"] = e.Message, ["field"] = e.Field });
         var details = new JsonObject { ["name"] = name };
         if (!string.IsNullOrEmpty(group)) details["group"] = group;
         details["kind"] = kind;

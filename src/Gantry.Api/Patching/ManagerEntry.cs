@@ -121,7 +121,7 @@ internal sealed class ManagerEntry
             json["fieldsType"] = "FieldsV1";
             json["fieldsV1"] = e._fields is null && e._stored is not null ? e._stored.DeepClone() : e.Fields.ToFieldsV1();
             if (!string.IsNullOrEmpty(e.Subresource)) json["subresource"] = e.Subresource;
-            list.Add(json);
+            list.Add((JsonNode)json);
         }
         metadata["managedFields"] = list;
     }

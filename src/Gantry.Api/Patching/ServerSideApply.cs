@@ -103,7 +103,7 @@ public static class ServerSideApply
     {
         var causes = new JsonArray();
         foreach (var (entry, path) in conflicts)
-            causes.Add(new JsonObject
+            causes.Add((JsonNode)new JsonObject
             {
                 ["reason"] = "FieldManagerConflict",
                 ["message"] = $"conflict with {entry.Describe()}",

@@ -83,7 +83,7 @@ internal static class OpenApiParameters
     public static JsonArray QueryParameters(IEnumerable<string> names)
     {
         var result = new JsonArray();
-        foreach (var name in names) result.Add(QueryParameter(name));
+        foreach (var name in names) result.Add((JsonNode)QueryParameter(name));
         return result;
     }
 

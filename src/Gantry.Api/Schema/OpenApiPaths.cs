@@ -131,9 +131,9 @@ internal sealed class OpenApiPaths(string group, string version, OpenApiComponen
     {
         if (operations.Count == 0) return;
         var parameters = new JsonArray();
-        if (named) parameters.Add(OpenApiParameters.PathParameter("name", "name of the object"));
-        if (namespaced) parameters.Add(OpenApiParameters.PathParameter("namespace", "object name and auth scope, such as for teams and projects"));
-        parameters.Add(OpenApiParameters.Pretty());
+        if (named) parameters.Add((JsonNode)OpenApiParameters.PathParameter("name", "name of the object"));
+        if (namespaced) parameters.Add((JsonNode)OpenApiParameters.PathParameter("namespace", "object name and auth scope, such as for teams and projects"));
+        parameters.Add((JsonNode)OpenApiParameters.Pretty());
         operations["parameters"] = parameters;
         _paths[url] = operations;
     }

@@ -148,7 +148,7 @@ internal static class SwaggerConverter
                 if (key != "schema") v2[key] = value?.DeepClone();
                 else foreach (var (schemaKey, schemaValue) in value!.AsObject()) v2[schemaKey] = schemaValue?.DeepClone();
             }
-            result.Add(v2);
+            result.Add((JsonNode)v2);
         }
         return result;
     }

@@ -28,7 +28,7 @@ internal sealed class NamespaceStrategy(ResourceDefinition definition) : Generic
         if (JsonRead.Arr(spec, "finalizers") is not { } finalizers)
             spec["finalizers"] = new JsonArray("kubernetes");
         else if (!JsonRead.Strings(finalizers).Any(f => f.Value == "kubernetes"))
-            finalizers.Add("kubernetes");
+            finalizers.Add((JsonNode)"kubernetes");
     }
 
     // Finalizers change only through the finalize subresource, status only through status.

@@ -27,8 +27,8 @@ public static class DefaultTolerationSeconds
         var unreachable = Tolerates(tolerations, UnreachableKey);
         if (notReady && unreachable) return;
         if (tolerations is null) spec["tolerations"] = tolerations = [];
-        if (!notReady) tolerations.Add(Toleration(NotReadyKey));
-        if (!unreachable) tolerations.Add(Toleration(UnreachableKey));
+        if (!notReady) tolerations.Add((JsonNode)Toleration(NotReadyKey));
+        if (!unreachable) tolerations.Add((JsonNode)Toleration(UnreachableKey));
     }
 
     // As upstream: a toleration with an empty key or empty effect counts as tolerating the taint (whatever its operator).

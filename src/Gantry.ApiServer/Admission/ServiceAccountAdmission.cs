@@ -81,13 +81,13 @@ internal sealed class ServiceAccountAdmission(IStore store)
                 if (container["volumeMounts"] is not JsonArray mounts) container["volumeMounts"] = mounts = [];
                 // A container that mounts something at the token path already keeps it.
                 if (mounts.OfType<JsonObject>().Any(m => Str(m["mountPath"]) == MountPath)) continue;
-                mounts.Add(new JsonObject { ["name"] = volumeName, ["readOnly"] = true, ["mountPath"] = MountPath });
+                mounts.Add((JsonNode)new JsonObject { ["name"] = volumeName, ["readOnly"] = true, ["mountPath"] = MountPath });
                 needsVolume = true;
             }
         }
         if (hasVolume || !needsVolume) return;
         if (volumes is null) spec["volumes"] = volumes = [];
-        volumes.Add(TokenVolume(volumeName));
+        volumes.Add((JsonNode)TokenVolume(volumeName));
     }
 
     /// <summary>The projected volume exactly as the admission plugin writes it (defaultMode set explicitly, 0644).</summary>

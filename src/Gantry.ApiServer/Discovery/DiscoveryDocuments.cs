@@ -34,9 +34,9 @@ public sealed class DiscoveryDocuments
         foreach (var g in groups)
         {
             var versions = new JsonArray();
-            foreach (var (group, version) in g) versions.Add(new JsonObject { ["groupVersion"] = $"{group}/{version}", ["version"] = version });
+            foreach (var (group, version) in g) versions.Add((JsonNode)new JsonObject { ["groupVersion"] = $"{group}/{version}", ["version"] = version });
             var first = g.First();
-            groupList.Add(new JsonObject
+            groupList.Add((JsonNode)new JsonObject
             {
                 ["name"] = g.Key,
                 ["versions"] = versions,
@@ -80,7 +80,7 @@ public sealed class DiscoveryDocuments
         var versions = registry.GroupVersions.Where(gv => gv.Group == group).ToList();
         if (versions.Count == 0) return null;
         var list = new JsonArray();
-        foreach (var (g, v) in versions) list.Add(new JsonObject { ["groupVersion"] = $"{g}/{v}", ["version"] = v });
+        foreach (var (g, v) in versions) list.Add((JsonNode)new JsonObject { ["groupVersion"] = $"{g}/{v}", ["version"] = v });
         return new JsonObject
         {
             ["kind"] = "APIGroup",
@@ -107,7 +107,7 @@ public sealed class DiscoveryDocuments
             if (r.ShortNames.Count > 0) item["shortNames"] = Strings(r.ShortNames);
             if (r.Categories.Count > 0) item["categories"] = Strings(r.Categories);
             if (!r.CreateOnly) item["storageVersionHash"] = StorageVersionHash(r);
-            items.Add(item);
+            items.Add((JsonNode)item);
             foreach (var sub in r.Subresources)
             {
                 var (g, v, kind, verbs) = SubresourceFacts.For(r, sub);
@@ -120,7 +120,7 @@ public sealed class DiscoveryDocuments
                 if (g != group || v != version) { subItem["group"] = g; subItem["version"] = v; }
                 subItem["kind"] = kind;
                 subItem["verbs"] = Strings(verbs);
-                items.Add(subItem);
+                items.Add((JsonNode)subItem);
             }
         }
         return new JsonObject
@@ -159,17 +159,17 @@ public sealed class DiscoveryDocuments
                         foreach (var sub in r.Subresources)
                         {
                             var (sg, sv, kind, verbs) = SubresourceFacts.For(r, sub);
-                            subs.Add(new JsonObject { ["subresource"] = sub, ["responseKind"] = Gvk(sg, sv, kind), ["verbs"] = Strings(verbs) });
+                            subs.Add((JsonNode)new JsonObject { ["subresource"] = sub, ["responseKind"] = Gvk(sg, sv, kind), ["verbs"] = Strings(verbs) });
                         }
                         item["subresources"] = subs;
                     }
-                    resources.Add(item);
+                    resources.Add((JsonNode)item);
                 }
-                versions.Add(new JsonObject { ["version"] = version, ["resources"] = resources, ["freshness"] = "Current" });
+                versions.Add((JsonNode)new JsonObject { ["version"] = version, ["resources"] = resources, ["freshness"] = "Current" });
             }
             var metadata = new JsonObject { ["creationTimestamp"] = null };
             if (g.Key.Length > 0) metadata["name"] = g.Key;
-            items.Add(new JsonObject { ["metadata"] = metadata, ["versions"] = versions });
+            items.Add((JsonNode)new JsonObject { ["metadata"] = metadata, ["versions"] = versions });
         }
         return Bytes(new JsonObject
         {

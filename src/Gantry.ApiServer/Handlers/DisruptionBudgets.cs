@@ -77,7 +77,7 @@ public static class DisruptionBudgets
     {
         if (status["conditions"] is not JsonArray conditions) status["conditions"] = conditions = [];
         var condition = conditions.OfType<JsonObject>().FirstOrDefault(c => Str(c["type"]) == "DisruptionAllowed");
-        if (condition is null) conditions.Add(condition = new JsonObject { ["type"] = "DisruptionAllowed" });
+        if (condition is null) conditions.Add((JsonNode)(condition = new JsonObject { ["type"] = "DisruptionAllowed" }));
         if (Str(condition["status"]) != "False") condition["lastTransitionTime"] = ObjectMeta.Timestamp(now);
         condition["status"] = "False";
         condition["reason"] = "InsufficientPods";

@@ -66,7 +66,7 @@ public sealed class SubresourceHandlers(ResourceService service, ResourceRegistr
             ["lastTransitionTime"] = transition,
         };
         if (index >= 0) conditions[index] = condition;
-        else conditions.Add(condition);
+        else conditions.Add((JsonNode)condition);
     }
 
     /// <summary>POST pods/{name}/eviction: a delete that respects PodDisruptionBudgets (429 when one forbids it).</summary>

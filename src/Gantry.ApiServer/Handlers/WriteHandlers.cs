@@ -118,7 +118,7 @@ public sealed class WriteHandlers(ResourceService service, CacheSet caches, Reso
             try
             {
                 var (obj, _) = await service.DeleteAsync(VersionConversion.StoredDefinition(def, registry), item.Namespace, item.Name, request, context.RequestAborted);
-                deleted.Add(VersionConversion.ToServed(def, obj));
+                deleted.Add((JsonNode)VersionConversion.ToServed(def, obj));
             }
             catch (ApiException ex) when (ex.Code == 404)
             {

@@ -55,7 +55,7 @@ internal static class ServiceFieldRules
             return;
         }
         var ips = (oldSpec["clusterIPs"] as JsonArray)?.DeepClone().AsArray() ?? [];
-        if (ips.Count == 0) ips.Add(ip); else ips[0] = ip;
+        if (ips.Count == 0) ips.Add((JsonNode)ip); else ips[0] = ip;
         spec["clusterIPs"] = ips;
     }
 

@@ -148,7 +148,7 @@ internal static class OciSpecBuilder
         var mounts = new JsonArray();
         foreach (var entry in OciDefaults.Mounts(privileged))
         {
-            mounts.Add(Mount(entry.Destination, entry.Type, entry.Source, entry.Options));
+            mounts.Add((JsonNode)Mount(entry.Destination, entry.Type, entry.Source, entry.Options));
         }
 
         var taken = config.Mounts.Select(mount => mount.ContainerPath.TrimEnd('/')).ToHashSet();
@@ -157,7 +157,7 @@ internal static class OciSpecBuilder
             // The pod's own volume at the same place (the kubelet's etc-hosts, for one) wins over the sandbox file.
             if (source is not null && !taken.Contains(destination))
             {
-                mounts.Add(Mount(destination, "bind", source, options));
+                mounts.Add((JsonNode)Mount(destination, "bind", source, options));
             }
         }
 
@@ -175,7 +175,7 @@ internal static class OciSpecBuilder
                 "HostToContainer" => "rslave",
                 _ => "rprivate",
             };
-            mounts.Add(Mount(mount.ContainerPath, "bind", mount.HostPath, ["rbind", propagation, mount.ReadOnly ? "ro" : "rw"]));
+            mounts.Add((JsonNode)Mount(mount.ContainerPath, "bind", mount.HostPath, ["rbind", propagation, mount.ReadOnly ? "ro" : "rw"]));
         }
 
         return mounts;
@@ -197,7 +197,7 @@ internal static class OciSpecBuilder
         var namespaces = new JsonArray(new JsonObject { ["type"] = "mount" });
         if (!sandbox.Config.HostPid)
         {
-            namespaces.Add(new JsonObject { ["type"] = "pid" });
+            namespaces.Add((JsonNode)new JsonObject { ["type"] = "pid" });
         }
 
         foreach (var (type, path) in new[]
@@ -208,7 +208,7 @@ internal static class OciSpecBuilder
             // No entry means the host's namespace (hostNetwork, hostIPC).
             if (path is not null)
             {
-                namespaces.Add(new JsonObject { ["type"] = type, ["path"] = path });
+                namespaces.Add((JsonNode)new JsonObject { ["type"] = type, ["path"] = path });
             }
         }
 
@@ -223,7 +223,7 @@ internal static class OciSpecBuilder
         {
             foreach (var device in devices)
             {
-                rules.Add(new JsonObject
+                rules.Add((JsonNode)new JsonObject
                 {
                     ["allow"] = true, ["type"] = device.Type, ["major"] = device.Major, ["minor"] = device.Minor, ["access"] = "rwm",
                 });

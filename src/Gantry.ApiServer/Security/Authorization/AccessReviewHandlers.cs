@@ -93,8 +93,8 @@ internal sealed class AccessReviewHandlers(RequestAuthorizer authorizer)
         foreach (var rule in rules)
         {
             var json = rule.ToJson();
-            if (rule.NonResourceUrls.Length > 0) nonResourceRules.Add(new JsonObject { ["verbs"] = json["verbs"]!.DeepClone(), ["nonResourceURLs"] = json["nonResourceURLs"]!.DeepClone() });
-            if (rule.Resources.Length > 0) resourceRules.Add(json);
+            if (rule.NonResourceUrls.Length > 0) nonResourceRules.Add((JsonNode)new JsonObject { ["verbs"] = json["verbs"]!.DeepClone(), ["nonResourceURLs"] = json["nonResourceURLs"]!.DeepClone() });
+            if (rule.Resources.Length > 0) resourceRules.Add((JsonNode)json);
         }
         review["status"] = new JsonObject
         {
