@@ -19,7 +19,7 @@ internal static class ApiBenchmark
     private const string Collection = "/api/v1/namespaces/" + Namespace + "/configmaps";
     private const string GetPath = Collection + "/cm-get";
 
-    public static async Task RunAsync(string gantryDll, BenchSettings settings, Report report)
+    public static async Task RunAsync(string gantry, BenchSettings settings, Report report)
     {
         var scratch = Directory.CreateTempSubdirectory("gantry-bench-store-").FullName;
         double storeRate;
@@ -35,12 +35,12 @@ internal static class ApiBenchmark
         var servers = Environment.GetEnvironmentVariable("GANTRY_BENCH_API_SERVERS");
         if (servers is not "whole")
         {
-            await using var alone = await ServerProcess.StartAsync(gantryDll, null, "--disable-controller-manager", "--disable-scheduler");
+            await using var alone = await ServerProcess.StartAsync(gantry, null, "--disable-controller-manager", "--disable-scheduler");
             await MeasureAsync(alone, "api", withGets: true, storeRate, settings, report);
         }
         if (servers is not "alone")
         {
-            await using var whole = await ServerProcess.StartAsync(gantryDll);
+            await using var whole = await ServerProcess.StartAsync(gantry);
             await MeasureAsync(whole, "api.whole-server", withGets: false, storeRate, settings, report);
         }
     }

@@ -18,12 +18,12 @@ internal static class ScaleUpBenchmark
     private const string Name = "web";
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
 
-    public static async Task RunAsync(string gantryDll, BenchSettings settings, ControllerSizes sizes, Report report)
+    public static async Task RunAsync(string gantry, BenchSettings settings, ControllerSizes sizes, Report report)
     {
         var template = ControllerApi.PodTemplate(new Dictionary<string, string> { ["bench"] = Name });
         var pod = ControllerApi.Pod(template, $"{Name}-");
         // Attribution only: the same creates without controllers, so their informers' share of a pod create shows.
-        await using (var apiOnly = await ServerProcess.StartAsync(gantryDll, null, "--disable-controller-manager", "--disable-scheduler"))
+        await using (var apiOnly = await ServerProcess.StartAsync(gantry, null, "--disable-controller-manager", "--disable-scheduler"))
         {
             var apiOnlyClients = Enumerable.Range(0, settings.Connections).Select(_ => ApiClient.Create(apiOnly)).ToArray();
             try { await DirectCreatesAsync("controllers.api.pod.create.apiserver-only", apiOnly, apiOnlyClients, pod, sizes, report); }
@@ -31,7 +31,7 @@ internal static class ScaleUpBenchmark
         }
 
         // "No scheduling needed": without the scheduler, Pending pods cost no status writes or events.
-        await using var server = await ServerProcess.StartAsync(gantryDll, null, "--disable-scheduler");
+        await using var server = await ServerProcess.StartAsync(gantry, null, "--disable-scheduler");
         var clients = Enumerable.Range(0, settings.Connections).Select(_ => ApiClient.Create(server)).ToArray();
         try
         {

@@ -15,10 +15,10 @@ internal static class SteadyStateBenchmark
     private const string Namespace = "bench";
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(3);
 
-    public static async Task RunAsync(string gantryDll, ControllerSizes sizes, Report report)
+    public static async Task RunAsync(string gantry, ControllerSizes sizes, Report report)
     {
         // "No scheduling needed": without the scheduler, Pending pods cost no status writes or events.
-        await using var server = await ServerProcess.StartAsync(gantryDll, null, "--disable-scheduler");
+        await using var server = await ServerProcess.StartAsync(gantry, null, "--disable-scheduler");
         using var client = ApiClient.Create(server);
         await ApiClient.CreateNamespaceAsync(client, Namespace);
         // The controllers' own start (service accounts, root CA config maps) is not the idle state.

@@ -13,15 +13,15 @@ internal static class MemoryBenchmark
     private const double Megabyte = 1024 * 1024;
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
 
-    public static async Task RunAsync(string gantryDll, BenchSettings settings, Report report)
+    public static async Task RunAsync(string gantry, BenchSettings settings, Report report)
     {
-        await StartupAsync(gantryDll, settings, report);
+        await StartupAsync(gantry, settings, report);
 
         // The API server alone (the issue 3 figures), then the whole server with its controllers, whose informers
         // keep typed copies of what they watch.
-        await using (var apiOnly = await ServerProcess.StartAsync(gantryDll, null, "--disable-controller-manager", "--disable-scheduler"))
+        await using (var apiOnly = await ServerProcess.StartAsync(gantry, null, "--disable-controller-manager", "--disable-scheduler"))
             await MeasureAsync(apiOnly, "apiserver", "--disable-controller-manager --disable-scheduler", 80, 300, settings, report);
-        await using var server = await ServerProcess.StartAsync(gantryDll);
+        await using var server = await ServerProcess.StartAsync(gantry);
         await MeasureAsync(server, "server", "API server + controllers", null, null, settings, report);
     }
 
@@ -56,22 +56,22 @@ internal static class MemoryBenchmark
             podsTarget is null ? null : full.Rss <= podsTarget * Megabyte, podsTarget is null ? null : $"<= {podsTarget} MB");
     }
 
-    private static async Task StartupAsync(string gantryDll, BenchSettings settings, Report report)
+    private static async Task StartupAsync(string gantry, BenchSettings settings, Report report)
     {
         var fresh = new List<double>();
         for (var i = 0; i < settings.Starts; i++)
         {
-            await using var server = await ServerProcess.StartAsync(gantryDll);
+            await using var server = await ServerProcess.StartAsync(gantry);
             fresh.Add(server.StartupTime.TotalMilliseconds);
         }
         var dir = Directory.CreateTempSubdirectory("gantry-bench-restart-").FullName;
         var again = new List<double>();
         try
         {
-            await (await ServerProcess.StartAsync(gantryDll, dir)).DisposeAsync();
+            await (await ServerProcess.StartAsync(gantry, dir)).DisposeAsync();
             for (var i = 0; i < settings.Starts; i++)
             {
-                await using var server = await ServerProcess.StartAsync(gantryDll, dir);
+                await using var server = await ServerProcess.StartAsync(gantry, dir);
                 again.Add(server.StartupTime.TotalMilliseconds);
             }
         }

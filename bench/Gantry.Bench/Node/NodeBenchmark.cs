@@ -16,7 +16,7 @@ internal static class NodeBenchmark
     private const double Megabyte = 1024 * 1024;
     private static readonly TimeSpan PodTimeout = TimeSpan.FromMinutes(5);
 
-    public static async Task RunAsync(string gantryDll, BenchSettings settings, Report report)
+    public static async Task RunAsync(string gantry, BenchSettings settings, Report report)
     {
         Host.CheckPrerequisites();
         var sizes = settings.Smoke ? NodeSizes.Smoke : NodeSizes.Full;
@@ -26,12 +26,12 @@ internal static class NodeBenchmark
             var archive = Path.Combine(dir, "busybox.tar");
             BusyboxImage.WriteOciArchive(archive);
             var node = new NodePaths(Path.Combine(dir, "server"), "bn" + Guid.NewGuid().ToString("N")[..6]);
-            await ImportAsync(gantryDll, node, archive);
+            await ImportAsync(gantry, node, archive);
             var (rawSerial, rawBurst) = await RawFloorAsync(Path.Combine(dir, "raw"), node.ImageStoreDir, sizes, report);
-            await AllInOneAsync(gantryDll, node, sizes, rawSerial, rawBurst, report);
+            await AllInOneAsync(gantry, node, sizes, rawSerial, rawBurst, report);
             var agentNode = new NodePaths(Path.Combine(dir, "agent"), "bn" + Guid.NewGuid().ToString("N")[..6]);
-            await ImportAsync(gantryDll, agentNode, archive);
-            await DensityAsync(gantryDll, Path.Combine(dir, "control"), agentNode, sizes, report);
+            await ImportAsync(gantry, agentNode, archive);
+            await DensityAsync(gantry, Path.Combine(dir, "control"), agentNode, sizes, report);
         }
         finally
         {
@@ -57,12 +57,12 @@ internal static class NodeBenchmark
         return (serialLatencies, new RawBurst(burstMs, new Latencies(burst)));
     }
 
-    private static async Task AllInOneAsync(string gantryDll, NodePaths node, NodeSizes sizes, Latencies rawSerial, RawBurst rawBurst, Report report)
+    private static async Task AllInOneAsync(string gantry, NodePaths node, NodeSizes sizes, Latencies rawSerial, RawBurst rawBurst, Report report)
     {
         ServerProcess? server = null;
         try
         {
-            server = await ServerProcess.StartWithAgentAsync(gantryDll, node.DataDir, node.NodeName, "--max-pods", sizes.Density.ToString());
+            server = await ServerProcess.StartWithAgentAsync(gantry, node.DataDir, node.NodeName, "--max-pods", sizes.Density.ToString());
             using var client = ApiClient.Create(server);
             await BenchPods.WaitForNodeReadyAsync(client, node.NodeName, TimeSpan.FromMinutes(2));
             await sizes.SettleIdleAsync(server.Process);
@@ -116,18 +116,18 @@ internal static class NodeBenchmark
         }
     }
 
-    private static async Task DensityAsync(string gantryDll, string controlDir, NodePaths node, NodeSizes sizes, Report report)
+    private static async Task DensityAsync(string gantry, string controlDir, NodePaths node, NodeSizes sizes, Report report)
     {
         ServerProcess? server = null;
         GantryProcess? agent = null;
         try
         {
-            server = await ServerProcess.StartAsync(gantryDll, controlDir);
+            server = await ServerProcess.StartAsync(gantry, controlDir);
             // The same-run reference of the all-in-one idle figure: the server without its agent.
             await sizes.SettleIdleAsync(server.Process);
             var serverIdle = server.Memory();
             report.Figure("node.server.idle.rss", $"{serverIdle.Rss / Megabyte:F1} MB (`gantry server --disable-agent`, no nodes, {sizes.Settle.TotalSeconds:F0} s settled, {sizes.IdleAge.TotalSeconds:F0} s at least after start; reference for node.allinone.idle.rss)");
-            agent = await GantryProcess.StartAsync(gantryDll, "pod networking initialized", TimeSpan.FromMinutes(2),
+            agent = await GantryProcess.StartAsync(gantry, "pod networking initialized", TimeSpan.FromMinutes(2),
                 "agent", "--server", server.Url.ToString(), "--token", server.Token, "--ca-file", Path.Combine(controlDir, "tls", "ca.crt"),
                 "--data-dir", node.DataDir, "--node-name", node.NodeName, "--node-ip", "127.0.0.1", "--kubelet-port", "0", "--max-pods", sizes.Density.ToString());
             using var client = ApiClient.Create(server);
@@ -161,11 +161,6 @@ internal static class NodeBenchmark
     /// <summary>The raw burst floor: its total time and each container's netns + CNI ADD + runc run -d.</summary>
     private sealed record RawBurst(double TotalMs, Latencies Each);
 
-    private static async Task ImportAsync(string gantryDll, NodePaths node, string archive)
-    {
-        var apphost = Path.ChangeExtension(gantryDll, null);
-        string[] args = ["image", "import", "--data-dir", node.DataDir, "--node-name", node.NodeName, archive];
-        if (File.Exists(apphost)) await Host.CheckedAsync(apphost, args);
-        else await Host.CheckedAsync("dotnet", [gantryDll, .. args]);
-    }
+    private static Task ImportAsync(string gantry, NodePaths node, string archive) =>
+        Host.CheckedAsync(gantry, ["image", "import", "--data-dir", node.DataDir, "--node-name", node.NodeName, archive]);
 }

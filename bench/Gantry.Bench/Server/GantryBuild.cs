@@ -4,7 +4,7 @@ namespace Gantry.Bench.Server;
 
 /// <summary>
 /// The gantry CLI users run: scripts/build-gantry (which ./gantry runs) publishes it into out/gantry when it is missing
-/// or older than the sources, so the benchmarks measure the shipped program (ReadyToRun code included).
+/// or older than the sources, so the benchmarks measure the shipped program (the NativeAOT binary).
 /// </summary>
 internal static class GantryBuild
 {
@@ -13,7 +13,7 @@ internal static class GantryBuild
 
     public static async Task<string> EnsureBuiltAsync(TextWriter log)
     {
-        var dll = Path.Combine(RepositoryRoot, "out", "gantry", "gantry.dll");
+        var program = Path.Combine(RepositoryRoot, "out", "gantry", "gantry");
         var script = Path.Combine(RepositoryRoot, "scripts", "build-gantry");
         using var build = Process.Start(new ProcessStartInfo(script)
         {
@@ -23,13 +23,13 @@ internal static class GantryBuild
         var output = build.StandardOutput.ReadToEndAsync();
         var errors = build.StandardError.ReadToEndAsync();
         await build.WaitForExitAsync();
-        if (build.ExitCode != 0 || !File.Exists(dll))
+        if (build.ExitCode != 0 || !File.Exists(program))
         {
             throw new InvalidOperationException($"building gantry failed ({build.ExitCode}): {await output}{await errors}");
         }
         // The script says "gantry: building..." only when it published: worth a line in the report.
-        if ((await errors).Contains("building", StringComparison.Ordinal)) log.WriteLine($"# published {Path.GetRelativePath(RepositoryRoot, dll)} (scripts/build-gantry)");
-        return dll;
+        if ((await errors).Contains("building", StringComparison.Ordinal)) log.WriteLine($"# published {Path.GetRelativePath(RepositoryRoot, program)} (scripts/build-gantry)");
+        return program;
     }
 
     private static string FindRoot()

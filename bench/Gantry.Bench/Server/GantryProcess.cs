@@ -17,10 +17,9 @@ internal sealed class GantryProcess : IAsyncDisposable
 
     private static bool Echo { get; } = Environment.GetEnvironmentVariable("GANTRY_BENCH_ECHO") == "1";
 
-    public static async Task<GantryProcess> StartAsync(string gantryDll, string readyMarker, TimeSpan readyTimeout, params string[] arguments)
+    public static async Task<GantryProcess> StartAsync(string gantry, string readyMarker, TimeSpan readyTimeout, params string[] arguments)
     {
-        var apphost = Path.ChangeExtension(gantryDll, null);
-        var info = File.Exists(apphost) ? new ProcessStartInfo(apphost, arguments) : new ProcessStartInfo("dotnet", [gantryDll, .. arguments]);
+        var info = new ProcessStartInfo(gantry, arguments);
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         var process = new Process { StartInfo = info };

@@ -37,26 +37,24 @@ internal sealed class ServerProcess : IAsyncDisposable
     public string CaPem { get; private set; } = "";
 
     /// <summary>Starts a server in <paramref name="dataDir"/> (a new temp dir when null, removed on dispose).</summary>
-    public static Task<ServerProcess> StartAsync(string gantryDll, string? dataDir = null, params string[] extraArguments) =>
-        StartCoreAsync(gantryDll, dataDir, ["--disable-agent", .. extraArguments]);
+    public static Task<ServerProcess> StartAsync(string gantry, string? dataDir = null, params string[] extraArguments) =>
+        StartCoreAsync(gantry, dataDir, ["--disable-agent", .. extraArguments]);
 
     /// <summary>
     /// Starts a server with its node agent <paramref name="nodeName"/> (real containers on this machine, node IP 127.0.0.1,
     /// streaming port picked freely) in <paramref name="dataDir"/>, which the caller owns and cleans.
     /// </summary>
-    public static Task<ServerProcess> StartWithAgentAsync(string gantryDll, string dataDir, string nodeName, params string[] extraArguments) =>
-        StartCoreAsync(gantryDll, dataDir, ["--node-name", nodeName, "--node-ip", "127.0.0.1", "--kubelet-port", "0", .. extraArguments]);
+    public static Task<ServerProcess> StartWithAgentAsync(string gantry, string dataDir, string nodeName, params string[] extraArguments) =>
+        StartCoreAsync(gantry, dataDir, ["--node-name", nodeName, "--node-ip", "127.0.0.1", "--kubelet-port", "0", .. extraArguments]);
 
-    private static async Task<ServerProcess> StartCoreAsync(string gantryDll, string? dataDir, string[] extraArguments)
+    private static async Task<ServerProcess> StartCoreAsync(string gantry, string? dataDir, string[] extraArguments)
     {
         var owns = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("gantry-bench-").FullName;
         var port = FreePort();
-        // The apphost next to gantry.dll is what ./gantry runs; "dotnet gantry.dll" only when there is none.
-        var apphost = Path.ChangeExtension(gantryDll, null);
         // The control plane only (--disable-agent) unless a node suite asks for the agent.
         string[] arguments = ["server", "--data-dir", dataDir, "--bind-address", "127.0.0.1", "--https-listen-port", port.ToString(), .. extraArguments];
-        var info = File.Exists(apphost) ? new ProcessStartInfo(apphost, arguments) : new ProcessStartInfo("dotnet", [gantryDll, .. arguments]);
+        var info = new ProcessStartInfo(gantry, arguments);
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         var process = new Process { StartInfo = info };

@@ -24,7 +24,7 @@ internal static class ServicesBenchmark
     private const int SolIp = 0, IpBindAddressNoPort = 24;
     private static readonly TimeSpan PodTimeout = TimeSpan.FromMinutes(3);
 
-    public static async Task RunAsync(string gantryDll, BenchSettings settings, Report report)
+    public static async Task RunAsync(string gantry, BenchSettings settings, Report report)
     {
         Host.CheckPrerequisites();
         var (rounds, slice) = settings.Smoke ? (2, TimeSpan.FromSeconds(1)) : (5, TimeSpan.FromSeconds(3));
@@ -35,16 +35,13 @@ internal static class ServicesBenchmark
         {
             var archive = Path.Combine(dir, "busybox.tar");
             BusyboxImage.WriteOciArchive(archive);
-            var apphost = Path.ChangeExtension(gantryDll, null);
-            string[] import = ["image", "import", "--data-dir", node.DataDir, "--node-name", node.NodeName, archive];
-            if (File.Exists(apphost)) await Host.CheckedAsync(apphost, import);
-            else await Host.CheckedAsync("dotnet", [gantryDll, .. import]);
+            await Host.CheckedAsync(gantry, ["image", "import", "--data-dir", node.DataDir, "--node-name", node.NodeName, archive]);
             // Cluster DNS on a random service IP with a loopback upstream nobody serves: nothing of this suite resolves names.
             var resolvConf = Path.Combine(dir, "resolv.conf");
             await File.WriteAllTextAsync(resolvConf, $"nameserver 127.53.{Random.Shared.Next(1, 255)}.1\n");
             // A pod range of its own: agents of other runs on this machine take the default 10.42.0.0/24 for their
             // bridges, and whichever route to it came first would carry this suite's traffic to their pods.
-            server = await ServerProcess.StartWithAgentAsync(gantryDll, node.DataDir, node.NodeName,
+            server = await ServerProcess.StartWithAgentAsync(gantry, node.DataDir, node.NodeName,
                 "--cluster-dns", $"10.43.{Random.Shared.Next(1, 255)}.10", "--resolv-conf", resolvConf,
                 "--cluster-cidr", $"10.{Random.Shared.Next(160, 200)}.0.0/16");
             using var client = ApiClient.Create(server);

@@ -23,9 +23,9 @@ internal static class WatchBenchmark
     private static readonly byte[] Marker = "\"ts\":\""u8.ToArray();
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(15);
 
-    public static async Task RunAsync(string gantryDll, BenchSettings settings, Report report)
+    public static async Task RunAsync(string gantry, BenchSettings settings, Report report)
     {
-        await using var server = await ServerProcess.StartAsync(gantryDll);
+        await using var server = await ServerProcess.StartAsync(gantry);
         using var writer = ApiClient.Create(server);
         var watchClients = Enumerable.Range(0, settings.Connections).Select(_ => ApiClient.Create(server, Timeout.InfiniteTimeSpan)).ToArray();
         try
