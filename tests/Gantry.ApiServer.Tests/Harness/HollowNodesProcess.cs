@@ -12,8 +12,8 @@ public sealed class HollowNodesProcess : IAsyncDisposable
     /// <summary>Starts <paramref name="count"/> hollow nodes named <paramref name="prefix"/>0.. against a server.</summary>
     public static HollowNodesProcess Start(GantryServer server, string prefix, int count, string leaseInterval = "1s")
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Paths.GantryDll, "simulate", "nodes", "--kubeconfig", server.Kubeconfig, "--count", count.ToString(),
+        var psi = new ProcessStartInfo(Paths.Gantry) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "simulate", "nodes", "--kubeconfig", server.Kubeconfig, "--count", count.ToString(),
                      "--name-prefix", prefix, "--cpu", "4", "--memory", "8Gi", "--lease-interval", leaseInterval })
             psi.ArgumentList.Add(a);
         var process = Process.Start(psi)!;

@@ -111,8 +111,7 @@ public sealed class SecurityFixture : IAsyncLifetime
     /// <summary>Runs the gantry CLI with <paramref name="args"/>.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> GantryAsync(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Paths.GantryDll);
+        var psi = new ProcessStartInfo(Paths.Gantry) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var process = Process.Start(psi)!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

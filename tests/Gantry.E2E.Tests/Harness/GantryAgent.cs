@@ -16,7 +16,7 @@ internal sealed class GantryAgent : IAsyncDisposable
     /// <summary>Starts <c>gantry agent</c> with <paramref name="arguments"/> and waits until it says it runs (its node may not be Ready yet).</summary>
     public static async Task<GantryAgent> StartAsync(IEnumerable<string> launcher, IEnumerable<string> arguments)
     {
-        var command = launcher.Concat(["dotnet", Gantry.Testing.Processes.Paths.GantryDll, "agent", .. arguments]).ToList();
+        var command = launcher.Concat([Gantry.Testing.Processes.Paths.Gantry, "agent", .. arguments]).ToList();
         var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in command.Skip(1)) info.ArgumentList.Add(a);
         var agent = new GantryAgent(new Process { StartInfo = info, EnableRaisingEvents = true });

@@ -88,8 +88,16 @@ internal static class Leftovers
     private static List<(int Pid, string Cmdline)> GantryProcesses() =>
         Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit))
             .Select(pid => (Pid: int.Parse(pid!), Cmdline: ReadOrEmpty($"/proc/{pid}/cmdline")))
-            .Where(p => p.Cmdline.Contains("gantry.dll", StringComparison.Ordinal))
+            .Where(p => IsGantry(p.Cmdline))
             .ToList();
+
+    // The shipped binary (out/gantry/gantry, also under ./gantry or nsenter, which exec it), or `dotnet gantry.dll`, as
+    // checkouts from before the binary still launch it: their live data dirs on this machine must count as in use too.
+    private static bool IsGantry(string cmdline)
+    {
+        var args = cmdline.Split('\0');
+        return Path.GetFileName(args[0]) == "gantry" || (args.Length > 1 && Path.GetFileName(args[1]) == "gantry.dll");
+    }
 
     private static string ReadOrEmpty(string file)
     {

@@ -73,8 +73,7 @@ public sealed class NodeCluster : IAsyncLifetime
     /// <summary>Runs the gantry CLI to completion; throws with its output when it fails.</summary>
     public static async Task<string> RunGantryAsync(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Gantry.Testing.Processes.Paths.GantryDll);
+        var info = new ProcessStartInfo(Gantry.Testing.Processes.Paths.Gantry) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -50,8 +50,8 @@ public sealed class AgentJoinTests(NodeCluster cluster)
 
     private AgentProcess StartAgent(string token, string dataDir, string nodeName)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])[Paths.GantryDll, "agent", "--server", cluster.Server.Url, "--token", token, "--data-dir", dataDir,
+        var info = new ProcessStartInfo(Paths.Gantry) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["agent", "--server", cluster.Server.Url, "--token", token, "--data-dir", dataDir,
             "--node-name", nodeName, "--node-ip", "127.0.0.1", "--kubelet-port", "0"])
             info.ArgumentList.Add(a);
         var agent = new AgentProcess(new Process { StartInfo = info });

@@ -43,8 +43,8 @@ public sealed class AgentRestartTests : IAsyncLifetime
     private void StartAgent()
     {
         var token = File.ReadLines(_server.Kubeconfig).Select(l => l.Trim()).First(l => l.StartsWith("token:", StringComparison.Ordinal))["token:".Length..].Trim();
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Gantry.Testing.Processes.Paths.GantryDll, "agent", "--server", _server.Url, "--token", token,
+        var info = new ProcessStartInfo(Gantry.Testing.Processes.Paths.Gantry) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "agent", "--server", _server.Url, "--token", token,
                      "--ca-file", Path.Combine(_server.DataDir, "tls", "ca.crt"), "--data-dir", _agentDir, "--node-name", _nodeName, "--flannel-backend", "none" })
             info.ArgumentList.Add(a);
         _agent = Process.Start(info)!;

@@ -78,7 +78,7 @@ public sealed class GantryServer : IAsyncDisposable
     public async Task StartProcessAsync()
     {
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var command = Launcher.Concat(["dotnet", Paths.GantryDll, "server", "--data-dir", DataDir, "--bind-address", BindAddress, "--https-listen-port", Port.ToString()])
+        var command = Launcher.Concat([Paths.Gantry, "server", "--data-dir", DataDir, "--bind-address", BindAddress, "--https-listen-port", Port.ToString()])
             .Concat(_extraArguments).ToList();
         var psi = new ProcessStartInfo(command[0])
         {

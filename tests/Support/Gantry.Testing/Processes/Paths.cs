@@ -1,16 +1,13 @@
 namespace Gantry.Testing.Processes;
 
-/// <summary>Locations of the repository, the built gantry program and kubectl.</summary>
+/// <summary>Locations of the repository, the shipped gantry program and kubectl.</summary>
 public static class Paths
 {
     /// <summary>The repository root (the folder holding Gantry.slnx).</summary>
     public static string RepoRoot { get; } = FindRoot();
 
-    /// <summary>Release or Debug, matching this test build.</summary>
-    public static string Configuration { get; } = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-
-    /// <summary>The built CLI (the test script builds the whole solution first).</summary>
-    public static string GantryDll { get; } = Path.Combine(RepoRoot, "src", "Gantry.Cli", "bin", Configuration, "net10.0", "gantry.dll");
+    /// <summary>The gantry program users run (out/gantry/gantry), brought up to date on first use: see <see cref="GantryBuild"/>.</summary>
+    public static string Gantry => GantryBuild.Program;
 
     /// <summary>kubectl of a given minor version, as installed on these machines.</summary>
     public static string Kubectl(string minor = "32")
