@@ -46,7 +46,16 @@ public sealed class GantryServer : IAsyncDisposable
     public static async Task<GantryServer> StartAsync(string? dataDir = null, int? port = null, params string[] extraArguments)
     {
         var server = new GantryServer(dataDir ?? Directory.CreateTempSubdirectory("gantry-test-").FullName, port ?? FreePort(), ["--disable-agent", .. extraArguments]);
-        await server.StartProcessAsync();
+        try
+        {
+            await server.StartProcessAsync();
+        }
+        catch
+        {
+            // No agent ran, so nothing but the process and the data dir to remove (a failed publish fails every test).
+            await server.DisposeAsync();
+            throw;
+        }
         return server;
     }
 
