@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
@@ -44,12 +43,12 @@ internal static class NodeJoin
             [NodeCredentialsApi.Addresses] = new JsonArray(addresses.Select(a => (JsonNode?)JsonValue.Create(a)).ToArray()),
         };
         using var http = new HttpClient(TrustingOnly(ca)) { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
-        using var message = new HttpRequestMessage(HttpMethod.Post, NodeCredentialsApi.Path) { Content = JsonContent.Create(request) };
+        using var message = new HttpRequestMessage(HttpMethod.Post, NodeCredentialsApi.Path) { Content = new StringContent(request.ToJsonString(), System.Text.Encoding.UTF8, "application/json") };
         message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.Credential);
         using var response = await http.SendAsync(message, cancellationToken);
         if (!response.IsSuccessStatusCode)
             throw new InvalidOperationException($"the server refused the join ({(int)response.StatusCode} {response.ReasonPhrase}): {await response.Content.ReadAsStringAsync(cancellationToken)}");
-        var answer = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken) ?? throw new InvalidOperationException("the server sent no credentials");
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))?.AsObject() ?? throw new InvalidOperationException("the server sent no credentials");
         var clientPem = (string?)answer[NodeCredentialsApi.ClientCertificate] ?? throw new InvalidOperationException("the server sent no client certificate");
         var servingPem = (string?)answer[NodeCredentialsApi.ServingCertificate] ?? throw new InvalidOperationException("the server sent no serving certificate");
         WritePrivate(Path.Combine(dir, "client.key"), clientKey.ExportPkcs8PrivateKeyPem());

@@ -10,7 +10,7 @@ public static class ObjectCopy
     public static T DeepCopy<T>(T obj) where T : class
     {
         ArgumentNullException.ThrowIfNull(obj);
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), KubernetesJsonOptions.Options);
-        return (T)JsonSerializer.Deserialize(bytes, obj.GetType(), KubernetesJsonOptions.Options)!;
+        var metadata = KubernetesJsonOptions.TypeInfo(obj.GetType());
+        return (T)JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(obj, metadata), metadata)!;
     }
 }

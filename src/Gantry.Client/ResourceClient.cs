@@ -23,7 +23,7 @@ internal sealed class ResourceClient<T>(RestTransport transport, ResourceInfo re
         while (true)
         {
             var path = new QueryString(collection).Add(options).ToString();
-            var page = await transport.SendAsync<ListBody<T>>(HttpMethod.Get, path, null, nullOnNotFound: false, cancellationToken).ConfigureAwait(false);
+            var page = await transport.SendAsync(HttpMethod.Get, path, null, ListBody<T>.Metadata, nullOnNotFound: false, cancellationToken).ConfigureAwait(false);
             var pageItems = page!.Items ?? [];
             foreach (var item in pageItems)
             {
@@ -32,8 +32,8 @@ internal sealed class ResourceClient<T>(RestTransport transport, ResourceInfo re
             }
             if (items is null) items = pageItems;
             else items.AddRange(pageItems);
-            var next = page.Metadata?.ContinueProperty;
-            var revision = page.Metadata?.ResourceVersion ?? "";
+            var next = page.ListMeta?.ContinueProperty;
+            var revision = page.ListMeta?.ResourceVersion ?? "";
             if (string.IsNullOrEmpty(next) || !options.ListAllPages || options.Limit is null)
                 return new ResourceList<T>(items, revision, string.IsNullOrEmpty(next) ? null : next);
             // Later pages are read at the first page's revision; the token carries it, so resourceVersion must go.

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Gantry.Api.Registry;
 
 namespace Gantry.Client;
@@ -36,7 +35,7 @@ public sealed class ResourceInfo
     }
 
     private static string Constant(Type type, string name) =>
-        type.GetField(name, BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string
+        ModelConstants.Read(type, name)
         ?? throw new ArgumentException($"{type.Name} has no {name} constant; is it a KubernetesClient model?", nameof(type));
 
     /// <summary>The path of the collection, e.g. /api/v1/namespaces/default/pods (all namespaces when ns is null).</summary>

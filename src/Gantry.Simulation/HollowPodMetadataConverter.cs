@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using k8s.Models;
 
 namespace Gantry.Simulation;
@@ -39,7 +40,7 @@ internal sealed class HollowPodMetadataConverter : JsonConverter<V1ObjectMeta>
 
     /// <inheritdoc />
     public override void Write(Utf8JsonWriter writer, V1ObjectMeta value, JsonSerializerOptions options) =>
-        JsonSerializer.Serialize(writer, value, options);
+        JsonSerializer.Serialize(writer, value, (JsonTypeInfo<V1ObjectMeta>)options.GetTypeInfo(typeof(V1ObjectMeta)));
 
     private static string? String(ref Utf8JsonReader reader)
     {

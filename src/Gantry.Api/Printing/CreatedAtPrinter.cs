@@ -17,7 +17,7 @@ public sealed class CreatedAtPrinter : IResourcePrinter
     ];
 
     /// <inheritdoc />
-    public JsonArray Cells(JsonObject obj, DateTimeOffset now)
+    public JsonNode?[] Cells(JsonObject obj, DateTimeOffset now)
     {
         // A missing timestamp is Go's zero time, which formats as year 1.
         var created = JsonRead.Time(obj, "metadata.creationTimestamp") ?? DateTimeOffset.MinValue;

@@ -22,7 +22,7 @@ internal static class EventPrinter
         new("Name", "string", "name", ColumnDescriptions.Name, 1),
     ], Cells);
 
-    private static JsonArray Cells(JsonObject ev, DateTimeOffset now)
+    private static JsonNode?[] Cells(JsonObject ev, DateTimeOffset now)
     {
         var firstTimestamp = Either(ev, "firstTimestamp", "deprecatedFirstTimestamp");
         var first = firstTimestamp is null ? Age.Since(JsonRead.Time(ev, "eventTime"), now) : Age.Since(firstTimestamp, now);

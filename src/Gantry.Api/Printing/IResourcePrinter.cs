@@ -9,5 +9,5 @@ public interface IResourcePrinter
     IReadOnlyList<TableColumn> Columns { get; }
 
     /// <summary>One cell per column (string, long, double, bool or null).</summary>
-    JsonArray Cells(JsonObject obj, DateTimeOffset now);
+    JsonNode?[] Cells(JsonObject obj, DateTimeOffset now);
 }

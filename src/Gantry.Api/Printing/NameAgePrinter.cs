@@ -9,5 +9,5 @@ public sealed class NameAgePrinter : IResourcePrinter
     public IReadOnlyList<TableColumn> Columns { get; } = [Col.Name, Col.Age];
 
     /// <inheritdoc />
-    public JsonArray Cells(JsonObject obj, DateTimeOffset now) => [Col.NameOf(obj), Age.Since(obj, now)];
+    public JsonNode?[] Cells(JsonObject obj, DateTimeOffset now) => [Col.NameOf(obj), Age.Since(obj, now)];
 }

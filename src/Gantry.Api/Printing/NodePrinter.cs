@@ -22,7 +22,7 @@ internal static class NodePrinter
         Col.Wide("Container-Runtime", ColumnDescriptions.NodeContainerRuntimeVersion),
     ], Cells);
 
-    private static JsonArray Cells(JsonObject node, DateTimeOffset now)
+    private static JsonNode?[] Cells(JsonObject node, DateTimeOffset now)
     {
         var status = new List<string>();
         // Only the Ready condition shows; the last one of that type wins, as a map keyed by type does in Go.

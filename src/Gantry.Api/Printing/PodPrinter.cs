@@ -21,7 +21,7 @@ internal static class PodPrinter
         Col.Wide("Readiness Gates", ColumnDescriptions.PodReadinessGates),
     ], Cells);
 
-    private static JsonArray Cells(JsonObject pod, DateTimeOffset now)
+    private static JsonNode?[] Cells(JsonObject pod, DateTimeOffset now)
     {
         var spec = JsonRead.Obj(pod, "spec");
         var status = JsonRead.Obj(pod, "status");

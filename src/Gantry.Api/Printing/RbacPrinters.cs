@@ -19,7 +19,7 @@ internal static class RbacPrinters
         Col.Wide("ServiceAccounts", $"ServiceAccounts in the {noun}"),
     ], Cells);
 
-    private static JsonArray Cells(JsonObject binding, DateTimeOffset now)
+    private static JsonNode?[] Cells(JsonObject binding, DateTimeOffset now)
     {
         var subjects = JsonRead.Array(binding, "subjects");
         string Join(string kind, Func<JsonNode?, string> text) =>

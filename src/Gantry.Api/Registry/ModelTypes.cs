@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 using System.Reflection;
 using k8s.Models;
@@ -19,6 +20,7 @@ public static class ModelTypes
     /// kind's class after its version and kind (<c>V1Pod</c>, <c>V1beta1DeviceClass</c>), prefixed with its group's Go
     /// package only when two groups share the version and kind (<c>Corev1Event</c>, <c>Eventsv1Event</c>).
     /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "KubernetesClient's k8s.Models namespace is a trimming root of the NativeAOT build (Gantry.Cli.csproj).")]
     public static Type? Of(string group, string version, string kind) =>
         Found.GetOrAdd((group, version, kind), static key =>
         {

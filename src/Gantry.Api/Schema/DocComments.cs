@@ -56,12 +56,13 @@ internal static class DocComments
         return sb.ToString();
     }
 
-    // Next to the assembly when the build copies package documentation; else the NuGet cache the build restored from.
+    // Next to the program when the build copies package documentation; else the NuGet cache the build restored from.
     private static string? FindFile()
     {
         var assembly = typeof(V1Pod).Assembly;
-        var beside = Path.ChangeExtension(assembly.Location, ".xml");
-        if (assembly.Location.Length > 0 && File.Exists(beside)) return beside;
+        // The program's folder, not the assembly's location: a NativeAOT binary has no assembly files.
+        var beside = Path.Combine(AppContext.BaseDirectory, assembly.GetName().Name + ".xml");
+        if (File.Exists(beside)) return beside;
 
         var version = assembly.GetName().Version;
         var informational = assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Gantry.Api.Registry;
@@ -78,6 +79,7 @@ internal static partial class ModelCatalog
 
     private sealed record Catalog(Dictionary<Type, string> Names);
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "KubernetesClient's k8s.Models namespace is a trimming root of the NativeAOT build (Gantry.Cli.csproj).")]
     private static Catalog Build()
     {
         var models = typeof(V1Pod).Assembly.GetExportedTypes().Where(IsModel).ToList();
@@ -119,6 +121,7 @@ internal static partial class ModelCatalog
         return new Catalog(names);
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "KubernetesClient's k8s.Models namespace is a trimming root of the NativeAOT build (Gantry.Cli.csproj).")]
     private static void Claim(Type root, Dictionary<Type, string> packages, Dictionary<Type, Type[]> children,
         Func<string, string, string?>? ownerOf)
     {

@@ -20,7 +20,7 @@ public static class OpenApiV2
     public const string ProtobufMediaType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
 
     private static readonly Lazy<JsonObject> Swagger = new(Build);
-    private static readonly Lazy<byte[]> JsonBytes = new(() => JsonSerializer.SerializeToUtf8Bytes(Swagger.Value));
+    private static readonly Lazy<byte[]> JsonBytes = new(() => System.Text.Encoding.UTF8.GetBytes(Swagger.Value.ToJsonString()));
     private static readonly Lazy<byte[]> ProtobufBytes = new(() => GnosticEncoder.Document(Swagger.Value));
 
     /// <summary>The document encoded as gnostic's <c>openapi.v2.Document</c> message.</summary>

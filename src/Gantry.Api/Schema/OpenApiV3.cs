@@ -41,7 +41,7 @@ public static class OpenApiV3
         foreach (var (group, version) in ResourceRegistry.BuiltIn.GroupVersions)
         {
             var path = group.Length == 0 ? $"api/{version}" : $"apis/{group}/{version}";
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(Build(group, version));
+            var bytes = System.Text.Encoding.UTF8.GetBytes(Build(group, version).ToJsonString());
             result[path] = (bytes, Convert.ToHexString(SHA512.HashData(bytes)));
         }
         return result.ToFrozenDictionary(StringComparer.Ordinal);

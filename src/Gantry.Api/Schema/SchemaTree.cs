@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json.Serialization;
@@ -27,6 +28,7 @@ internal static class SchemaTree
     }
 
     /// <summary>The JSON-named properties of a model type, in declaration order.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "KubernetesClient's k8s.Models namespace is a trimming root of the NativeAOT build (Gantry.Cli.csproj).")]
     public static IEnumerable<(string JsonName, PropertyInfo Property)> JsonProperties(Type modelType) =>
         modelType.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Select(p => (p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name, p))

@@ -24,7 +24,7 @@ public sealed class DiscoveryDocuments
     public DiscoveryDocuments(ResourceRegistry registry)
     {
         var groups = registry.GroupVersions.Where(gv => gv.Group.Length > 0).GroupBy(gv => gv.Group).ToList();
-        Api = Bytes(new JsonObject
+        Api = ApiJson.Bytes(new JsonObject
         {
             ["kind"] = "APIVersions",
             ["versions"] = new JsonArray("v1"),
@@ -43,11 +43,11 @@ public sealed class DiscoveryDocuments
                 ["preferredVersion"] = new JsonObject { ["groupVersion"] = $"{first.Group}/{first.Version}", ["version"] = first.Version },
             });
         }
-        Apis = Bytes(new JsonObject { ["kind"] = "APIGroupList", ["apiVersion"] = "v1", ["groups"] = groupList });
+        Apis = ApiJson.Bytes(new JsonObject { ["kind"] = "APIGroupList", ["apiVersion"] = "v1", ["groups"] = groupList });
         foreach (var (group, version) in registry.GroupVersions)
         {
             var resources = registry.Resources.Where(r => r.Group == group && r.Version == version).ToList();
-            _resourceLists[group.Length == 0 ? version : $"{group}/{version}"] = Bytes(ResourceList(group, version, resources));
+            _resourceLists[group.Length == 0 ? version : $"{group}/{version}"] = ApiJson.Bytes(ResourceList(group, version, resources));
         }
         foreach (var v in new[] { "v2", "v2beta1" })
         {
@@ -171,7 +171,7 @@ public sealed class DiscoveryDocuments
             if (g.Key.Length > 0) metadata["name"] = g.Key;
             items.Add((JsonNode)new JsonObject { ["metadata"] = metadata, ["versions"] = versions });
         }
-        return Bytes(new JsonObject
+        return ApiJson.Bytes(new JsonObject
         {
             ["kind"] = "APIGroupDiscoveryList",
             ["apiVersion"] = $"apidiscovery.k8s.io/{discoveryVersion}",
@@ -187,6 +187,4 @@ public sealed class DiscoveryDocuments
 
     private static string StorageVersionHash(ResourceDefinition r) =>
         Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes($"{r.Group}/{r.Version}/{r.Kind}")).AsSpan(0, 8));
-
-    private static byte[] Bytes(JsonObject obj) => JsonSerializer.SerializeToUtf8Bytes(obj, ApiJson.Options);
 }

@@ -84,7 +84,7 @@ public sealed class ListQuery
     /// <summary>Kubernetes' continue token: base64 of {"v":"meta.k8s.io/v1","rv":N,"start":"key"}.</summary>
     public static string EncodeContinue(long revision, string startKey)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = revision, ["start"] = startKey }, ApiJson.Options);
+        var json = ApiJson.Bytes(new JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = revision, ["start"] = startKey });
         return Convert.ToBase64String(json).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 

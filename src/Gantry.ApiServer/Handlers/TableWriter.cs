@@ -51,7 +51,13 @@ public static class TableWriter
         var obj = item.Parse();
         writer.WriteStartObject();
         writer.WritePropertyName("cells");
-        printer.Cells(obj, now).WriteTo(writer);
+        writer.WriteStartArray();
+        foreach (var cell in printer.Cells(obj, now))
+        {
+            if (cell is null) writer.WriteNullValue();
+            else cell.WriteTo(writer);
+        }
+        writer.WriteEndArray();
         switch (includeObject)
         {
             case "None":

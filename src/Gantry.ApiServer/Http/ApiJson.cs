@@ -1,5 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Gantry.ApiServer.Objects;
 
 namespace Gantry.ApiServer.Http;
 
@@ -14,4 +16,7 @@ public static class ApiJson
 
     /// <summary>Writer options for streamed responses.</summary>
     public static readonly JsonWriterOptions Writer = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    /// <summary>The JSON of a node as the API writes it (a fresh array the caller owns).</summary>
+    public static byte[] Bytes(JsonNode node) => EncodeBuffer.Serialize(node).ToArray();
 }

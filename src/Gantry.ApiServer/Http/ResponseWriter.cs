@@ -39,7 +39,7 @@ public static class ResponseWriter
 
     /// <summary>Serializes and writes a JSON node.</summary>
     public static Task WriteJsonAsync(HttpContext context, int status, JsonNode node) =>
-        WriteBytesAsync(context, status, JsonSerializer.SerializeToUtf8Bytes(node, ApiJson.Options));
+        WriteBytesAsync(context, status, ApiJson.Bytes(node));
 
     /// <summary>Writes a failure Status.</summary>
     public static Task WriteErrorAsync(HttpContext context, ApiException error)

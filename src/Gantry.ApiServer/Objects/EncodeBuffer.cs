@@ -29,7 +29,7 @@ internal static class EncodeBuffer
     /// thread serializes again, so only for a consumer that copies it before anything else runs on the thread (the store
     /// copies a written value before it returns). A copy here would be the second one of every write.
     /// </summary>
-    public static ReadOnlyMemory<byte> Serialize(JsonObject obj)
+    public static ReadOnlyMemory<byte> Serialize(JsonNode obj)
     {
         var buffer = t_buffer;
         if (buffer is null || buffer.Capacity > KeepCapacity)

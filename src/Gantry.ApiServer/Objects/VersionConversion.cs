@@ -19,7 +19,7 @@ public static class VersionConversion
     public static byte[] ToServed(ResourceDefinition def, byte[] json)
     {
         if (!Needed(def)) return json;
-        return JsonSerializer.SerializeToUtf8Bytes(ToServed(def, (JsonObject)JsonNode.Parse(json)!), ApiJson.Options);
+        return ApiJson.Bytes(ToServed(def, (JsonObject)JsonNode.Parse(json)!));
     }
 
     /// <summary>A stored object -> the served version.</summary>

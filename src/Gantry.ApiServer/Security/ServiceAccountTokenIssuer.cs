@@ -61,7 +61,7 @@ public sealed class ServiceAccountTokenIssuer
             ["nbf"] = now.ToUnixTimeSeconds(),
             ["sub"] = $"system:serviceaccount:{ns}:{name}",
         };
-        var signingInput = Base64Url(JsonSerializer.SerializeToUtf8Bytes(header)) + "." + Base64Url(JsonSerializer.SerializeToUtf8Bytes(claims));
+        var signingInput = Base64Url(Encoding.UTF8.GetBytes(header.ToJsonString())) + "." + Base64Url(Encoding.UTF8.GetBytes(claims.ToJsonString()));
         var signature = _key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         return signingInput + "." + Base64Url(signature);
     }

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Threading.Channels;
 using k8s;
 using k8s.Models;
@@ -163,21 +162,18 @@ public sealed partial class EventRecorder : IAsyncDisposable
     private static V1ObjectReference Reference(IKubernetesObject<V1ObjectMeta> obj)
     {
         var type = obj.GetType();
-        var group = Constant(type, "KubeGroup");
-        var version = Constant(type, "KubeApiVersion");
+        var group = ModelConstants.Read(type, "KubeGroup");
+        var version = ModelConstants.Read(type, "KubeApiVersion");
         return new V1ObjectReference
         {
             ApiVersion = obj.ApiVersion ?? (string.IsNullOrEmpty(group) ? version : $"{group}/{version}"),
-            Kind = obj.Kind ?? Constant(type, "KubeKind"),
+            Kind = obj.Kind ?? ModelConstants.Read(type, "KubeKind"),
             Name = obj.Metadata.Name,
             NamespaceProperty = obj.Metadata.NamespaceProperty,
             Uid = obj.Metadata.Uid,
             ResourceVersion = obj.Metadata.ResourceVersion,
         };
     }
-
-    private static string? Constant(Type type, string name) =>
-        type.GetField(name, BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string;
 
     private async Task DrainAsync()
     {

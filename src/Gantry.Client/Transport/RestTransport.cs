@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using k8s.Models;
 
 namespace Gantry.Client.Transport;
@@ -33,7 +34,7 @@ internal sealed class RestTransport : IDisposable
         {
             byte[] raw => raw,
             string text => System.Text.Encoding.UTF8.GetBytes(text),
-            _ => JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), KubernetesJsonOptions.Options),
+            _ => JsonSerializer.SerializeToUtf8Bytes(body, KubernetesJsonOptions.TypeInfo(body.GetType())),
         };
         var content = new ByteArrayContent(bytes);
         content.Headers.ContentType = mediaType is null ? JsonType : new MediaTypeHeaderValue(mediaType);
@@ -41,7 +42,13 @@ internal sealed class RestTransport : IDisposable
     }
 
     /// <summary>Sends a request and deserializes the answer; null when <paramref name="nullOnNotFound"/> and the answer is 404.</summary>
-    public async Task<TResult?> SendAsync<TResult>(HttpMethod method, string path, HttpContent? content, bool nullOnNotFound, CancellationToken cancellationToken)
+    public Task<TResult?> SendAsync<TResult>(HttpMethod method, string path, HttpContent? content, bool nullOnNotFound, CancellationToken cancellationToken)
+        where TResult : class =>
+        SendAsync(method, path, content, KubernetesJsonOptions.TypeInfo<TResult>(), nullOnNotFound, cancellationToken);
+
+    /// <summary>Sends a request and deserializes the answer with the given metadata; null when <paramref name="nullOnNotFound"/> and the answer is 404.</summary>
+    public async Task<TResult?> SendAsync<TResult>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<TResult> metadata, bool nullOnNotFound,
+        CancellationToken cancellationToken)
         where TResult : class
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -51,7 +58,7 @@ internal sealed class RestTransport : IDisposable
         if (nullOnNotFound && response.StatusCode == HttpStatusCode.NotFound) return null;
         if (!response.IsSuccessStatusCode) throw await ErrorAsync(response, deadline.Token).ConfigureAwait(false);
         await using var stream = await response.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
-        return await JsonSerializer.DeserializeAsync<TResult>(stream, KubernetesJsonOptions.Options, deadline.Token).ConfigureAwait(false)
+        return await JsonSerializer.DeserializeAsync(stream, metadata, deadline.Token).ConfigureAwait(false)
             ?? throw new ApiClientException(response.StatusCode, null, $"{method} {path}: empty response");
     }
 
@@ -98,7 +105,7 @@ internal sealed class RestTransport : IDisposable
         V1Status? status = null;
         if (body.Length > 0 && body[0] == (byte)'{')
         {
-            try { status = JsonSerializer.Deserialize<V1Status>(body, KubernetesJsonOptions.Options); }
+            try { status = JsonSerializer.Deserialize(body, KubernetesJsonOptions.TypeInfo<V1Status>()); }
             catch (JsonException) { }
         }
         var fallback = body.Length == 0 ? null : System.Text.Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 512));

@@ -98,11 +98,10 @@ internal static class WatchStreamReader
         }
         if (start < 0) throw new JsonException($"watch event {type} has no object");
         var json = line[start..end];
-        var options = KubernetesJsonOptions.Options;
         switch (type)
         {
             case "ERROR":
-                return new WatchEvent<T>(WatchEventType.Error, null, null, JsonSerializer.Deserialize<V1Status>(json, options));
+                return new WatchEvent<T>(WatchEventType.Error, null, null, JsonSerializer.Deserialize(json, KubernetesJsonOptions.TypeInfo<V1Status>()));
             case "BOOKMARK":
                 // Only its resourceVersion counts: read without the kind's serializer metadata, which a watch of a kind
                 // with no objects would otherwise build for its bookmarks alone.
@@ -115,7 +114,7 @@ internal static class WatchStreamReader
                     "DELETED" => WatchEventType.Deleted,
                     _ => throw new JsonException($"unknown watch event type {type}"),
                 };
-                var obj = (omitManagedFields ? DecodeWithoutManagedFields<T>(json) : JsonSerializer.Deserialize<T>(json, options))
+                var obj = (omitManagedFields ? DecodeWithoutManagedFields<T>(json) : JsonSerializer.Deserialize(json, KubernetesJsonOptions.TypeInfo<T>()))
                     ?? throw new JsonException($"watch event {type} has a null object");
                 return new WatchEvent<T>(eventType, obj, obj.Metadata?.ResourceVersion, null);
         }
@@ -123,14 +122,14 @@ internal static class WatchStreamReader
 
     private static T? DecodeWithoutManagedFields<T>(ReadOnlySpan<byte> json)
     {
-        if (ManagedFieldsCut.Find(json) is not { } cut) return JsonSerializer.Deserialize<T>(json, KubernetesJsonOptions.Options);
+        if (ManagedFieldsCut.Find(json) is not { } cut) return JsonSerializer.Deserialize(json, KubernetesJsonOptions.TypeInfo<T>());
         var (offset, length) = cut.GetOffsetAndLength(json.Length);
         var buffer = ArrayPool<byte>.Shared.Rent(json.Length - length);
         try
         {
             json[..offset].CopyTo(buffer);
             json[(offset + length)..].CopyTo(buffer.AsSpan(offset));
-            return JsonSerializer.Deserialize<T>(buffer.AsSpan(0, json.Length - length), KubernetesJsonOptions.Options);
+            return JsonSerializer.Deserialize(buffer.AsSpan(0, json.Length - length), KubernetesJsonOptions.TypeInfo<T>());
         }
         finally
         {

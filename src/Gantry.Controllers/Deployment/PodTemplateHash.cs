@@ -78,7 +78,7 @@ public static class PodTemplateHash
     private static string Canonical(JsonNode? node) => node switch
     {
         JsonObject obj => "{" + string.Join(",", obj.OrderBy(p => p.Key, StringComparer.Ordinal)
-            .Select(p => System.Text.Json.JsonSerializer.Serialize(p.Key) + ":" + Canonical(p.Value))) + "}",
+            .Select(p => JsonValue.Create(p.Key).ToJsonString() + ":" + Canonical(p.Value))) + "}",
         JsonArray array => "[" + string.Join(",", array.Select(Canonical)) + "]",
         null => "null",
         _ => node.ToJsonString(),

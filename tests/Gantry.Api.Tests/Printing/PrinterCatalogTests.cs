@@ -22,8 +22,8 @@ public sealed class PrinterCatalogTests
         var printer = Printer(group, kind);
         Assert.Equal("Name", printer.Columns.First(c => c.Format == "name").Name);
         Assert.All(printer.Columns, c => Assert.Contains(c.Type, new[] { "string", "integer", "number", "boolean", "date" }));
-        Assert.Equal(printer.Columns.Count, printer.Cells(new JsonObject { ["metadata"] = new JsonObject { ["name"] = "x" } }, Now).Count);
-        Assert.Equal(printer.Columns.Count, printer.Cells(new JsonObject(), Now).Count);
+        Assert.Equal(printer.Columns.Count, printer.Cells(new JsonObject { ["metadata"] = new JsonObject { ["name"] = "x" } }, Now).Length);
+        Assert.Equal(printer.Columns.Count, printer.Cells(new JsonObject(), Now).Length);
     }
 
     [Theory]

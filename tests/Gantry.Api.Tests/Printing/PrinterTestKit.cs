@@ -23,7 +23,7 @@ internal static class PrinterTestKit
     {
         var printer = Printer(group, kind);
         var cells = printer.Cells(JsonNode.Parse(json)!.AsObject(), Now);
-        Assert.Equal(printer.Columns.Count, cells.Count);
+        Assert.Equal(printer.Columns.Count, cells.Length);
         return cells.Select(Plain).ToArray();
     }
 
