@@ -10,30 +10,32 @@ public sealed class SemanticsTests(ServerFixture fixture) : IDisposable
 
     public void Dispose() => _api.Dispose();
 
-    private static string Deployment(string name, int replicas) => $$$"""
-        {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"{{{name}}}"},
-         "spec":{"replicas":{{{replicas}}},"selector":{"matchLabels":{"app":"{{{name}}}"}},
-                 "template":{"metadata":{"labels":{"app":"{{{name}}}"}},"spec":{"containers":[{"name":"c","image":"busybox"}]} } },
-         "status":{"replicas":99}}
+    // A suspended CronJob with no jobs: the fixture runs the controllers, and this is a kind with a status subresource
+    // whose controller leaves the status alone (a Deployment's rewrites status.replicas between the test's writes).
+    private const string CronJob = """
+        {"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"cj"},
+         "spec":{"schedule":"0 0 1 1 *","suspend":true,
+                 "jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"busybox"}]}}}}},
+         "status":{"lastScheduleTime":"2020-01-01T00:00:00Z"}}
         """;
 
     [Fact]
     public async Task StatusSubresource_SplitsSpecAndStatus_AndGenerationFollowsSpec()
     {
         var ns = await _api.CreateNamespaceAsync("status");
-        var (code, created) = await _api.SendAsync(HttpMethod.Post, $"/apis/apps/v1/namespaces/{ns}/deployments", Deployment("d", 1));
+        var (code, created) = await _api.SendAsync(HttpMethod.Post, $"/apis/batch/v1/namespaces/{ns}/cronjobs", CronJob);
         Assert.Equal(201, code);
-        Assert.Null(created!["status"]?["replicas"]);
+        Assert.Null(created!["status"]?["lastScheduleTime"]);
         Assert.Equal(1, (long)created["metadata"]!["generation"]!);
-        var (_, patched) = await _api.SendAsync(HttpMethod.Patch, $"/apis/apps/v1/namespaces/{ns}/deployments/d/status",
-            """{"status":{"replicas":3},"spec":{"replicas":7}}""", "application/merge-patch+json");
-        Assert.Equal(3, (long)patched!["status"]!["replicas"]!);
-        Assert.Equal(1, (long)patched["spec"]!["replicas"]!);
+        var (_, patched) = await _api.SendAsync(HttpMethod.Patch, $"/apis/batch/v1/namespaces/{ns}/cronjobs/cj/status",
+            """{"status":{"lastScheduleTime":"2026-01-01T00:00:00Z"},"spec":{"schedule":"5 5 5 5 *"}}""", "application/merge-patch+json");
+        Assert.Equal("2026-01-01T00:00:00Z", (string?)patched!["status"]!["lastScheduleTime"]);
+        Assert.Equal("0 0 1 1 *", (string?)patched["spec"]!["schedule"]);
         Assert.Equal(1, (long)patched["metadata"]!["generation"]!);
-        var (_, main) = await _api.SendAsync(HttpMethod.Patch, $"/apis/apps/v1/namespaces/{ns}/deployments/d",
-            """{"status":{"replicas":0},"spec":{"replicas":4}}""", "application/merge-patch+json");
-        Assert.Equal(3, (long)main!["status"]!["replicas"]!);
-        Assert.Equal(4, (long)main["spec"]!["replicas"]!);
+        var (_, main) = await _api.SendAsync(HttpMethod.Patch, $"/apis/batch/v1/namespaces/{ns}/cronjobs/cj",
+            """{"status":{"lastScheduleTime":"2021-01-01T00:00:00Z"},"spec":{"schedule":"5 5 5 5 *"}}""", "application/merge-patch+json");
+        Assert.Equal("2026-01-01T00:00:00Z", (string?)main!["status"]!["lastScheduleTime"]);
+        Assert.Equal("5 5 5 5 *", (string?)main["spec"]!["schedule"]);
         Assert.Equal(2, (long)main["metadata"]!["generation"]!);
     }
 
